@@ -1,0 +1,65 @@
+# spotifydl: `make run` serves the app, `make test` runs every test. Both set everything up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+TEST_DATA := $(CURDIR)/.test-data
+TEST_ENV := DATA_DIR=$(TEST_DATA) MUSIC_ROOT=$(TEST_DATA)/music
+PYTEST := $(TEST_ENV) $(PY) -m pytest
+
+.PHONY: help run test test-sqlite test-postgres lint format bench static migrate clean
+
+help:
+	@echo "make run            set up and serve http://127.0.0.1:8000/ (demo mode without Spotify credentials)"
+	@echo "make test           set up and run every test (SQLite, then PostgreSQL), browser tests included"
+	@echo "make test-postgres  run the suite against a throwaway PostgreSQL cluster"
+	@echo "make lint           ruff and mypy"
+	@echo "make bench          run the benchmarks (bench/results.json)"
+
+$(PY):
+	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	@touch $(RUNTIME_STAMP) $@
+
+migrate: $(RUNTIME_STAMP)
+	$(PY) manage.py migrate --noinput
+
+static: $(RUNTIME_STAMP)
+	$(PY) manage.py collectstatic --noinput -v 0
+
+run: migrate static
+	$(PY) manage.py serve
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(DEV_STAMP) static
+	@scripts/ensure-chromium
+	$(PYTEST)
+
+test-postgres: $(DEV_STAMP) static
+	scripts/with-postgres $(PYTEST) -m "not browser"
+
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
+
+format: $(DEV_STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(DEV_STAMP) static
+	$(PY) -m bench
+
+clean:
+	rm -rf $(TEST_DATA) staticfiles

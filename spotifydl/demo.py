@@ -1,0 +1,43 @@
+"""Demo mode: the one place where the product is pointed at the built-in sandbox.
+
+With no Spotify credentials configured, `serve` starts the sandbox's Spotify and media servers in
+its own process and hands their base URLs to the web server and the workers through the
+environment, exactly as real Spotify/YouTube URLs would be configured.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+
+if TYPE_CHECKING:
+    from sandbox import Sandbox
+
+DEMO_CLIENT_ID = "spotifydl-demo"
+
+
+def start_demo_sandbox(*, bind_host: str) -> tuple[Sandbox, dict[str, str]]:
+    from sandbox import Sandbox
+
+    sandbox = Sandbox(seed=2026, preset="demo", cache_dir=settings.DATA_DIR / "sandbox-cache")
+    sandbox.register_client(
+        DEMO_CLIENT_ID, redirect_uris=[settings.SPOTIFY_REDIRECT_URI], name="spotifydl (demo)"
+    )
+    # Fixed ports so the browser (and a Docker port mapping) can reach the sandbox consent page.
+    sandbox.start(
+        host=bind_host,
+        port=int(os.environ.get("SANDBOX_PORT", "8001")),
+        media_port=int(os.environ.get("SANDBOX_MEDIA_PORT", "8002")),
+    )
+    env = {
+        "DEMO_MODE": "1",
+        "SPOTIFY_CLIENT_ID": DEMO_CLIENT_ID,
+        "SPOTIFY_CLIENT_SECRET": "",
+        "SPOTIFY_ACCOUNTS_URL": sandbox.accounts_url,
+        "SPOTIFY_API_URL": sandbox.api_url,
+        "SANDBOX_MEDIA_URL": sandbox.media_url,
+        "MEDIA_SOURCES": "sandbox",
+    }
+    return sandbox, env

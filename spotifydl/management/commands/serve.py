@@ -1,0 +1,77 @@
+"""`python manage.py serve`: the web server plus the embedded background workers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from spotifydl.runner import ChildSpec, Supervisor, python_argv
+
+
+class Command(BaseCommand):
+    help = "Serve the app with uvicorn and run EMBEDDED_WORKERS background workers beside it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.EMBEDDED_WORKERS,
+            help="Background worker processes to run beside the web server (default: "
+            "EMBEDDED_WORKERS). Use 0 when workers run elsewhere.",
+        )
+        parser.add_argument(
+            "--migrate", action="store_true", help="Apply database migrations before starting."
+        )
+
+    def handle(self, *args: Any, host: str, port: int, workers: int, migrate: bool, **options: Any) -> None:
+        if migrate:
+            call_command("migrate", interactive=False, verbosity=1)
+        env = dict(os.environ)
+        sandbox = None
+        if not settings.SPOTIFY_CLIENT_ID:
+            from spotifydl.demo import start_demo_sandbox
+
+            sandbox, demo_env = start_demo_sandbox(bind_host=host)
+            env.update(demo_env)
+            self.stdout.write(
+                self.style.WARNING(
+                    "No SPOTIFY_CLIENT_ID configured: running in demo mode on the built-in "
+                    f"sandbox ({demo_env['SPOTIFY_ACCOUNTS_URL']}). See README.md to connect "
+                    "your real Spotify account."
+                )
+            )
+        self.stdout.write(f"spotifydl is at http://{_display_host(host)}:{port}/ (Ctrl+C stops it)")
+        try:
+            code = Supervisor(specs=_specs(host, port, workers), env=env).run()
+        finally:
+            if sandbox is not None:
+                sandbox.stop()
+        if code:
+            sys.exit(code)
+
+
+def _specs(host: str, port: int, workers: int) -> list[ChildSpec]:
+    web = ChildSpec(
+        "web",
+        python_argv(
+            "-m", "uvicorn", "spotifydl.asgi:application",
+            "--host", host, "--port", str(port),
+            "--no-access-log", "--proxy-headers", "--timeout-graceful-shutdown", "3",
+        ),
+    )
+    manage = os.path.join(settings.BASE_DIR, "manage.py")
+    return [web] + [
+        ChildSpec(f"worker-{n}", python_argv(manage, "db_worker", "--interval", "0.5", "--no-reload"))
+        for n in range(1, workers + 1)
+    ]
+
+
+def _display_host(host: str) -> str:
+    return "127.0.0.1" if host in {"0.0.0.0", "::"} else host

@@ -1,0 +1,179 @@
+"""Settings, read from the environment (and a `.env` file when present).
+
+Every variable is documented in `.env.example`. Nothing secret lives in this file: the secret key
+is generated once and kept under DATA_DIR when SECRET_KEY is unset.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from dotenv import load_dotenv
+
+from spotifydl.env import env_bool, env_int, env_list, load_or_create_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env", override=False)
+
+DEBUG = env_bool("DEBUG", default=False)
+DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data")).resolve()
+MUSIC_ROOT = Path(os.environ.get("MUSIC_ROOT", BASE_DIR / "music")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret_key(DATA_DIR / "secret_key")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where Spotify sends the browser back after sign-in; also the app's public address.
+SPOTIFY_REDIRECT_URI = os.environ.get("SPOTIFY_REDIRECT_URI", "http://127.0.0.1:8000/callback/")
+
+INSTALLED_APPS = [
+    "servestatic.runserver_nostatic",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks_db",
+    "spotifydl",
+    "library",
+    "downloads",
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "spotifydl.urls"
+ASGI_APPLICATION = "spotifydl.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "spotifydl.context_processors.site",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str | None) -> dict[str, Any]:
+    if url and not url.startswith("sqlite"):
+        config = dj_database_url.parse(url, conn_max_age=0)
+        # psycopg 3's own pool replaces persistent connections; Django forbids both at once.
+        config["OPTIONS"] = {"pool": {"min_size": 1, "max_size": env_int("DB_POOL_SIZE", 10)}}
+        return config
+    path = dj_database_url.parse(url)["NAME"] if url else str(DATA_DIR / "spotifydl.sqlite3")
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on the busy
+            # timeout instead of failing with "database is locked" when a read upgrades to a write.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=20000;"
+            ),
+        },
+        # A file, not memory: tests run real worker processes that share the test database.
+        "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+    }
+
+
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+LOGIN_URL = "home"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# The public address is the one Spotify redirects to. Served over https, cookies are Secure and HSTS
+# is on; on a plain-http loopback install (the default) browsers would drop Secure cookies.
+PUBLIC_HTTPS = SPOTIFY_REDIRECT_URI.startswith("https://")
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=PUBLIC_HTTPS)
+    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=PUBLIC_HTTPS)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A self-hosted app is usually reached over plain HTTP on 127.0.0.1 or behind a TLS proxy;
+    # the redirect is the proxy's job, so its deploy warning is expected and silenced here.
+    SILENCED_SYSTEM_CHECKS = ["security.W008"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # httpx logs every request URL at INFO; our URLs never carry tokens, but keep it quiet.
+        "httpx": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+# Spotify. With no client id configured the app runs in demo mode against the built-in sandbox.
+SPOTIFY_CLIENT_ID = os.environ.get("SPOTIFY_CLIENT_ID", "")
+SPOTIFY_CLIENT_SECRET = os.environ.get("SPOTIFY_CLIENT_SECRET", "")
+SPOTIFY_ACCOUNTS_URL = os.environ.get("SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com")
+SPOTIFY_API_URL = os.environ.get("SPOTIFY_API_URL", "https://api.spotify.com/v1")
+SPOTIFY_CONCURRENCY = env_int("SPOTIFY_CONCURRENCY", 8)
+DEMO_MODE = env_bool("DEMO_MODE", default=False)
+
+# Media search and download.
+MEDIA_SOURCES = env_list("MEDIA_SOURCES", default=["ytmusic", "youtube"])
+SANDBOX_MEDIA_URL = os.environ.get("SANDBOX_MEDIA_URL", "")
+DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)
+EMBEDDED_WORKERS = env_int("EMBEDDED_WORKERS", 2)
