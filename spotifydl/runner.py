@@ -8,6 +8,7 @@ systemd) sees the failure instead of a half-working app.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -40,7 +41,9 @@ class Supervisor:
 
     def run(self) -> int:
         """Start every child, wait until one exits or a signal arrives, stop the rest."""
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
         try:
             for spec in self.specs:
                 self._start(spec)
@@ -51,13 +54,15 @@ class Supervisor:
                 signal.signal(sig, handler)
         if failed is not None:
             name, code = failed
-            logger.error("%s exited unexpectedly with code %s; stopped everything else.", name, code)
+            logger.error(
+                "%s exited unexpectedly with code %s; stopped everything else.", name, code
+            )
             return code or 1
         return 0
 
     def _start(self, spec: ChildSpec) -> None:
         logger.info("Starting %s: %s", spec.name, " ".join(spec.argv))
-        self._children[spec.name] = subprocess.Popen(  # noqa: S603 - argv is built by us
+        self._children[spec.name] = subprocess.Popen(
             list(spec.argv), env=dict(self.env), start_new_session=True
         )
 
@@ -90,10 +95,8 @@ class Supervisor:
 
 
 def _signal_group(child: subprocess.Popen[bytes], sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def python_argv(*args: str) -> list[str]:

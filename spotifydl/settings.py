@@ -79,7 +79,7 @@ TEMPLATES = [
 
 def _database(url: str | None) -> dict[str, Any]:
     if url and not url.startswith("sqlite"):
-        config = dj_database_url.parse(url, conn_max_age=0)
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
         # psycopg 3's own pool replaces persistent connections; Django forbids both at once.
         config["OPTIONS"] = {"pool": {"min_size": 1, "max_size": env_int("DB_POOL_SIZE", 10)}}
         return config

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.servers import AsgiServer
+
 # Playwright's sync API keeps an event loop running in the main thread; Django would otherwise
 # refuse ORM calls made by the test body itself while a browser is open.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -41,3 +43,11 @@ def _music_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
     root.mkdir()
     settings.MUSIC_ROOT = root
     yield root
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
+    """The app under uvicorn on a free loopback port, sharing the test database."""
+    server = AsgiServer.start()
+    yield server
+    server.stop()

@@ -30,7 +30,9 @@ class Command(BaseCommand):
             "--migrate", action="store_true", help="Apply database migrations before starting."
         )
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, migrate: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, migrate: bool, **options: Any
+    ) -> None:
         if migrate:
             call_command("migrate", interactive=False, verbosity=1)
         env = dict(os.environ)
@@ -61,17 +63,27 @@ def _specs(host: str, port: int, workers: int) -> list[ChildSpec]:
     web = ChildSpec(
         "web",
         python_argv(
-            "-m", "uvicorn", "spotifydl.asgi:application",
-            "--host", host, "--port", str(port),
-            "--no-access-log", "--proxy-headers", "--timeout-graceful-shutdown", "3",
+            "-m",
+            "uvicorn",
+            "spotifydl.asgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--proxy-headers",
+            "--timeout-graceful-shutdown",
+            "3",
         ),
     )
-    manage = os.path.join(settings.BASE_DIR, "manage.py")
+    manage = str(settings.BASE_DIR / "manage.py")
     return [web] + [
-        ChildSpec(f"worker-{n}", python_argv(manage, "db_worker", "--interval", "0.5", "--no-reload"))
+        ChildSpec(
+            f"worker-{n}", python_argv(manage, "db_worker", "--interval", "0.5", "--no-reload")
+        )
         for n in range(1, workers + 1)
     ]
 
 
 def _display_host(host: str) -> str:
-    return "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+    return "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - comparing, not binding

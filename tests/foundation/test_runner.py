@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from spotifydl.runner import ChildSpec, Supervisor
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
+
+
+def _ignores_sigterm(marker: Path) -> list[str]:
+    code = (
+        "import pathlib, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
+        f"pathlib.Path({str(marker)!r}).touch(); time.sleep(60)"
+    )
+    return [sys.executable, "-c", code]
+
+
+def _send_after(delay: float, sig: int) -> None:
+    def fire() -> None:
+        time.sleep(delay)
+        signal.raise_signal(sig)
+
+    threading.Thread(target=fire, daemon=True).start()
+
+
+def test_a_child_that_dies_stops_the_others_and_fails_the_run() -> None:
+    crasher = ChildSpec("crasher", [sys.executable, "-c", "import sys; sys.exit(3)"])
+    supervisor = Supervisor(specs=[ChildSpec("sleeper", SLEEPER), crasher])
+
+    code = supervisor.run()
+
+    assert code == 3
+    assert all(child.poll() is not None for child in supervisor._children.values())
+
+
+def test_sigint_stops_every_child_and_exits_cleanly() -> None:
+    supervisor = Supervisor(specs=[ChildSpec("a", SLEEPER), ChildSpec("b", SLEEPER)])
+    _send_after(0.5, signal.SIGINT)
+
+    code = supervisor.run()
+
+    assert code == 0
+    assert all(child.poll() is not None for child in supervisor._children.values())
+
+
+def test_a_child_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    supervisor = Supervisor(
+        specs=[ChildSpec("stubborn", _ignores_sigterm(marker))], grace_seconds=0.5
+    )
+
+    def stop_once_started() -> None:
+        while not marker.exists():
+            time.sleep(0.02)
+        signal.raise_signal(signal.SIGTERM)
+
+    threading.Thread(target=stop_once_started, daemon=True).start()
+    started = time.monotonic()
+    code = supervisor.run()
+
+    assert code == 0
+    assert supervisor._children["stubborn"].returncode == -signal.SIGKILL
+    assert time.monotonic() - started < 30

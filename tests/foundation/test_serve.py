@@ -1,0 +1,67 @@
+"""`manage.py serve` as `make run` starts it: uvicorn plus workers, stopped by Ctrl+C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.processes import child_env, free_port, manage, wait_for_http
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def _serve(tmp_path: Path, **env: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = manage(
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        env=child_env(DATA_DIR=str(tmp_path), **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    return process, port
+
+
+def test_serve_answers_home_and_healthz_then_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
+    process, port = _serve(tmp_path, SPOTIFY_CLIENT_ID="configured-client")
+    try:
+        health = wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        home = wait_for_http(f"http://127.0.0.1:{port}/")
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+
+    assert health.status_code == 200
+    assert home.status_code == 200 and b"<h1>" in home.content
+    assert process.returncode == 0, output.decode()
+    assert b"demo mode" not in output
+
+
+def test_serve_exits_non_zero_when_the_web_server_cannot_start(tmp_path: Path) -> None:
+    process, port = _serve(tmp_path, SPOTIFY_CLIENT_ID="configured-client")
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        # A second server on the same port fails to bind; its supervisor must notice and fail.
+        second = manage(
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            env=child_env(DATA_DIR=str(tmp_path), SPOTIFY_CLIENT_ID="configured-client"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        output, _ = second.communicate(timeout=30)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+
+    assert second.returncode != 0
+    assert b"exited unexpectedly" in output
