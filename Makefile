@@ -11,24 +11,23 @@ TEST_DATA := $(CURDIR)/.test-data
 TEST_ENV := DATA_DIR=$(TEST_DATA) MUSIC_ROOT=$(TEST_DATA)/music
 PYTEST := $(TEST_ENV) $(PY) -m pytest
 
-.PHONY: help run test test-sqlite test-postgres lint format bench static migrate clean
+.PHONY: help run test test-sqlite test-postgres lint format static migrate clean
 
 help:
 	@echo "make run            set up and serve http://127.0.0.1:8000/ (demo mode without Spotify credentials)"
 	@echo "make test           set up and run every test (SQLite, then PostgreSQL), browser tests included"
 	@echo "make test-postgres  run the suite against a throwaway PostgreSQL cluster"
 	@echo "make lint           ruff and mypy"
-	@echo "make bench          run the benchmarks (bench/results.json)"
 
 $(PY):
 	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
 
 $(RUNTIME_STAMP): requirements.txt | $(PY)
-	$(PIP) install -r requirements.txt
+	$(PIP) install -r requirements.txt 2>&1 | { grep -v "^WARNING: Location" || true; }; exit $${PIPESTATUS[0]}
 	@touch $@
 
 $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PIP) install -r requirements-dev.txt
+	$(PIP) install -r requirements-dev.txt 2>&1 | { grep -v "^WARNING: Location" || true; }; exit $${PIPESTATUS[0]}
 	@touch $(RUNTIME_STAMP) $@
 
 migrate: $(RUNTIME_STAMP)
@@ -57,9 +56,6 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
-
-bench: $(DEV_STAMP) static
-	$(PY) -m bench
 
 clean:
 	rm -rf $(TEST_DATA) staticfiles
