@@ -100,7 +100,8 @@ def _database(url: str | None) -> dict[str, Any]:
             ),
         },
         # A file, not memory: tests run real worker processes that share the test database.
-        "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+        # Per process, so two test runs on one machine never delete each other's database.
+        "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
     }
 
 

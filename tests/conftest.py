@@ -12,6 +12,8 @@ import pytest
 
 from tests.servers import AsgiServer
 
+pytest_plugins = ["sandbox.pytest_plugin"]
+
 # Playwright's sync API keeps an event loop running in the main thread; Django would otherwise
 # refuse ORM calls made by the test body itself while a browser is open.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

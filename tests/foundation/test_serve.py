@@ -65,3 +65,22 @@ def test_serve_exits_non_zero_when_the_web_server_cannot_start(tmp_path: Path) -
 
     assert second.returncode != 0
     assert b"exited unexpectedly" in output
+
+
+def test_without_spotify_credentials_serve_starts_demo_mode_on_the_sandbox(tmp_path: Path) -> None:
+    process, port = _serve(
+        tmp_path,
+        SPOTIFY_CLIENT_ID="",
+        SANDBOX_PORT=str(free_port()),
+        SANDBOX_MEDIA_PORT=str(free_port()),
+    )
+    try:
+        home = wait_for_http(f"http://127.0.0.1:{port}/")
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+
+    assert home.status_code == 200
+    assert b"Demo mode" in home.content
+    assert b"running in demo mode" in output
+    assert process.returncode == 0, output.decode()
