@@ -1,0 +1,229 @@
+"""The Sandbox: Spotify (Accounts + Web API) and the media source on two loopback ports."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sandbox.accounts import Accounts
+from sandbox.admin import admin_routes
+from sandbox.clock import Clock
+from sandbox.consent import SCOPES
+from sandbox.faults import (
+    MediaFaults,
+    MediaKnobs,
+    RequestCounter,
+    SpotifyFaults,
+    SpotifyKnobs,
+    spotify_error,
+)
+from sandbox.http import HttpServer, Request, Response, Router, json_response
+from sandbox.images import Images
+from sandbox.media import MediaSource
+from sandbox.models import User
+from sandbox.shapes import Shapes
+from sandbox.spotify import WebApi
+from sandbox.tokens import TokenStore
+from sandbox.world import World
+
+DEFAULT_CLIENT_ID = "sandbox-default-client"
+
+
+class Sandbox:
+    def __init__(self, seed: int = 1, preset: str = "tiny", cache_dir: Path | str | None = None):
+        self.seed, self.preset = seed, preset
+        self.clock = Clock()
+        self.world = World(seed, preset)
+        self._spotify_faults = SpotifyFaults(seed, self.clock)
+        self._media_faults = MediaFaults(seed, self.clock, "tiny" if preset == "tiny" else "real")
+        self._own_cache = cache_dir is None
+        # Made lazily, by the first image or audio file: an unused sandbox leaves nothing behind.
+        default = Path(tempfile.gettempdir()) / f"spotifydl-sandbox-{uuid.uuid4().hex[:12]}"
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default
+        self.tokens = TokenStore(self.clock, self.knobs)
+        self.accounts = Accounts(self.world, self.tokens)
+        self.api = WebApi(self.world, self.tokens, self.knobs)
+        self.images = Images(self.cache_dir)
+        self.media = MediaSource(self.world, self.cache_dir, self._media_faults)
+        self.requests = RequestCounter()
+        self._servers: list[HttpServer] = []
+        self.accounts_url = self.api_url = self.media_url = ""
+        self._spotify_router, self._media_router = self._routes()
+
+    # -- knobs and state ----------------------------------------------------------------------
+    @property
+    def knobs(self) -> SpotifyKnobs:
+        return self._spotify_faults.knobs
+
+    @property
+    def media_knobs(self) -> MediaKnobs:
+        return self._media_faults.knobs
+
+    @property
+    def users(self) -> list[User]:
+        return self.world.users
+
+    def user(self, ref: str) -> User:
+        return self.world.user(ref)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "preset": self.preset,
+            "accounts_url": self.accounts_url,
+            "api_url": self.api_url,
+            "media_url": self.media_url,
+            "users": [
+                {
+                    "key": u.key,
+                    "id": u.id,
+                    "display_name": u.display_name,
+                    "account_id": u.account_id,
+                    "liked": u.spec.liked,
+                    "playlists": u.spec.playlists,
+                    "persona": u.spec.persona,
+                }
+                for u in self.users
+            ],
+            "knobs": self.knobs.as_dict(),
+            "media_knobs": self.media_knobs.as_dict(),
+            "requests": dict(self.requests),
+        }
+
+    def reset_counters(self) -> None:
+        self.requests.clear()
+
+    def reset(self) -> None:
+        """Knobs, counters, tokens, clock and every playlist back to the seed state."""
+        self._spotify_faults.reset()
+        self._media_faults.reset()
+        self.tokens.reset()
+        self.accounts.reset()
+        self.world.reset()
+        self.clock.reset()
+        self.reset_counters()
+
+    # -- clients and tokens ---------------------------------------------------------------------
+    def register_client(
+        self,
+        client_id: str,
+        client_secret: str | None = None,
+        redirect_uris: list[str] | None = None,
+        name: str = "spotifydl",
+    ) -> None:
+        """Like the Spotify dashboard: https or http://127.0.0.1 redirect URIs; re-registering
+        the same id replaces it."""
+        self.tokens.register_client(client_id, client_secret, list(redirect_uris or []), name)
+
+    def issue_token(
+        self,
+        user_id: str,
+        scopes: list[str] | tuple[str, ...] | None = None,
+        *,
+        client_id: str | None = None,
+        pkce: bool = True,
+    ) -> tuple[str, str]:
+        """(access, refresh) for a user (key or id), skipping the browser; all scopes by default."""
+        user = self.world.user(user_id)
+        if client_id is None:
+            client_id = next(iter(self.tokens.clients), DEFAULT_CLIENT_ID)
+            if client_id == DEFAULT_CLIENT_ID:
+                self.register_client(DEFAULT_CLIENT_ID, None, [], "sandbox")
+        chosen = tuple(SCOPES) if scopes is None else tuple(scopes)
+        grant = self.tokens.issue(user.id, chosen, client_id, pkce)
+        return grant.access.token, grant.refresh.token
+
+    def expire_access_tokens(self) -> int:
+        """Every access token issued so far expires now (tokens expiring mid-run)."""
+        return self.tokens.expire_access_tokens()
+
+    def revoke_refresh_tokens(self, user_id: str) -> int:
+        return self.tokens.revoke_refresh_tokens(self.world.user(user_id).id)
+
+    # -- library edits and expectations -----------------------------------------------------------
+    def playlist_add(
+        self,
+        playlist_id: str,
+        track_ids: list[str],
+        position: int | None = None,
+        added_by: str | None = None,
+    ) -> str:
+        """Adds tracks (ids or spotify: URIs, episodes too); returns the new snapshot_id."""
+        return self.world.playlist_add(playlist_id, list(track_ids), position, added_by)
+
+    def playlist_remove(self, playlist_id: str, track_ids: list[str]) -> str:
+        return self.world.playlist_remove(playlist_id, list(track_ids))
+
+    def playlist_move(
+        self, playlist_id: str, range_start: int, insert_before: int, range_length: int = 1
+    ) -> str:
+        return self.world.playlist_move(playlist_id, range_start, insert_before, range_length)
+
+    def user_library(self, user_id: str) -> dict[str, Any]:
+        return self.world.user_library(user_id)
+
+    def expected_candidates(self, track_id: str) -> set[str]:
+        return self.media.expected_candidates(track_id)
+
+    # -- servers ----------------------------------------------------------------------------------
+    def _routes(self) -> tuple[Router, Router]:
+        spotify, media = Router(), Router()
+        spotify.add("GET", "/authorize", self.accounts.authorize)
+        spotify.add("POST", "/authorize/accept", self.accounts.accept)
+        spotify.add("POST", "/api/token", self.accounts.token)
+        spotify.add("GET", "/image/{name}", self.images.serve)
+        self.api.routes(spotify)
+        media.add("GET", "/search", self.media.search)
+        media.add("GET", "/media/{file}", self.media.media)
+        admin_routes(spotify, self)
+        admin_routes(media, self)
+        return spotify, media
+
+    def _dispatch(self, router: Router, request: Request) -> Response:
+        if len(request.path) > 1:
+            request.path = request.path.rstrip("/")  # spotipy asks for "me/", "tracks/?ids="
+        found = router.resolve(request.method, request.path)
+        if isinstance(found, int):
+            if request.path.startswith("/v1"):
+                return spotify_error(found, "Service not found")
+            return json_response({"error": {"status": found, "message": "Not found"}}, found)
+        handler, request.params, request.route = found
+        if not request.route.startswith("/_sandbox"):
+            self.requests.hit(f"{request.method} {request.route}")
+        if request.route.startswith("/v1/"):
+            fault = self._spotify_faults.check(request)
+            if fault is not None:
+                return fault
+        return handler(request)
+
+    def start(self, host: str = "127.0.0.1", port: int = 0, media_port: int = 0) -> Sandbox:
+        spotify = HttpServer(lambda r: self._dispatch(self._spotify_router, r), host, port)
+        media = HttpServer(lambda r: self._dispatch(self._media_router, r), host, media_port)
+        self._servers = [spotify.start(), media.start()]
+        self.accounts_url, self.media_url = spotify.url, media.url
+        self.api_url = f"{spotify.url}/v1"
+        self.api.shapes = Shapes(self.api_url, self.accounts_url)
+        self.media.url = self.media_url
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.stop()
+        self._servers = []
+        if self._own_cache:
+            shutil.rmtree(self.cache_dir, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self.start() if not self._servers else self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
