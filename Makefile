@@ -9,7 +9,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 TEST_DATA := $(CURDIR)/.test-data
 TEST_ENV := DATA_DIR=$(TEST_DATA) MUSIC_ROOT=$(TEST_DATA)/music
-PYTEST := $(TEST_ENV) $(PY) -m pytest
+PYTEST := env $(TEST_ENV) $(PY) -m pytest
 
 .PHONY: help run test test-sqlite test-postgres lint format static migrate clean
 
