@@ -1,0 +1,158 @@
+"""Resolve: ask the search sources, in the configured order, for candidate uploads of a track.
+
+A source that fails (network, unexpected answer, timeout) or finds nothing hands over to the
+next one; failures are logged and returned, never raised. Every candidate that leaves this
+module carries a media URL that passed the allow-list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import httpx
+from django.conf import settings
+
+from downloads.pipeline.sources.common import (
+    SearchSource,
+    canonical_watch_url,
+    dedupe,
+    is_allowed_media_url,
+    planned_queries,
+    text_query,
+)
+from downloads.pipeline.sources.sandbox import SandboxSource
+from downloads.pipeline.sources.youtube import YouTubeSource
+from downloads.pipeline.sources.ytmusic import YouTubeMusicSource
+from downloads.pipeline.types import Candidate, TrackQuery
+
+__all__ = [
+    "Resolution",
+    "Resolver",
+    "SearchSource",
+    "SourceFailure",
+    "SourceResult",
+    "build_sources",
+    "canonical_watch_url",
+    "dedupe",
+    "is_allowed_media_url",
+    "planned_queries",
+    "text_query",
+]
+
+logger = logging.getLogger(__name__)
+SOURCE_NAMES = ("ytmusic", "youtube", "sandbox")
+DEFAULT_LIMIT = 10
+SOURCE_TIMEOUT_S = 45.0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFailure:
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    """What one source answered: candidates, or the reason it could not answer."""
+
+    source: str
+    candidates: tuple[Candidate, ...]
+    failure: SourceFailure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    candidates: tuple[Candidate, ...]
+    source: str | None
+    failures: tuple[SourceFailure, ...]
+
+
+def build_sources(
+    names: Sequence[str],
+    *,
+    executor: Executor | None = None,
+    client: httpx.AsyncClient | None = None,
+    cookiefile: str | None = None,
+) -> list[SearchSource]:
+    """Sources in the order named (settings.MEDIA_SOURCES); an unknown name is a config error."""
+    sources: list[SearchSource] = []
+    for name in names:
+        if name == "ytmusic":
+            sources.append(YouTubeMusicSource(executor=executor))
+        elif name == "youtube":
+            sources.append(YouTubeSource(executor=executor, cookiefile=cookiefile))
+        elif name == "sandbox":
+            # The same setting feeds the URL allow-list, so its answers can be fetched.
+            sources.append(SandboxSource(settings.SANDBOX_MEDIA_URL, client=client))
+        else:
+            raise ValueError(
+                f"unknown media source {name!r}; choose from {', '.join(SOURCE_NAMES)}"
+            )
+    return sources
+
+
+class Resolver:
+    def __init__(
+        self,
+        sources: Sequence[SearchSource],
+        *,
+        limit: int = DEFAULT_LIMIT,
+        timeout: float = SOURCE_TIMEOUT_S,
+    ) -> None:
+        self.sources = list(sources)
+        self.limit = limit
+        self.timeout = timeout
+
+    @classmethod
+    def from_settings(
+        cls, *, executor: Executor | None = None, limit: int = DEFAULT_LIMIT
+    ) -> Resolver:
+        return cls(build_sources(settings.MEDIA_SOURCES, executor=executor), limit=limit)
+
+    async def attempts(self, track: TrackQuery) -> AsyncIterator[SourceResult]:
+        """Each source's answer in order, lazily: stop iterating once a candidate is accepted,
+        and the remaining sources are never asked."""
+        for source in self.sources:
+            yield await self._ask(source, track)
+
+    async def resolve(self, track: TrackQuery) -> Resolution:
+        """Candidates from the first source that finds any, with the failures met on the way."""
+        failures: list[SourceFailure] = []
+        async for result in self.attempts(track):
+            if result.failure is not None:
+                failures.append(result.failure)
+            elif result.candidates:
+                return Resolution(result.candidates, result.source, tuple(failures))
+        return Resolution((), None, tuple(failures))
+
+    async def _ask(self, source: SearchSource, track: TrackQuery) -> SourceResult:
+        try:
+            async with asyncio.timeout(self.timeout):
+                found = await source.search(track, limit=self.limit)
+        except Exception as exc:  # any failure of one source must only move us to the next
+            reason = _describe(exc)
+            logger.warning("search source %s failed for %r: %s", source.name, track.name, reason)
+            return SourceResult(source.name, (), SourceFailure(source.name, reason))
+        return SourceResult(source.name, tuple(_with_allowed_urls(source.name, found)))
+
+
+def _with_allowed_urls(source: str, candidates: Sequence[Candidate]) -> list[Candidate]:
+    unique = dedupe(candidates)
+    kept = [c for c in unique if c.url is not None and is_allowed_media_url(c.url)]
+    if len(kept) < len(unique):
+        logger.warning("search source %s returned media URLs outside the allow-list", source)
+    return kept
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"answered HTTP {exc.response.status_code}"
+    if isinstance(exc, httpx.TransportError):
+        return f"network error ({type(exc).__name__})"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

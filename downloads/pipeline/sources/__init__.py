@@ -1,0 +1,1 @@
+"""Search sources, one module each: YouTube Music, YouTube (yt-dlp search) and the sandbox."""

@@ -1,0 +1,153 @@
+"""What every search source shares: the interface, query building, and the media URL allow-list.
+
+Security rule: yt-dlp only ever receives URLs that a resolver built from a validated video id, or
+that pass `is_allowed_media_url` — never a URL taken as-is from a search answer or a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Literal, Protocol
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from downloads.pipeline.types import Candidate, TrackQuery
+
+VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+YOUTUBE_HOSTS = frozenset({"www.youtube.com", "music.youtube.com"})
+_ISRC = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+_SAFE_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)+")
+
+
+class SearchSource(Protocol):
+    """One place to look for uploads of a track; a new site is one new class."""
+
+    name: str
+
+    async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str
+    kind: Literal["isrc", "text"]
+
+
+def text_query(track: TrackQuery) -> str:
+    """ "Artist - Title" with the primary artist only: featured artists in the query make search
+    engines prefer remixes and covers that list them all."""
+    if not track.artists:
+        return track.name
+    return f"{track.artists[0]} - {track.name}"
+
+
+def planned_queries(track: TrackQuery) -> list[Query]:
+    """The ISRC first when there is one (it names the exact recording), then the text query."""
+    queries = []
+    isrc = (track.isrc or "").replace("-", "").upper()
+    if _ISRC.fullmatch(isrc):
+        queries.append(Query(isrc, "isrc"))
+    queries.append(Query(text_query(track), "text"))
+    return queries
+
+
+def dedupe(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Keep the first candidate of each id: earlier queries are the more precise ones."""
+    seen: set[str] = set()
+    kept = []
+    for candidate in candidates:
+        if candidate.id not in seen:
+            seen.add(candidate.id)
+            kept.append(candidate)
+    return kept
+
+
+def canonical_watch_url(video_id: str, *, music: bool = False) -> str:
+    """The only YouTube URL shape we hand to yt-dlp; refuses anything but an 11-char id."""
+    if not VIDEO_ID.fullmatch(video_id):
+        raise ValueError(f"not a YouTube video id: {video_id!r}")
+    host = "music.youtube.com" if music else "www.youtube.com"
+    return f"https://{host}/watch?v={video_id}"
+
+
+def _is_watch_url(parts: tuple[str, str, str, str, str]) -> bool:
+    scheme, netloc, path, query, fragment = parts
+    return (
+        scheme == "https"
+        and netloc in YOUTUBE_HOSTS
+        and path == "/watch"
+        and query.startswith("v=")
+        and VIDEO_ID.fullmatch(query[2:]) is not None
+        and not fragment
+    )
+
+
+def _is_sandbox_url(parts: tuple[str, str, str, str, str], sandbox_url: str) -> bool:
+    base = urlsplit(sandbox_url.rstrip("/"))
+    scheme, netloc, path, query, fragment = parts
+    return (
+        bool(base.netloc)
+        and "@" not in base.netloc
+        and (scheme, netloc) == (base.scheme, base.netloc)
+        and path.startswith(f"{base.path}/")
+        and _SAFE_PATH.fullmatch(path) is not None
+        and ".." not in path.split("/")
+        and not query
+        and not fragment
+    )
+
+
+def is_allowed_media_url(url: str, *, sandbox_url: str | None = None) -> bool:
+    """True only for canonical YouTube / YouTube Music watch URLs and files on our own sandbox.
+
+    Exact hosts, no userinfo or port, exactly one 11-char `v` parameter; the raw string must be
+    printable ASCII because urlsplit silently drops tabs and newlines that yt-dlp would keep.
+    """
+    if not isinstance(url, str) or not _PRINTABLE_ASCII.fullmatch(url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if "@" in parts.netloc or "\\" in url:
+        return False
+    if _is_watch_url(parts):
+        return True
+    sandbox = getattr(settings, "SANDBOX_MEDIA_URL", "") if sandbox_url is None else sandbox_url
+    return bool(sandbox) and _is_sandbox_url(parts, sandbox)
+
+
+async def run_blocking[T](
+    function: Callable[..., T], *args: object, executor: Executor | None = None
+) -> T:
+    """Run a synchronous library call (ytmusicapi, yt-dlp) off the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, functools.partial(function, *args))
+
+
+class YtDlpLogger:
+    """Sends yt-dlp's chatter to logging instead of stdout/stderr (it would garble the worker)."""
+
+    def __init__(self, name: str) -> None:
+        self._log = logging.getLogger(name)
+
+    def debug(self, message: str) -> None:
+        self._log.debug("%s", message)
+
+    def info(self, message: str) -> None:
+        self._log.debug("%s", message)
+
+    def warning(self, message: str) -> None:
+        self._log.info("%s", message)
+
+    def error(self, message: str) -> None:
+        # Errors also come back as exceptions, which are what we report.
+        self._log.info("%s", message)

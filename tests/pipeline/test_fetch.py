@@ -1,0 +1,342 @@
+"""Fetch against the sandbox over real HTTP, with real yt-dlp and real ffmpeg."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutagen.mp3 import MP3, BitrateMode
+from yt_dlp.utils import DownloadCancelled, DownloadError
+
+from downloads.pipeline.errors import FetchError
+from downloads.pipeline.fetch import (
+    BOT_CHECK_REASON,
+    FetchedAudio,
+    FetchOptions,
+    classify_error,
+    fetch_audio,
+    plan_output,
+    probe_codec,
+)
+from spotifydl.ffmpeg import ffmpeg_path
+
+# ---- unit: what ffmpeg is asked to do, and how errors read ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "wanted", "ext", "codec", "copies"),
+    [
+        ("opus", "original", "opus", "opus", True),
+        ("aac", "original", "m4a", "aac", True),
+        ("vorbis", "original", "ogg", "vorbis", True),
+        ("flac", "original", "opus", "opus", False),
+        ("opus", "mp3", "mp3", "mp3", False),
+        ("aac", "mp3-v0", "mp3", "mp3", False),
+        ("mp3", "mp3", "mp3", "mp3", True),
+        ("opus", "m4a", "m4a", "aac", False),
+        ("aac", "m4a", "m4a", "aac", True),
+        ("aac", "opus", "opus", "opus", False),
+        ("opus", "opus", "opus", "opus", True),
+    ],
+)
+def test_streams_are_copied_when_the_codec_fits_and_encoded_otherwise(
+    source, wanted, ext, codec, copies
+):
+    plan = plan_output(source, wanted)
+
+    assert (plan.ext, plan.codec, plan.copies) == (ext, codec, copies)
+
+
+YT = "ERROR: [youtube] dQw4w9WgXcQ: "
+YT_DLP_ERRORS = [
+    (YT + "Sign in to confirm you\u2019re not a bot. Use --cookies", "bot_check", False),
+    (YT + "Sign in to confirm your age. This video may be inappropriate", "age_restricted", False),
+    (YT + "Private video. Sign in if you've been granted access", "unavailable", False),
+    (YT + "Video unavailable. This video has been removed by the uploader", "unavailable", False),
+    ("ERROR: unable to download video data: HTTP Error 503: Service Unavailable", "network", True),
+    ("ERROR: [download] Got error: The read operation timed out. Giving up", "network", True),
+    ("ERROR: unable to write data: [Errno 28] No space left on device", "disk_full", False),
+    (YT + "Requested format is not available", "other", False),
+    ("ERROR: unable to download video data: HTTP Error 403: Forbidden", "other", True),
+]
+
+
+@pytest.mark.parametrize(("message", "kind", "retryable"), YT_DLP_ERRORS)
+def test_yt_dlp_errors_become_plain_typed_reasons(message, kind, retryable):
+    error = classify_error(DownloadError(message))
+
+    assert (error.kind, error.retryable) == (kind, retryable)
+    assert "ERROR" not in error.reason
+    assert "[youtube]" not in error.reason
+
+
+def test_the_bot_check_reason_tells_what_to_do():
+    error = classify_error(DownloadError("ERROR: Sign in to confirm you're not a bot"))
+
+    assert (
+        error.reason == "YouTube asks to confirm you are not a bot: add a cookies file in Settings"
+    )
+
+
+def test_a_full_disk_is_recognised_through_the_exception_chain():
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as exc:
+            raise DownloadError("unable to write data", exc_info=(type(exc), exc, None)) from exc
+    except DownloadError as wrapped:
+        error = classify_error(wrapped)
+
+    assert error.kind == "disk_full"
+
+
+def test_a_cancel_is_its_own_kind():
+    assert classify_error(DownloadCancelled()).kind == "cancelled"
+
+
+# ---- integration: the sandbox's media server --------------------------------------------------
+
+
+def _packets(path: Path) -> list[str]:
+    """Per-packet checksums of the audio stream: equal lists mean the stream was not re-encoded."""
+    result = subprocess.run(
+        [ffmpeg_path(), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:a:0",
+         "-c", "copy", "-f", "framemd5", "-"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    # Fields: stream, dts, pts, duration, size, payload hash[, side data]. Only the payload
+    # counts: containers carry timing side data (Opus pre-skip, padding) in different places.
+    return [line.split(",")[5].strip() for line in result.stdout.splitlines()
+            if line and not line.startswith("#")]  # fmt: skip
+
+
+def _fetch(url: str, executor: ThreadPoolExecutor, **kwargs: Any) -> FetchedAudio:
+    return asyncio.run(fetch_audio(url, executor=executor, **kwargs))
+
+
+def _incoming_is_empty(music_root: Path) -> bool:
+    incoming = music_root / ".incoming"
+    return not incoming.exists() or not any(incoming.iterdir())
+
+
+def _raises_fetch_error(url: str, executor: ThreadPoolExecutor, **kwargs: Any) -> FetchError:
+    with pytest.raises(FetchError) as caught:
+        _fetch(url, executor, **kwargs)
+    return caught.value
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("source_ext", "ext", "codec"), [("webm", "opus", "opus"), ("m4a", "m4a", "aac")]
+)
+def test_original_keeps_the_stream_bit_for_bit(
+    media_sandbox, short_track, executor, _music_root, source_ext, ext, codec
+):
+    url = short_track.media_url(media_sandbox, source_ext)
+
+    with _fetch(url, executor) as fetched:
+        source = media_sandbox.media.cache.path(short_track.right, source_ext, "tiny")
+
+        assert fetched.path.suffix == f".{ext}"
+        assert fetched.path.is_relative_to(_music_root / ".incoming")
+        assert (fetched.codec, fetched.source_codec, fetched.converted) == (codec, codec, False)
+        assert probe_codec(fetched.path) == codec
+        assert _packets(fetched.path) == _packets(source)
+        candidates = [short_track.right, *short_track.wrong]
+        assert media_sandbox.media.identify(fetched.path, candidates) == short_track.right
+    assert _incoming_is_empty(_music_root)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("audio_format", "ext", "codec"),
+    [
+        ("mp3", "mp3", "mp3"),
+        ("mp3-v0", "mp3", "mp3"),
+        ("m4a", "m4a", "aac"),
+        ("opus", "opus", "opus"),
+    ],
+)
+def test_conversions_give_the_asked_codec_and_the_same_recording(
+    media_sandbox, short_track, executor, audio_format, ext, codec
+):
+    source_ext = "m4a" if codec == "opus" else "webm"  # always a real conversion
+    url = short_track.media_url(media_sandbox, source_ext)
+
+    with _fetch(url, executor, options=FetchOptions(audio_format=audio_format)) as fetched:
+        assert fetched.path.suffix == f".{ext}"
+        assert fetched.converted
+        assert probe_codec(fetched.path) == codec
+        candidates = [short_track.right, *short_track.wrong]
+        assert media_sandbox.media.identify(fetched.path, candidates) == short_track.right
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("audio_format", "mode"), [("mp3", BitrateMode.CBR), ("mp3-v0", BitrateMode.VBR)]
+)
+def test_mp3_is_320k_cbr_or_v0_vbr(media_sandbox, short_track, executor, audio_format, mode):
+    url = short_track.media_url(media_sandbox)
+
+    with _fetch(url, executor, options=FetchOptions(audio_format=audio_format)) as fetched:
+        info: Any = MP3(fetched.path).info  # type: ignore[no-untyped-call]
+        assert info.bitrate_mode == mode
+        if mode == BitrateMode.CBR:
+            assert info.bitrate == 320_000
+
+
+@pytest.mark.integration
+def test_progress_reports_bytes_up_to_the_total(media_sandbox, long_track, executor):
+    seen: list[tuple[int, int | None]] = []
+
+    with _fetch(long_track.media_url(media_sandbox), executor,
+                progress=lambda done, total: seen.append((done, total))) as fetched:  # fmt: skip
+        size = media_sandbox.media.cache.path(long_track.right, "webm", "tiny").stat().st_size
+        assert fetched.path.exists()
+    assert seen[-1] == (size, size)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+@pytest.mark.integration
+def test_cancel_stops_a_slow_download_within_two_seconds(
+    media_sandbox, long_track, executor, _music_root
+):
+    media_sandbox.media_knobs.update({"bandwidth": 8_000})
+    cancelled = threading.Event()
+    threading.Timer(1.0, cancelled.set).start()
+
+    started = time.monotonic()
+    error = _raises_fetch_error(
+        long_track.media_url(media_sandbox), executor, cancel=cancelled.is_set
+    )
+
+    assert error.kind == "cancelled"
+    assert time.monotonic() - started < 1.0 + 2.0
+    assert _incoming_is_empty(_music_root)
+
+
+@pytest.mark.integration
+def test_cancel_stops_a_stalled_connection_within_two_seconds(
+    media_sandbox, long_track, executor, _music_root
+):
+    media_sandbox.media_knobs.update({"latency": 6.0})  # the server answers nothing for 6 s
+    cancelled = threading.Event()
+    threading.Timer(0.5, cancelled.set).start()
+
+    started = time.monotonic()
+    error = _raises_fetch_error(
+        long_track.media_url(media_sandbox), executor, cancel=cancelled.is_set
+    )
+
+    assert error.kind == "cancelled"
+    assert time.monotonic() - started < 0.5 + 2.0
+    assert _incoming_is_empty(_music_root)
+
+
+@pytest.mark.integration
+def test_cancelling_the_task_stops_the_download_and_cleans_up(
+    media_sandbox, long_track, executor, _music_root
+):
+    media_sandbox.media_knobs.update({"bandwidth": 8_000})
+
+    async def cancel_after_a_second() -> None:
+        task = asyncio.create_task(
+            fetch_audio(long_track.media_url(media_sandbox), executor=executor)
+        )
+        await asyncio.sleep(1.0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel_after_a_second())
+    deadline = time.monotonic() + 2.0
+    while not _incoming_is_empty(_music_root) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _incoming_is_empty(_music_root)
+
+
+@pytest.mark.integration
+def test_server_errors_are_network_errors_worth_retrying(
+    media_sandbox, short_track, executor, _music_root
+):
+    media_sandbox.media_knobs.fail_next(50, "503", path="/media/")
+
+    error = _raises_fetch_error(short_track.media_url(media_sandbox), executor,
+                                options=FetchOptions(retries=2))  # fmt: skip
+
+    assert (error.kind, error.retryable) == ("network", True)
+    assert "HTTP 503" in error.reason
+    assert _incoming_is_empty(_music_root)
+
+
+@pytest.mark.integration
+def test_a_server_error_before_the_download_starts_is_tried_again(
+    media_sandbox, short_track, executor
+):
+    media_sandbox.media_knobs.fail_next(1, "503", path="/media/")
+
+    with _fetch(short_track.media_url(media_sandbox), executor) as fetched:
+        assert media_sandbox.media.identify(fetched.path, [short_track.right]) == short_track.right
+
+
+@pytest.mark.integration
+def test_a_body_cut_off_once_is_resumed_by_yt_dlp(media_sandbox, short_track, executor):
+    url = short_track.media_url(media_sandbox)
+    # yt-dlp's first request only looks at the URL's headers; the second one is the download.
+    media_sandbox.media_knobs.fail_next(2, "truncate", path="/media/")
+
+    with _fetch(url, executor, options=FetchOptions(retries=3)) as fetched:
+        assert media_sandbox.media.identify(fetched.path, [short_track.right]) == short_track.right
+
+
+@pytest.mark.integration
+def test_bodies_that_keep_getting_cut_off_are_network_errors(
+    media_sandbox, short_track, executor, _music_root
+):
+    media_sandbox.media_knobs.update({"truncate_rate": 1.0})
+
+    error = _raises_fetch_error(short_track.media_url(media_sandbox), executor,
+                                options=FetchOptions(retries=2))  # fmt: skip
+
+    assert (error.kind, error.retryable) == ("network", True)
+    assert _incoming_is_empty(_music_root)
+
+
+@pytest.mark.integration
+def test_the_bot_check_asks_for_a_cookies_file(media_sandbox, short_track, executor, _music_root):
+    media_sandbox.media_knobs.update({"bot_check": True})
+
+    error = _raises_fetch_error(short_track.media_url(media_sandbox), executor)
+
+    assert (error.kind, error.retryable, error.reason) == ("bot_check", False, BOT_CHECK_REASON)
+    assert _incoming_is_empty(_music_root)
+
+
+@pytest.mark.integration
+def test_an_unknown_video_is_unavailable(media_sandbox, executor, _music_root):
+    error = _raises_fetch_error(f"{media_sandbox.media_url}/media/AAAAAAAAAAA.webm", executor)
+
+    assert (error.kind, error.retryable) == ("unavailable", False)
+    assert _incoming_is_empty(_music_root)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/watch?v=dQw4w9WgXcQ",
+        "file:///etc/passwd",
+        "http://127.0.0.1:1/media/x.webm",
+    ],
+)
+def test_urls_outside_the_allow_list_are_refused_before_any_download(url, executor, _music_root):
+    error = _raises_fetch_error(url, executor)
+
+    assert (error.kind, error.retryable) == ("other", False)
+    assert _incoming_is_empty(_music_root)

@@ -1,0 +1,420 @@
+"""Resolve: the URL allow-list, parsing of each source's answers, fallback between sources."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from downloads.pipeline.resolve import (
+    Resolver,
+    SourceResult,
+    build_sources,
+    canonical_watch_url,
+    is_allowed_media_url,
+    planned_queries,
+    text_query,
+)
+from downloads.pipeline.sources import youtube, ytmusic
+from downloads.pipeline.sources.sandbox import SandboxSource
+from downloads.pipeline.types import Candidate, TrackQuery
+
+SANDBOX = "http://127.0.0.1:8123"
+TRACK = TrackQuery(
+    name="Wonderwall",
+    artists=("Oasis", "Noel Gallagher"),
+    album="(What's The Story) Morning Glory?",
+    duration_ms=258_000,
+    isrc="GB-AJE-95-00107",
+)
+
+# ---- the allow-list ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://music.youtube.com/watch?v=ZrOKjDZOtkA",
+        "https://www.youtube.com/watch?v=a-b_c-d_e-f",
+        f"{SANDBOX}/media/2alBM-x4aoA.webm",
+        f"{SANDBOX}/media/2alBM-x4aoA.m4a",
+    ],
+)
+def test_canonical_youtube_urls_and_sandbox_files_are_allowed(url):
+    assert is_allowed_media_url(url, sandbox_url=SANDBOX)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com.evil.com/watch?v=dQw4w9WgXcQ",
+        "https://evil.com/www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://www.youtube.com@evil.com/watch?v=dQw4w9WgXcQ",
+        "https://user:pass@www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://evil.com\\@www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://www.youtube.com:8443/watch?v=dQw4w9WgXcQ",
+        "https://WWW.YOUTUBE.COM/watch?v=dQw4w9WgXcQ",
+        "https://www.youtube.com./watch?v=dQw4w9WgXcQ",
+        "https://youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://m.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://youtu.be/dQw4w9WgXcQ",
+        "http://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://www.youtube.com/watch?v=dQw4w9WgXc",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQQ",
+        "https://www.youtube.com/watch?v=dQw4w9WgXc!",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=PL1234567890",
+        "https://www.youtube.com/watch?list=PL1&v=dQw4w9WgXcQ",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ#t=1",
+        "https://www.youtube.com/playlist?list=PLdQw4w9WgXcQ",
+        "https://www.youtube.com/shorts/dQw4w9WgXcQ",
+        "https://www.you\ttube.com/watch?v=dQw4w9WgXcQ",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ\n",
+        " https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "javascript:alert(1)//https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "file:///etc/passwd",
+        "file://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "ytsearch5:rick astley",
+        "",
+        f"{SANDBOX}/media/../../etc/passwd",
+        f"{SANDBOX}/media/%2e%2e/secret",
+        f"{SANDBOX}/media/x.webm?redirect=https://evil.com",
+        "http://127.0.0.1:8124/media/2alBM-x4aoA.webm",
+        "http://localhost:8123/media/2alBM-x4aoA.webm",
+        "https://127.0.0.1:8123/media/2alBM-x4aoA.webm",
+        "http://evil@127.0.0.1:8123/media/2alBM-x4aoA.webm",
+        "http://127.0.0.1:8123@evil.com/media/2alBM-x4aoA.webm",
+    ],
+)
+def test_anything_else_is_refused(url):
+    assert not is_allowed_media_url(url, sandbox_url=SANDBOX)
+
+
+def test_without_a_configured_sandbox_no_loopback_url_is_allowed(settings):
+    settings.SANDBOX_MEDIA_URL = ""
+
+    assert not is_allowed_media_url(f"{SANDBOX}/media/2alBM-x4aoA.webm")
+    assert is_allowed_media_url("https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+
+
+def test_watch_urls_are_only_built_from_real_video_ids():
+    assert canonical_watch_url("dQw4w9WgXcQ") == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    assert canonical_watch_url("dQw4w9WgXcQ", music=True).startswith("https://music.youtube.com/")
+    with pytest.raises(ValueError):
+        canonical_watch_url("dQw4w9WgXcQ&list=x")
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+
+def test_the_query_names_only_the_primary_artist():
+    assert text_query(TRACK) == "Oasis - Wonderwall"
+
+
+def test_the_isrc_is_searched_first_when_there_is_one():
+    queries = planned_queries(TRACK)
+
+    assert [(q.kind, q.text) for q in queries] == [
+        ("isrc", "GBAJE9500107"),
+        ("text", "Oasis - Wonderwall"),
+    ]
+
+
+def test_without_an_isrc_only_the_text_is_searched():
+    track = TrackQuery(name="Song", artists=(), album="", duration_ms=1000, isrc="not-an-isrc")
+
+    assert [(q.kind, q.text) for q in planned_queries(track)] == [("text", "Song")]
+
+
+# ---- parsing YouTube Music (ytmusicapi's search result shape) -------------------------------
+
+YTM_SONG: dict[str, Any] = {
+    "category": "Songs",
+    "resultType": "song",
+    "videoId": "ZrOKjDZOtkA",
+    "videoType": "MUSIC_VIDEO_TYPE_ATV",
+    "title": "Wonderwall",
+    "artists": [{"name": "Oasis", "id": "UCmMUZbaYdNH0bEd1PAlAqsA"}],
+    "album": {"name": "(What's The Story) Morning Glory? (Remastered)", "id": "MPREb_9nqEki4ZDpp"},
+    "duration": "4:19",
+    "duration_seconds": 259,
+    "views": "1.4B",
+    "year": None,
+    "isAvailable": True,
+    "isExplicit": False,
+    "inLibrary": False,
+    "feedbackTokens": {"add": None, "remove": None},
+    "thumbnails": [{"url": "https://lh3.googleusercontent.com/x", "width": 60, "height": 60}],
+}
+YTM_VIDEO: dict[str, Any] = {
+    "category": "Videos",
+    "resultType": "video",
+    "videoId": "bx1Bh8ZvH84",
+    "videoType": "MUSIC_VIDEO_TYPE_OMV",
+    "title": "Oasis - Wonderwall (Official Video)",
+    "artists": [{"name": "Oasis", "id": "UCmMUZbaYdNH0bEd1PAlAqsA"}],
+    "views": "386M",
+    "duration": "4:38",
+    "duration_seconds": 278,
+    "year": None,
+    "isAvailable": True,
+    "thumbnails": [],
+}
+
+
+def test_a_youtube_music_song_becomes_a_topic_channel_candidate():
+    candidate = ytmusic.parse_result(YTM_SONG)
+
+    assert candidate == Candidate(
+        id="ZrOKjDZOtkA",
+        title="Wonderwall",
+        channel="Oasis - Topic",
+        duration=259.0,
+        views=1_400_000_000,
+        kind="song",
+        artists=("Oasis",),
+        album="(What's The Story) Morning Glory? (Remastered)",
+        explicit=False,
+        url="https://music.youtube.com/watch?v=ZrOKjDZOtkA",
+        source="ytmusic",
+    )
+
+
+def test_a_youtube_music_video_keeps_its_uploader_and_views():
+    candidate = ytmusic.parse_result(YTM_VIDEO)
+
+    assert candidate is not None
+    assert (candidate.kind, candidate.channel, candidate.views) == ("video", "Oasis", 386_000_000)
+    assert (candidate.album, candidate.explicit) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {**YTM_SONG, "isAvailable": False},
+        {**YTM_SONG, "videoId": None},
+        {**YTM_SONG, "videoId": "ZrOKjDZOtkA&list=RD"},
+        {"category": "Albums", "resultType": "album", "browseId": "MPREb_IInSY5QXXrW"},
+        {"category": "Artists", "resultType": "artist", "browseId": "UCmMUZbaYdNH0bEd1PAlAqsA"},
+    ],
+)
+def test_unplayable_or_non_track_results_are_skipped(item):
+    assert ytmusic.parse_result(item) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("1.4M", 1_400_000), ("386M", 386_000_000), ("12K", 12_000), ("1,234 views", 1234),
+     ("2.1B plays", 2_100_000_000), ("", None), (None, None), ("many", None)],
+)  # fmt: skip
+def test_youtube_music_counts_are_read(text, count):
+    assert ytmusic.parse_count(text) == count
+
+
+def test_the_youtube_music_source_asks_songs_then_videos_and_dedupes():
+    asked: list[tuple[str, str]] = []
+
+    class RecordedYTMusic:
+        """Stands in for ytmusicapi.YTMusic (no network here), answering recorded shapes."""
+
+        def search(self, query: str, filter: str, limit: int) -> list[dict[str, Any]]:
+            asked.append((query, filter))
+            return [YTM_SONG] if filter == "songs" else [YTM_VIDEO, YTM_SONG]
+
+    source = ytmusic.YouTubeMusicSource(client_factory=RecordedYTMusic)
+
+    found = asyncio.run(source.search(TRACK, limit=5))
+
+    assert asked == [
+        ("GBAJE9500107", "songs"),
+        ("Oasis - Wonderwall", "songs"),
+        ("Oasis - Wonderwall", "videos"),
+    ]
+    assert [c.id for c in found] == ["ZrOKjDZOtkA", "bx1Bh8ZvH84"]
+
+
+# ---- parsing YouTube (yt-dlp's flat ytsearch entry shape) ------------------------------------
+
+FLAT_ENTRY: dict[str, Any] = {
+    "_type": "url",
+    "ie_key": "Youtube",
+    "id": "6hzrDeceEKc",
+    "url": "https://www.youtube.com/watch?v=6hzrDeceEKc",
+    "title": "Oasis - Wonderwall (Official Video)",
+    "description": None,
+    "duration": 278.0,
+    "channel_id": "UCmMUZbaYdNH0bEd1PAlAqsA",
+    "channel": "Oasis",
+    "channel_url": "https://www.youtube.com/channel/UCmMUZbaYdNH0bEd1PAlAqsA",
+    "uploader": "Oasis",
+    "uploader_id": "@oasis",
+    "uploader_url": "https://www.youtube.com/@oasis",
+    "thumbnails": [],
+    "timestamp": None,
+    "release_timestamp": None,
+    "availability": None,
+    "view_count": 1_234_567_890,
+    "live_status": None,
+    "channel_is_verified": True,
+}
+
+
+def test_a_flat_search_entry_becomes_a_video_candidate_with_a_canonical_url():
+    candidate = youtube.parse_entry(FLAT_ENTRY)
+
+    assert candidate == Candidate(
+        id="6hzrDeceEKc",
+        title="Oasis - Wonderwall (Official Video)",
+        channel="Oasis",
+        duration=278.0,
+        views=1_234_567_890,
+        kind="video",
+        url="https://www.youtube.com/watch?v=6hzrDeceEKc",
+        source="youtube",
+    )
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {**FLAT_ENTRY, "url": "https://www.youtube.com/shorts/6hzrDeceEKc"},
+        {**FLAT_ENTRY, "live_status": "is_live"},
+        {**FLAT_ENTRY, "live_status": "is_upcoming"},
+        {**FLAT_ENTRY, "ie_key": "YoutubeTab", "id": "UCmMUZbaYdNH0bEd1PAlAqsA"},
+        {**FLAT_ENTRY, "id": "../../etc/pa"},
+        {**FLAT_ENTRY, "id": None},
+    ],
+)
+def test_shorts_live_streams_and_channels_are_skipped(entry):
+    assert youtube.parse_entry(entry) is None
+
+
+def test_an_entry_without_channel_falls_back_to_the_uploader_and_unknown_counts_stay_none():
+    entry = {**FLAT_ENTRY, "channel": None, "uploader": "Oasis", "duration": None}
+    candidate = youtube.parse_entry({k: v for k, v in entry.items() if k != "view_count"})
+
+    assert candidate is not None
+    assert (candidate.channel, candidate.duration, candidate.views) == ("Oasis", None, None)
+
+
+# ---- the sandbox source, over HTTP ------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_the_sandbox_source_finds_the_right_upload_with_allowed_urls(media_sandbox, short_track):
+    source = SandboxSource(media_sandbox.media_url)
+
+    found = asyncio.run(source.search(short_track.query, limit=10))
+
+    assert short_track.right in {c.id for c in found}
+    assert all(c.source == "sandbox" and is_allowed_media_url(c.url or "") for c in found)
+    assert len({c.id for c in found}) == len(found)
+
+
+@pytest.mark.integration
+def test_the_sandbox_source_puts_the_isrc_answers_first(media_sandbox, short_track):
+    source = SandboxSource(media_sandbox.media_url)
+    by_isrc = httpx.get(
+        f"{media_sandbox.media_url}/search",
+        params={"q": short_track.query.isrc, "kind": "any", "limit": 10},
+    ).json()["results"]
+
+    found = asyncio.run(source.search(short_track.query, limit=10))
+
+    assert [c.id for c in found[: len(by_isrc)]] == [r["id"] for r in by_isrc]
+
+
+@pytest.mark.integration
+def test_a_failing_source_hands_over_to_the_next_and_is_reported(media_sandbox, short_track):
+    unreachable = SandboxSource("http://127.0.0.1:9")  # discard port: connection refused
+    resolver = Resolver([unreachable, SandboxSource(media_sandbox.media_url)])
+
+    resolution = asyncio.run(resolver.resolve(short_track.query))
+
+    assert resolution.source == "sandbox"
+    assert short_track.right in {c.id for c in resolution.candidates}
+    assert len(resolution.failures) == 1
+    assert "network error" in resolution.failures[0].reason
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fault", ["503", "truncate", "bot_check", "reset"])
+def test_server_faults_are_reported_as_failures_not_raised(media_sandbox, short_track, fault):
+    media_sandbox.media_knobs.fail_next(1, fault, path="/search")
+    resolver = Resolver([SandboxSource(media_sandbox.media_url)])
+
+    resolution = asyncio.run(resolver.resolve(short_track.query))
+
+    assert resolution.candidates == ()
+    assert resolution.source is None
+    assert [f.source for f in resolution.failures] == ["sandbox"]
+
+
+@pytest.mark.integration
+def test_sources_are_asked_lazily_in_the_configured_order(media_sandbox, short_track, settings):
+    settings.MEDIA_SOURCES = ["sandbox"]
+    resolver = Resolver.from_settings()
+
+    async def first_answer() -> SourceResult:
+        async for result in resolver.attempts(short_track.query):
+            return result
+        raise AssertionError("no source answered")
+
+    result = asyncio.run(first_answer())
+
+    assert result.source == "sandbox"
+    assert result.failure is None
+    assert result.candidates
+
+
+def test_a_source_that_finds_nothing_moves_on_and_the_last_answer_is_empty(settings):
+    class Silent:
+        name = "silent"
+
+        async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+            return []
+
+    class Hanging:
+        name = "hanging"
+
+        async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+            await asyncio.sleep(60)
+            return []
+
+    resolution = asyncio.run(Resolver([Silent(), Hanging()], timeout=0.2).resolve(TRACK))
+
+    assert resolution.candidates == ()
+    assert [(f.source, f.reason) for f in resolution.failures] == [("hanging", "timed out")]
+
+
+def test_candidates_with_urls_outside_the_allow_list_never_leave_the_resolver(settings):
+    settings.SANDBOX_MEDIA_URL = SANDBOX
+
+    class Sneaky:
+        name = "sneaky"
+
+        async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+            good = Candidate("dQw4w9WgXcQ", "t", "c", 1.0, 1, "video",
+                             url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")  # fmt: skip
+            bad = Candidate("aaaaaaaaaaa", "t", "c", 1.0, 1, "video", url="https://evil.com/a")
+            missing = Candidate("bbbbbbbbbbb", "t", "c", 1.0, 1, "video")
+            return [good, bad, missing, good]
+
+    resolution = asyncio.run(Resolver([Sneaky()]).resolve(TRACK))
+
+    assert [c.id for c in resolution.candidates] == ["dQw4w9WgXcQ"]
+
+
+def test_unknown_source_names_are_a_configuration_error():
+    with pytest.raises(ValueError, match="ytmusic, youtube, sandbox"):
+        build_sources(["ytmusic", "napster"])
+
+
+def test_sources_are_built_in_the_order_named(settings):
+    settings.SANDBOX_MEDIA_URL = SANDBOX
+
+    sources = build_sources(["sandbox", "youtube", "ytmusic"])
+
+    assert [s.name for s in sources] == ["sandbox", "youtube", "ytmusic"]
