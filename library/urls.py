@@ -1,6 +1,19 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from library import views
 
 app_name = "library"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("login/", views.login, name="login"),
+    # Must match SPOTIFY_REDIRECT_URI (and the Redirect URI registered with Spotify).
+    path("callback/", views.callback, name="callback"),
+    path("logout/", views.logout_view, name="logout"),
+    path("library/", views.library_index, name="index"),
+    path("library/refresh/", views.refresh_start, name="refresh"),
+    path("library/refresh/status/", views.refresh_status, name="refresh_status"),
+    path("library/liked/", views.liked_tracks, name="liked"),
+    path("library/playlists/<str:spotify_id>/", views.playlist_detail, name="playlist"),
+    path("library/albums/<str:spotify_id>/", views.album_detail, name="album"),
+]

@@ -258,10 +258,15 @@ class WebApi:
             }
             for p in page
         ]
-        cursors = {"after": str(page[0].played_at_ms), "before": str(page[-1].played_at_ms)}
+        # Spotify answers an empty history with null cursors, not an error.
+        cursors = (
+            {"after": str(page[0].played_at_ms), "before": str(page[-1].played_at_ms)}
+            if page
+            else None
+        )
         next_url = (
             f"{api}/me/player/recently-played?before={cursors['before']}&limit={limit}"
-            if more
+            if more and cursors
             else None
         )
         query = urllib.parse.urlencode({k: v[-1] for k, v in request.query.items()})
@@ -271,7 +276,7 @@ class WebApi:
                 "items": items,
                 "limit": limit,
                 "next": next_url,
-                "cursors": cursors if page else None,
+                "cursors": cursors,
             }
         )
 

@@ -1,0 +1,64 @@
+"""`python manage.py library_refresh --user NAME`: read one user's library now, in this process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
+
+from library.models import LibraryRefresh
+from library.services import library_refresh_create
+from library.tasks import library_refresh_task
+
+
+class Command(BaseCommand):
+    help = "Read a user's Spotify library into the catalog (what the Refresh button does)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--user",
+            required=True,
+            help="Username, Spotify user id or Spotify display name of a signed-in person.",
+        )
+
+    def handle(self, *args: Any, user: str, **options: Any) -> None:
+        person = self._find(user)
+        refresh, _ = library_refresh_create(user=person)
+        if refresh.status == LibraryRefresh.Status.RUNNING:
+            raise CommandError(f"A refresh of {person.username}'s library is already running.")
+        self.stdout.write(f"Reading the Spotify library of {person.username}…")
+        library_refresh_task.call(refresh.pk)
+        refresh.refresh_from_db()
+        self._report(refresh)
+
+    def _find(self, name: str) -> User:
+        matches = list(
+            User.objects.filter(
+                Q(username=name)
+                | Q(spotify_account__spotify_id=name)
+                | Q(spotify_account__display_name=name)
+            ).distinct()[:2]
+        )
+        if not matches:
+            raise CommandError(f"No signed-in user called {name!r}.")
+        if len(matches) > 1:
+            raise CommandError(f"{name!r} matches several users; give the username.")
+        return matches[0]
+
+    def _report(self, refresh: LibraryRefresh) -> None:
+        counts = ", ".join(
+            f"{name.replace('_', ' ')}: {value}" for name, value in refresh.counts.items() if value
+        )
+        seconds = refresh.duration.total_seconds() if refresh.duration else 0.0
+        summary = (
+            f"{refresh.get_status_display()} · {refresh.requests_made} requests · {seconds:.1f} s"
+        )
+        if refresh.status == LibraryRefresh.Status.SUCCEEDED:
+            self.stdout.write(self.style.SUCCESS(summary))
+            self.stdout.write(counts)
+        elif refresh.status == LibraryRefresh.Status.PAUSED:
+            self.stdout.write(self.style.WARNING(f"{summary}\n{refresh.error}"))
+        else:
+            raise CommandError(f"{summary}: {refresh.error}")

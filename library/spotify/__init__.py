@@ -1,0 +1,35 @@
+"""The Spotify Web API client the whole app uses (spotipy is for OAuth only)."""
+
+from __future__ import annotations
+
+from library.spotify.client import (
+    TIME_RANGES,
+    AsyncSpotify,
+    StaticToken,
+    TokenSource,
+    close_http_client,
+)
+from library.spotify.errors import (
+    SpotifyError,
+    SpotifyForbidden,
+    SpotifyQuotaExceeded,
+    SpotifyRateLimited,
+    SpotifyReauthRequired,
+    SpotifyUnauthorized,
+    SpotifyUnavailable,
+)
+
+__all__ = [
+    "TIME_RANGES",
+    "AsyncSpotify",
+    "SpotifyError",
+    "SpotifyForbidden",
+    "SpotifyQuotaExceeded",
+    "SpotifyRateLimited",
+    "SpotifyReauthRequired",
+    "SpotifyUnauthorized",
+    "SpotifyUnavailable",
+    "StaticToken",
+    "TokenSource",
+    "close_http_client",
+]

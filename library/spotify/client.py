@@ -1,0 +1,366 @@
+"""AsyncSpotify: the Web API on httpx, with shared rate-limit pauses, retries and typed results.
+
+One httpx.AsyncClient and one concurrency semaphore exist per event loop: the web server has one
+loop for its lifetime, while worker tasks and tests run several loops one after the other, and a
+client (or semaphore) must never be used from a loop other than the one it was created in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+
+import httpx
+from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
+
+from library.spotify import types as t
+from library.spotify.errors import (
+    SpotifyError,
+    SpotifyQuotaExceeded,
+    SpotifyRateLimited,
+    SpotifyUnauthorized,
+    SpotifyUnavailable,
+    error_for_status,
+)
+from library.spotify.paging import PAGE_SIZE, cursor_paged, gather_all, offset_paged
+
+logger = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+# Longer Retry-After values are a quota, not a burst: pause the work and come back later.
+MAX_RETRY_AFTER_SECONDS = 60
+MAX_RATE_LIMIT_WAITS = 12
+MAX_TRANSIENT_RETRIES = 5
+BACKOFF_BASE_SECONDS = 0.2
+BACKOFF_CAP_SECONDS = 5.0
+TIME_RANGES = ("short_term", "medium_term", "long_term")
+
+
+class TokenSource(Protocol):
+    """Where AsyncSpotify gets access tokens for one account."""
+
+    async def access_token(self) -> str: ...
+
+    async def refreshed_access_token(self, *, stale: str) -> str:
+        """A token other than `stale`, refreshing it unless someone already did."""
+        ...
+
+
+class StaticToken:
+    """A token that cannot be refreshed: right after sign-in, before the account exists."""
+
+    def __init__(self, access_token: str) -> None:
+        self._access_token = access_token
+
+    def __repr__(self) -> str:
+        return "StaticToken(...)"
+
+    async def access_token(self) -> str:
+        return self._access_token
+
+    async def refreshed_access_token(self, *, stale: str) -> str:
+        raise SpotifyUnauthorized("Spotify did not accept the new sign-in. Please try again.")
+
+
+# --- per-loop transport ------------------------------------------------------------------------
+
+
+@dataclass
+class _LoopState:
+    client: httpx.AsyncClient
+    semaphore: asyncio.Semaphore
+
+
+_loop_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _loop_state() -> _LoopState:
+    loop = asyncio.get_running_loop()
+    state = _loop_states.get(loop)
+    if state is None or state.client.is_closed:
+        concurrency = max(1, int(settings.SPOTIFY_CONCURRENCY))
+        client = httpx.AsyncClient(
+            timeout=httpx.Timeout(20.0, connect=10.0),
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            headers={"Accept": "application/json"},
+        )
+        state = _LoopState(client=client, semaphore=asyncio.Semaphore(concurrency))
+        _loop_states[loop] = state
+    return state
+
+
+async def close_http_client() -> None:
+    """Close this loop's client; for loops that end with their work (worker tasks, commands)."""
+    state = _loop_states.pop(asyncio.get_running_loop(), None)
+    if state is not None:
+        await state.client.aclose()
+
+
+class _PauseBoard:
+    """Shared Retry-After pauses, one per account, for every request of this process.
+
+    A 429 means the whole account is over the limit: every request of that account waits out the
+    same pause, instead of each request discovering the limit (and its own pause) separately.
+    """
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+
+    def pause(self, account_key: str, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        self._until[account_key] = max(self._until.get(account_key, 0.0), until)
+
+    async def wait(self, account_key: str) -> None:
+        # A loop, not one sleep: another 429 may push the pause further while this one waits.
+        while (delay := self._until.get(account_key, 0.0) - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)
+
+
+pause_board = _PauseBoard()
+
+
+def _retry_after_seconds(response: httpx.Response) -> float:
+    raw = response.headers.get("Retry-After", "").strip()
+    if not raw:
+        return 1.0
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return 1.0
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _error_body(response: httpx.Response) -> tuple[str, str]:
+    """Spotify's (message, reason) from an error answer, when it has them."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    error = body.get("error")
+    if isinstance(error, dict):
+        message = str(error.get("message") or "")
+        reason = str(error.get("reason") or body.get("reason") or "")
+        return message, reason
+    return str(body.get("error_description") or error or ""), str(body.get("reason") or "")
+
+
+def _backoff(attempt: int) -> float:
+    # Full jitter: retries from many requests spread out instead of arriving together.
+    return random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))  # noqa: S311
+
+
+# --- the client --------------------------------------------------------------------------------
+
+
+class AsyncSpotify:
+    """The Web API for one account. Cheap to create; the connection pool is per event loop."""
+
+    def __init__(
+        self,
+        *,
+        tokens: TokenSource,
+        account_key: str,
+        api_url: str | None = None,
+        max_transient_retries: int = MAX_TRANSIENT_RETRIES,
+    ) -> None:
+        self._tokens = tokens
+        self.account_key = account_key
+        self.api_url = (api_url or settings.SPOTIFY_API_URL).rstrip("/")
+        self.max_transient_retries = max_transient_retries
+        self.requests_made = 0
+        self._quota: SpotifyQuotaExceeded | None = None
+
+    def __repr__(self) -> str:
+        return f"AsyncSpotify(account_key={self.account_key!r})"
+
+    # -- transport -------------------------------------------------------------------------------
+
+    @sensitive_variables("access_token", "headers")
+    async def get(self, path: str, params: dict[str, str | int] | None = None) -> Json:
+        """One GET, with shared 429 pauses, backoff on 5xx and resets, one refresh on 401."""
+        url = f"{self.api_url}/{path.lstrip('/')}"
+        refreshed = False
+        transient = 0
+        rate_limited = 0
+        while True:
+            if self._quota is not None:
+                # A sibling request hit the quota: do not spend another request learning it.
+                raise self._quota
+            await pause_board.wait(self.account_key)
+            access_token = await self._tokens.access_token()
+            headers = {"Authorization": f"Bearer {access_token}"}
+            state = _loop_state()
+            try:
+                async with state.semaphore:
+                    self.requests_made += 1
+                    response = await state.client.get(url, params=params, headers=headers)
+                    body = response.json() if response.is_success and response.content else {}
+            except (httpx.TransportError, ValueError) as exc:
+                transient += 1
+                if transient > self.max_transient_retries:
+                    raise SpotifyUnavailable(
+                        "Spotify could not be reached (the connection kept failing). "
+                        "Please try again in a few minutes."
+                    ) from exc
+                logger.info("Spotify %s failed (%s); retry %d", path, type(exc).__name__, transient)
+                await asyncio.sleep(_backoff(transient))
+                continue
+            status = response.status_code
+            if response.is_success:
+                return body if isinstance(body, dict) else {"items": body}
+            if status == 401 and not refreshed:
+                refreshed = True
+                await self._tokens.refreshed_access_token(stale=access_token)
+                continue
+            if status == 429:
+                rate_limited += 1
+                self._on_rate_limited(response, rate_limited)
+                continue
+            if status >= 500:
+                transient += 1
+                if transient > self.max_transient_retries:
+                    raise SpotifyUnavailable(
+                        f"Spotify kept failing with error {status}. Please try again later.",
+                        status=status,
+                    )
+                await asyncio.sleep(_backoff(transient))
+                continue
+            raise error_for_status(status, _error_body(response)[0])
+
+    def _on_rate_limited(self, response: httpx.Response, count: int) -> None:
+        seconds = _retry_after_seconds(response)
+        _message, reason = _error_body(response)
+        retry_at = datetime.now(UTC) + timedelta(seconds=seconds)
+        if reason == "QUOTA_EXCEEDED" or seconds > MAX_RETRY_AFTER_SECONDS:
+            self._quota = SpotifyQuotaExceeded(retry_at=retry_at)
+            raise self._quota
+        if count > MAX_RATE_LIMIT_WAITS:
+            raise SpotifyRateLimited(
+                "Spotify kept asking the app to slow down. Please try again in a minute.",
+                retry_at=retry_at,
+            )
+        logger.info("Spotify rate limit for one account: pausing %.1f s", seconds)
+        pause_board.pause(self.account_key, seconds)
+
+    async def _offset_paged(
+        self, path: str, *, params: dict[str, str | int] | None = None, **kwargs: Any
+    ) -> list[Any]:
+        def fetch(offset: int, limit: int) -> Awaitable[Json]:
+            return self.get(path, {**(params or {}), "offset": offset, "limit": limit})
+
+        return await offset_paged(fetch, **kwargs)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    async def me(self) -> t.User:
+        return t.parse_user(await self.get("me"))
+
+    async def my_playlists(self) -> list[t.Playlist]:
+        items = await self._offset_paged("me/playlists")
+        return _parsed(items, t.parse_playlist)
+
+    async def playlist_items(self, playlist_id: str, *, known_total: int | None) -> t.PlaylistItems:
+        """A playlist's entries in order; null entries, local files and episodes are counted."""
+        items = await self._offset_paged(f"playlists/{playlist_id}/items", known_total=known_total)
+        skipped = t.Skipped()
+        entries = (t.parse_playlist_entry(item, i, skipped) for i, item in enumerate(items))
+        kept = tuple(entry for entry in entries if entry is not None)
+        return t.PlaylistItems(entries=kept, skipped=skipped)
+
+    async def saved_tracks(self) -> tuple[list[t.SavedTrack], int]:
+        """Liked songs, newest first, and how many entries were not storable tracks."""
+        items = await self._offset_paged("me/tracks")
+        saved = [
+            t.SavedTrack(track=track, added_at=t.parse_time(item.get("added_at")))
+            for item in items
+            if isinstance(item, dict) and (track := t.parse_track(item.get("track"))) is not None
+        ]
+        return saved, len(items) - len(saved)
+
+    async def saved_albums(self) -> list[t.SavedAlbum]:
+        """Saved albums with their complete track lists (extra pages only for long albums)."""
+        items = await self._offset_paged("me/albums")
+        saved = [
+            t.SavedAlbum(album=album, added_at=t.parse_time(item.get("added_at")))
+            for item in items
+            if isinstance(item, dict)
+            and (album := t.parse_album(item.get("album") or {})) is not None
+        ]
+        return await gather_all([self._complete_album(entry) for entry in saved])
+
+    async def _complete_album(self, saved: t.SavedAlbum) -> t.SavedAlbum:
+        album = saved.album
+        if album.tracks_total <= len(album.tracks):
+            return saved
+        more = await self._offset_paged(
+            f"albums/{album.album.id}/tracks", known_total=album.tracks_total, start=PAGE_SIZE
+        )
+        extra = (t.parse_track(item, album=album.album) for item in more)
+        tracks = album.tracks + tuple(track for track in extra if track is not None)
+        return t.SavedAlbum(
+            album=t.Album(
+                album=album.album, upc=album.upc, tracks=tracks, tracks_total=len(tracks)
+            ),
+            added_at=saved.added_at,
+        )
+
+    async def followed_artists(self) -> list[t.Artist]:
+        async def fetch(after: str | None) -> Json:
+            params: dict[str, str | int] = {"type": "artist", "limit": PAGE_SIZE}
+            if after:
+                params["after"] = after
+            return (await self.get("me/following", params)).get("artists") or {}
+
+        return _parsed(await cursor_paged(fetch), t.parse_artist)
+
+    async def top_artists(self, time_range: str) -> list[t.Artist]:
+        items = await self._offset_paged("me/top/artists", params={"time_range": time_range})
+        return _parsed(items, t.parse_artist)
+
+    async def top_tracks(self, time_range: str) -> list[t.Track]:
+        items = await self._offset_paged("me/top/tracks", params={"time_range": time_range})
+        return _parsed(items, t.parse_track)
+
+    async def recently_played(self) -> list[t.PlayedTrack]:
+        # Spotify keeps only the last 50 plays: one page is all there is, no cursor walk.
+        page = await self.get("me/player/recently-played", {"limit": PAGE_SIZE})
+        plays = []
+        for item in page.get("items") or []:
+            track = t.parse_track(item.get("track"))
+            played_at = t.parse_time(item.get("played_at"))
+            if track is not None and played_at is not None:
+                plays.append(t.PlayedTrack(track=track, played_at=played_at))
+        return plays
+
+
+def _parsed[T](items: list[Any], parse: Callable[[Any], T | None]) -> list[T]:
+    return [
+        value for item in items if isinstance(item, dict) and (value := parse(item)) is not None
+    ]
+
+
+__all__ = [
+    "TIME_RANGES",
+    "AsyncSpotify",
+    "SpotifyError",
+    "StaticToken",
+    "TokenSource",
+    "close_http_client",
+]

@@ -1,0 +1,291 @@
+"""Typed results: the parts of Spotify's JSON the app uses, as frozen dataclasses.
+
+Parsers are forgiving about missing optional fields (Spotify drops fields over time: popularity,
+label, available_markets are gone in 2026) and strict about ids: an object without an id is not
+something the catalog can store, so the parser returns None and the caller counts it as skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ArtistRef:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Artist:
+    id: str
+    name: str
+    image_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumRef:
+    id: str
+    name: str
+    album_type: str = ""
+    release_date: str = ""
+    release_date_precision: str = ""
+    total_tracks: int = 0
+    cover_url: str = ""
+    cover_url_small: str = ""
+    artists: tuple[ArtistRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    id: str
+    name: str
+    artists: tuple[ArtistRef, ...]
+    album: AlbumRef | None
+    duration_ms: int = 0
+    explicit: bool = False
+    disc_number: int = 1
+    track_number: int = 1
+    # Empty for tracks read from an album's track list: those pages carry no ISRC.
+    isrc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Album:
+    album: AlbumRef
+    upc: str = ""
+    # The first page of the album's tracks as embedded in the album object; `tracks_total`
+    # says whether more pages exist.
+    tracks: tuple[Track, ...] = ()
+    tracks_total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    display_name: str
+    # Spotify's stable account key (2026); older answers lack it and `id` stands in.
+    account_id: str = ""
+    image_url: str = ""
+
+    @property
+    def account_key(self) -> str:
+        return self.account_id or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    id: str
+    name: str
+    owner: User
+    snapshot_id: str
+    items_total: int
+    collaborative: bool = False
+    public: bool | None = None
+    description: str = ""
+    image_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistEntry:
+    position: int
+    track: Track
+    added_at: datetime | None = None
+    added_by: str = ""
+
+
+@dataclass(slots=True)
+class Skipped:
+    """Playlist entries that are not Spotify tracks, by kind; counted, never stored."""
+
+    null: int = 0
+    local: int = 0
+    episode: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.null + self.local + self.episode
+
+    def add(self, other: Skipped) -> None:
+        self.null += other.null
+        self.local += other.local
+        self.episode += other.episode
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistItems:
+    entries: tuple[PlaylistEntry, ...]
+    skipped: Skipped = field(default_factory=Skipped)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedTrack:
+    track: Track
+    added_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAlbum:
+    album: Album
+    added_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlayedTrack:
+    track: Track
+    played_at: datetime
+
+
+# --- parsers -------------------------------------------------------------------------------
+
+
+def parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _images(data: Json) -> tuple[str, str]:
+    """The widest and the narrowest image URL (Spotify lists them widest first)."""
+    urls = [
+        img["url"] for img in data.get("images") or [] if isinstance(img, dict) and img.get("url")
+    ]
+    return (urls[0], urls[-1]) if urls else ("", "")
+
+
+def parse_artist_ref(data: Json) -> ArtistRef | None:
+    if not data.get("id"):
+        return None
+    return ArtistRef(id=data["id"], name=data.get("name") or "")
+
+
+def _artist_refs(data: Json) -> tuple[ArtistRef, ...]:
+    refs = (parse_artist_ref(a) for a in data.get("artists") or [] if isinstance(a, dict))
+    return tuple(ref for ref in refs if ref is not None)
+
+
+def parse_artist(data: Json) -> Artist | None:
+    if not data.get("id"):
+        return None
+    return Artist(id=data["id"], name=data.get("name") or "", image_url=_images(data)[0])
+
+
+def parse_album_ref(data: Json) -> AlbumRef | None:
+    if not data.get("id"):
+        return None
+    cover, cover_small = _images(data)
+    return AlbumRef(
+        id=data["id"],
+        name=data.get("name") or "",
+        album_type=data.get("album_type") or "",
+        release_date=data.get("release_date") or "",
+        release_date_precision=data.get("release_date_precision") or "",
+        total_tracks=int(data.get("total_tracks") or 0),
+        cover_url=cover,
+        cover_url_small=cover_small,
+        artists=_artist_refs(data),
+    )
+
+
+def parse_track(data: Json | None, *, album: AlbumRef | None = None) -> Track | None:
+    """A track object; `album` stands in for the album of tracks listed inside an album."""
+    if (
+        not data
+        or data.get("type", "track") != "track"
+        or data.get("is_local")
+        or not data.get("id")
+    ):
+        return None
+    album_data = data.get("album")
+    if isinstance(album_data, dict):
+        album = parse_album_ref(album_data) or album
+    external_ids = data.get("external_ids") or {}
+    return Track(
+        id=data["id"],
+        name=data.get("name") or "",
+        artists=_artist_refs(data),
+        album=album,
+        duration_ms=int(data.get("duration_ms") or 0),
+        explicit=bool(data.get("explicit")),
+        disc_number=int(data.get("disc_number") or 1),
+        track_number=int(data.get("track_number") or 1),
+        isrc=(external_ids.get("isrc") or "").upper(),
+    )
+
+
+def parse_album(data: Json) -> Album | None:
+    ref = parse_album_ref(data)
+    if ref is None:
+        return None
+    page = data.get("tracks") or {}
+    tracks = (parse_track(t, album=ref) for t in page.get("items") or [])
+    return Album(
+        album=ref,
+        upc=(data.get("external_ids") or {}).get("upc") or "",
+        tracks=tuple(t for t in tracks if t is not None),
+        tracks_total=int(page.get("total") or 0),
+    )
+
+
+def parse_user(data: Json) -> User:
+    return User(
+        id=data.get("id") or "",
+        display_name=data.get("display_name") or data.get("id") or "",
+        account_id=data.get("account_id") or "",
+        image_url=_images(data)[0],
+    )
+
+
+def parse_playlist(data: Json) -> Playlist | None:
+    if not data or not data.get("id"):
+        return None
+    # 2026 answers name the reference `items`; older ones `tracks`.
+    ref = data.get("items") if isinstance(data.get("items"), dict) else data.get("tracks")
+    return Playlist(
+        id=data["id"],
+        name=data.get("name") or "",
+        owner=parse_user(data.get("owner") or {}),
+        snapshot_id=data.get("snapshot_id") or "",
+        items_total=int((ref or {}).get("total") or 0),
+        collaborative=bool(data.get("collaborative")),
+        public=data.get("public"),
+        description=data.get("description") or "",
+        image_url=_images(data)[0],
+    )
+
+
+def parse_playlist_entry(
+    data: Json | None, position: int, skipped: Skipped
+) -> PlaylistEntry | None:
+    """One playlist entry: the track under `item`, else under `track`; others are counted."""
+    if not data:
+        skipped.null += 1
+        return None
+    item = data.get("item") if data.get("item") is not None else data.get("track")
+    if not item:
+        skipped.null += 1
+        return None
+    if data.get("is_local") or item.get("is_local"):
+        skipped.local += 1
+        return None
+    if item.get("type", "track") == "episode":
+        skipped.episode += 1
+        return None
+    track = parse_track(item)
+    if track is None:
+        skipped.null += 1
+        return None
+    added_by = data.get("added_by") or {}
+    return PlaylistEntry(
+        position=position,
+        track=track,
+        added_at=parse_time(data.get("added_at")),
+        added_by=added_by.get("id") or "" if isinstance(added_by, dict) else "",
+    )

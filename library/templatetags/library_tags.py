@@ -1,0 +1,55 @@
+"""Template helpers for library pages, and the signed-in panel on the home page."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from django import template
+from django.contrib.auth.models import User
+from django.utils.html import strip_tags
+
+from library import selectors
+from library.models import Track
+
+register = template.Library()
+
+
+@register.inclusion_tag("library/_home.html", takes_context=True)
+def library_home(context: template.Context) -> dict[str, Any]:
+    """What a signed-in person sees first: their library at a glance and its refresh state."""
+    request = context["request"]
+    user = request.user
+    if not isinstance(user, User):
+        return {"user": user, "request": request}
+    return {
+        "user": user,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "account": selectors.account_for(user),
+        "refresh": selectors.latest_refresh(user),
+        "summary": selectors.library_summary(user),
+    }
+
+
+@register.filter
+def duration(milliseconds: int | None) -> str:
+    """3:07, or 1:02:03 for very long tracks."""
+    seconds = round((milliseconds or 0) / 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+@register.filter
+def plain_text(value: str | None) -> str:
+    """Spotify's playlist descriptions arrive HTML-escaped, links included: show plain words."""
+    return html.unescape(strip_tags(value or ""))
+
+
+@register.filter
+def artist_names(track: Track) -> str:
+    links = getattr(track, "artist_links", None)
+    if links is None:
+        links = track.trackartist_set.select_related("artist").order_by("position")
+    return ", ".join(link.artist.name for link in links)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from library.models import LibraryRefresh, PlaylistEntry, SavedTrack
+from sandbox import Sandbox
+from tests.library.conftest import RunRefresh, sign_in_on
+from tests.library.expectations import ITEMS, api_requests, minimum_requests
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db]
+
+
+def test_a_10000_song_library_is_read_completely_with_the_fewest_requests_and_reread_for_free(
+    bench_sandbox: Sandbox, run_refresh: RunRefresh
+) -> None:
+    hugo = sign_in_on(bench_sandbox, "hugo")
+    expected = bench_sandbox.user_library("hugo")
+    bench_sandbox.reset_counters()
+    start = time.monotonic()
+
+    first = run_refresh(hugo)
+
+    took = time.monotonic() - start
+    assert first.status == LibraryRefresh.Status.SUCCEEDED, first.error
+    assert len(expected["liked"]) == 10_000
+    saved = SavedTrack.objects.filter(user=hugo).order_by("-added_at")
+    assert list(saved.values_list("track__spotify_id", flat=True)) == expected["liked"]
+    readable = [p for p in expected["playlists"] if p["readable"]]
+    stored = PlaylistEntry.objects.filter(playlist__memberships__user=hugo).count()
+    assert stored == sum(len(p["track_ids"]) for p in readable)
+    assert api_requests(bench_sandbox) == minimum_requests(bench_sandbox, "hugo")
+    assert took < 30, f"first read took {took:.1f} s"
+
+    bench_sandbox.reset_counters()
+    second = run_refresh(hugo)
+
+    assert second.status == LibraryRefresh.Status.SUCCEEDED
+    assert api_requests(bench_sandbox)[ITEMS] == 0
