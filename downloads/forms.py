@@ -1,0 +1,140 @@
+"""Input on the disk side: what to download (a Spotify link or a kind), and the settings page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from downloads.models import AudioFormat, DownloadSettings, Job
+from downloads.pipeline.errors import PathTemplateError
+from downloads.pipeline.store import DEFAULT_TEMPLATE, validate_template
+
+SPOTIFY_ID = r"[A-Za-z0-9]{1,64}"
+# https://open.spotify.com/intl-de/playlist/<id>?si=…, spotify:album:<id>
+_URL = re.compile(
+    rf"^https?://open\.spotify\.com/(?:intl-[a-z-]+/)?(?:embed/)?"
+    rf"(?P<kind>track|album|playlist|artist)/(?P<id>{SPOTIFY_ID})/?(?:[?#].*)?$"
+)
+_URI = re.compile(rf"^spotify:(?P<kind>track|album|playlist|artist):(?P<id>{SPOTIFY_ID})$")
+_BARE = re.compile(rf"^{SPOTIFY_ID}$")
+# Words the CLI and the form accept instead of a link.
+KEYWORDS = {"liked": Job.Kind.LIKED, "library": Job.Kind.LIBRARY}
+MAX_COOKIES_BYTES = 1024 * 1024
+MAX_CONCURRENCY = 32
+
+
+class TargetError(ValueError):
+    """The text is neither a Spotify link, a URI, nor a known word."""
+
+
+def parse_target(text: str, *, kind: str = "") -> tuple[str, str]:
+    """(kind, Spotify id) from a link, a `spotify:` URI, a keyword, or a bare id plus `kind`."""
+    text = text.strip()
+    if text.lower() in KEYWORDS:
+        return KEYWORDS[text.lower()], ""
+    for pattern in (_URL, _URI):
+        found = pattern.match(text)
+        if found:
+            return found["kind"], found["id"]
+    if kind in (Job.Kind.LIKED, Job.Kind.LIBRARY) and not text:
+        return kind, ""
+    if kind == Job.Kind.SELECTION:
+        ids = text.replace(",", " ").split()
+        if ids and all(_BARE.match(i) for i in ids):
+            return kind, " ".join(ids)
+    elif kind and _BARE.match(text):
+        return kind, text
+    raise TargetError(
+        "Paste a Spotify link (open.spotify.com/…) or URI (spotify:playlist:…), "
+        "or choose Liked Songs or Whole library."
+    )
+
+
+class JobCreateForm(forms.Form):
+    """What the job-creation page and the browse pages' Download buttons post."""
+
+    kind = forms.ChoiceField(choices=[("", "From the link"), *Job.Kind.choices], required=False)
+    target = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Spotify link",
+        help_text="A playlist, album, track or artist link; leave empty for Liked Songs or "
+        "your whole library.",
+    )
+    audio_format = forms.ChoiceField(choices=AudioFormat.choices, label="Format")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["kind"], data["target_id"] = parse_target(
+                data.get("target", ""), kind=data.get("kind", "")
+            )
+        except TargetError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+class DownloadSettingsForm(forms.ModelForm[DownloadSettings]):
+    cookies_file = forms.FileField(
+        required=False,
+        label="Cookies file",
+        help_text="A Netscape-format cookies.txt of a signed-in YouTube account, for bot and "
+        "age checks. Stored privately on the server, never shown or served.",
+    )
+    clear_cookies = forms.BooleanField(required=False, label="Remove the stored cookies file")
+
+    class Meta:
+        model = DownloadSettings
+        fields = ["default_format", "path_template", "concurrency"]
+        labels = {"concurrency": "Downloads at once"}
+        help_texts = {
+            "path_template": f"Empty for the default, {DEFAULT_TEMPLATE}. Fields: {{artist}}, "
+            "{artists}, {album_artist}, {album}, {title}, {track}, {disc}, {year}, {isrc}, "
+            "{ext}.",
+            "concurrency": "Per worker; empty for the server's DOWNLOAD_CONCURRENCY.",
+        }
+
+    def clean_path_template(self) -> str:
+        template = str(self.cleaned_data.get("path_template") or "").strip()
+        if template:
+            try:
+                validate_template(template)
+            except PathTemplateError as exc:
+                raise forms.ValidationError(exc.reason) from exc
+        return template
+
+    def clean_concurrency(self) -> int | None:
+        value: int | None = self.cleaned_data.get("concurrency")
+        if value is not None and not 1 <= value <= MAX_CONCURRENCY:
+            raise forms.ValidationError(f"Choose between 1 and {MAX_CONCURRENCY}.")
+        return value
+
+    def clean_cookies_file(self) -> bytes | None:
+        upload: UploadedFile[bytes] | None = self.cleaned_data.get("cookies_file")
+        if upload is None:
+            return None
+        if upload.size is None or upload.size > MAX_COOKIES_BYTES:
+            raise forms.ValidationError("A cookies file is at most 1 MB.")
+        data = bytes(upload.read())
+        if not _looks_like_cookies(data):
+            raise forms.ValidationError(
+                "That is not a Netscape-format cookies file (it starts with "
+                "'# Netscape HTTP Cookie File' and has tab-separated lines)."
+            )
+        return data
+
+
+def _looks_like_cookies(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return False
+    header = lines[0].startswith(("# Netscape HTTP Cookie File", "# HTTP Cookie File"))
+    rows = [line for line in lines if not line.startswith("#") or line.startswith("#HttpOnly_")]
+    return header or (bool(rows) and all(line.count("\t") >= 6 for line in rows))

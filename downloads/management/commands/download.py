@@ -1,0 +1,200 @@
+"""`python manage.py download <link | liked | library | playlists> --user NAME [--format F]`.
+
+Runs the job in this process (no worker needed) with progress bars: one for the whole job, one
+per track being worked on. Ctrl+C cancels cleanly: running downloads stop, their temporary files
+are removed and the job ends "cancelled". Exit code: 0 when everything was downloaded, 1 when
+some tracks failed, had no match or were cancelled, 2 on an error (unknown user, bad link...).
+
+Links are resolved through the catalog, so what is downloaded must have been read from Spotify
+first (sign in on the web page, or refresh the library).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import threading
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from downloads import runner, selectors, services
+from downloads.forms import TargetError, parse_target
+from downloads.models import AudioFormat, DownloadSettings, Job, JobItem
+from library.models import UserPlaylist
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
+ALL_PLAYLISTS = "playlists"
+MAX_FAILURES_LISTED = 25
+STAGE_WORDS = dict(JobItem.Stage.choices)
+
+
+class Command(BaseCommand):
+    help = (
+        "Download a Spotify link (playlist, album, track, artist), 'liked', 'library' or "
+        "'playlists' for a user, with progress bars. Ctrl+C cancels cleanly."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("target", help="A Spotify link or URI, or liked, library, playlists")
+        parser.add_argument("--user", required=True, help="The username whose library it is")
+        parser.add_argument(
+            "--format",
+            dest="audio_format",
+            choices=AudioFormat.values,
+            help="original (default setting), mp3, m4a or opus",
+        )
+
+    def handle(
+        self, *args: Any, target: str, user: str, audio_format: str | None, **_: Any
+    ) -> None:
+        # Straight to the terminal: Django's OutputWrapper adds a newline to every write.
+        console = Console(file=sys.stdout, highlight=False)
+        owner = User.objects.filter(username=user).first()
+        if owner is None:
+            raise CommandError(f"No user called {user!r}.", returncode=EXIT_ERROR)
+        audio_format = audio_format or DownloadSettings.load().default_format
+        jobs = _jobs_create(owner, target, audio_format)
+        codes = [CliJob(job, console).run() for job in jobs]
+        sys.exit(max(codes, default=EXIT_OK))
+
+
+def _jobs_create(owner: User, target: str, audio_format: str) -> list[Job]:
+    """One job per playlist for `playlists` (each gets its own .m3u8), else one job."""
+    if target.strip().lower() == ALL_PLAYLISTS:
+        memberships = UserPlaylist.objects.filter(user=owner, readable=True).select_related(
+            "playlist"
+        )
+        targets: list[tuple[str, str]] = [
+            (Job.Kind.PLAYLIST, m.playlist.spotify_id) for m in memberships.order_by("position")
+        ]
+        if not targets:
+            raise CommandError("There are no readable playlists in this library.", returncode=2)
+    else:
+        try:
+            targets = [parse_target(target)]
+        except TargetError as exc:
+            raise CommandError(str(exc), returncode=EXIT_ERROR) from exc
+    jobs = []
+    for kind, target_id in targets:
+        try:
+            found = selectors.target_tracks(owner, kind, target_id)
+        except selectors.TargetNotFound as exc:
+            if len(targets) == 1:
+                raise CommandError(str(exc), returncode=EXIT_ERROR) from exc
+            continue  # an empty playlist among many is not an error
+        jobs.append(
+            services.job_create(
+                owner=owner,
+                kind=found.kind,
+                target_id=found.target_id,
+                title=found.title,
+                tracks=found.tracks,
+                audio_format=audio_format,
+                enqueue=False,
+            )
+        )
+    return jobs
+
+
+class CliJob:
+    """One job run in this process, drawn as rich progress bars."""
+
+    def __init__(self, job: Job, console: Console) -> None:
+        self.job = job
+        self.console = console
+        self.names = dict(job.items.values_list("pk", "track__name"))
+        self.progress = Progress(
+            TextColumn("{task.description}", justify="left"),
+            BarColumn(),
+            TaskProgressColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self.overall = self.progress.add_task(
+            f"[bold]{job.title}", total=job.total, completed=job.processed
+        )
+        self.tracks: dict[int, TaskID] = {}
+        self.lock = threading.Lock()
+        self.cancelling = False
+        self.cancel_task: asyncio.Task[None] | None = None
+
+    def run(self) -> int:
+        if self.job.is_active:
+            with self.progress:
+                asyncio.run(self._drive())
+        self.job.refresh_from_db()
+        self._summary()
+        return EXIT_OK if self.job.status == Job.Status.COMPLETED else EXIT_SOME_FAILED
+
+    async def _drive(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
+        try:
+            await runner.run_chunk(job_id=self.job.pk, chunk=None, observer=self.observe)
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+
+    def _on_interrupt(self) -> None:
+        """First Ctrl+C: cancel through the job, as the web page does; later ones just wait."""
+        if self.cancelling:
+            return
+        self.cancelling = True
+        self.progress.update(self.overall, description=f"[bold red]Cancelling {self.job.title}")
+        # Kept on self: the loop holds tasks only weakly.
+        self.cancel_task = asyncio.get_running_loop().create_task(
+            sync_to_async(_job_cancel)(self.job.pk)
+        )
+
+    def observe(self, item_id: int, state: str, percent: int) -> None:
+        """Called by the runner, also from download threads: rich's Progress is thread-safe."""
+        with self.lock:
+            if state in STAGE_WORDS:
+                self._track_bar(item_id, state, percent)
+            else:
+                self._track_done(item_id)
+
+    def _track_bar(self, item_id: int, stage: str, percent: int) -> None:
+        description = f"  {self.names.get(item_id, '?')[:40]} · {STAGE_WORDS[stage].lower()}"
+        if item_id not in self.tracks:
+            self.tracks[item_id] = self.progress.add_task(description, total=100)
+        self.progress.update(self.tracks[item_id], description=description, completed=percent)
+
+    def _track_done(self, item_id: int) -> None:
+        task = self.tracks.pop(item_id, None)
+        if task is not None:
+            self.progress.remove_task(task)
+        self.progress.advance(self.overall)
+
+    def _summary(self) -> None:
+        job = self.job
+        self.console.print(
+            f"[bold]{job.title}[/]: {job.get_status_display()} · {job.done} downloaded, "
+            f"{job.failed} failed, {job.no_match} without a match, {job.cancelled} cancelled"
+        )
+        problems = job.items.filter(status__in=JobItem.RETRYABLE).select_related("track")
+        if not problems.exists():
+            return
+        table = Table("Track", "Problem", show_lines=False)
+        for item in problems[:MAX_FAILURES_LISTED]:
+            table.add_row(item.track.name, item.error or item.match_reason or "No match")
+        self.console.print(table)
+
+
+def _job_cancel(job_id: int) -> None:
+    services.job_cancel(job=Job.objects.get(pk=job_id))

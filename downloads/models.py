@@ -1,0 +1,403 @@
+"""The disk side's state: jobs and their items, the files on disk, pins and installation settings.
+
+These rows, not the task queue, hold the truth about a download: django.tasks has no retries,
+cancellation or progress of its own, so tasks carry only ids and every transition is made here,
+mostly as conditional UPDATEs so that two workers (or a worker and the reaper) never both win.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from library.models import Track
+
+TEXT = 1000
+URL = 1000
+CHUNK_SIZE = 25  # items per django.tasks task: small enough to spread, big enough to amortise
+
+
+class AudioFormat(models.TextChoices):
+    ORIGINAL = "original", "Original (Opus or AAC as uploaded, no re-encoding)"
+    MP3 = "mp3", "MP3"
+    M4A = "m4a", "M4A (AAC)"
+    OPUS = "opus", "Opus"
+
+
+class Job(models.Model):
+    """One request to download something, owned by one person."""
+
+    class Kind(models.TextChoices):
+        TRACK = "track", "Track"
+        ALBUM = "album", "Album"
+        PLAYLIST = "playlist", "Playlist"
+        LIKED = "liked", "Liked Songs"
+        SELECTION = "selection", "Selection"
+        LIBRARY = "library", "Whole library"
+        ARTIST = "artist", "Artist"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Downloading"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        PARTIAL = "partial", "Completed with failures"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE: ClassVar[tuple[str, ...]] = (Status.QUEUED, Status.RUNNING, Status.PAUSED)
+    FINISHED: ClassVar[tuple[str, ...]] = (
+        Status.COMPLETED,
+        Status.PARTIAL,
+        Status.FAILED,
+        Status.CANCELLED,
+    )
+    # Jobs whose files are also listed in a playlist file beside the music.
+    M3U8_KINDS: ClassVar[tuple[str, ...]] = (Kind.PLAYLIST, Kind.LIKED)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="download_jobs"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    target_id = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=TEXT)
+    audio_format = models.CharField(
+        max_length=10, choices=AudioFormat.choices, default=AudioFormat.ORIGINAL
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    no_match = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    resumes_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "status", "-created_at"]),
+            models.Index(fields=["status", "resumes_at"]),
+        ]
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.failed + self.no_match + self.cancelled
+
+    @property
+    def percent(self) -> int:
+        """Share of items that reached an end state; 100 only when all have."""
+        if not self.total:
+            return 0 if self.is_active else 100
+        return (100 * self.processed) // self.total
+
+    @property
+    def has_failures(self) -> bool:
+        return bool(self.failed or self.no_match)
+
+    def refresh_counters(self) -> None:
+        """Recount the items in one aggregate query and store the counts."""
+        counts = self.items.aggregate(
+            total=Count("pk"),
+            **{
+                field: Count("pk", filter=Q(status=status))
+                for field, status in _COUNTED_STATUSES.items()
+            },
+        )
+        for field, value in counts.items():
+            setattr(self, field, value)
+        self.save(update_fields=[*counts, "updated_at"])
+
+    def finish_if_done(self) -> bool:
+        """End the job once no item waits or runs; True only for the call that ended it.
+
+        The conditional UPDATE makes this safe to call from every worker at once: exactly one of
+        them moves the job, so exactly one writes its playlist file.
+        """
+        if self.status in self.FINISHED:
+            return False
+        self.refresh_counters()
+        if self.processed < self.total:
+            return False
+        status = self._final_status()
+        now = timezone.now()
+        won = Job.objects.filter(pk=self.pk, status__in=self.ACTIVE).update(
+            status=status, finished_at=now, resumes_at=None, updated_at=now
+        )
+        if won:
+            self.status, self.finished_at, self.resumes_at = status, now, None
+        return bool(won)
+
+    def _final_status(self) -> str:
+        if self.cancelled:
+            return self.Status.CANCELLED
+        if self.total and not self.done and self.failed:
+            return self.Status.FAILED
+        if self.has_failures:
+            return self.Status.PARTIAL
+        return self.Status.COMPLETED
+
+    def mark_running(self) -> None:
+        """A worker started on it; only a waiting job moves (a cancelled one stays cancelled)."""
+        now = timezone.now()
+        Job.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
+            status=self.Status.RUNNING, started_at=now, updated_at=now
+        )
+        self.refresh_from_db(fields=["status", "started_at"])
+
+    def mark_failed(self, reason: str) -> None:
+        """The job as a whole cannot go on (not one track: those fail on their own)."""
+        now = timezone.now()
+        self.items.filter(status__in=JobItem.UNFINISHED).update(
+            status=JobItem.Status.FAILED, error=reason, finished_at=now, heartbeat_at=None
+        )
+        self.status = self.Status.FAILED
+        self.error = reason
+        self.finished_at = now
+        self.resumes_at = None
+        self.save(update_fields=["status", "error", "finished_at", "resumes_at", "updated_at"])
+        self.refresh_counters()
+
+    def pause(self, *, until: datetime, reason: str) -> None:
+        """Take no new items until `until` (Spotify's quota); the maintenance task resumes it."""
+        Job.objects.filter(pk=self.pk, status__in=(self.Status.QUEUED, self.Status.RUNNING)).update(
+            status=self.Status.PAUSED, resumes_at=until, error=reason, updated_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["status", "resumes_at", "error"])
+
+    def resume(self) -> bool:
+        """Back to the queue after a pause; True when this call moved it."""
+        moved = Job.objects.filter(pk=self.pk, status=self.Status.PAUSED).update(
+            status=self.Status.QUEUED, resumes_at=None, error="", updated_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["status", "resumes_at", "error"])
+        return bool(moved)
+
+    def request_cancel(self) -> None:
+        """Ask the job to stop: waiting items end now, running ones at their next progress tick."""
+        if self.status in self.FINISHED:
+            return
+        now = timezone.now()
+        Job.objects.filter(pk=self.pk).update(cancel_requested=True, updated_at=now)
+        self.cancel_requested = True
+        self.items.filter(status=JobItem.Status.QUEUED).update(
+            status=JobItem.Status.CANCELLED,
+            finished_at=now,
+            heartbeat_at=None,
+            progress=0,
+            stage="",
+        )
+        self.finish_if_done()
+
+    def reopen(self) -> None:
+        """Make a finished job active again (a retry); counters follow from the items."""
+        self.status = self.Status.QUEUED
+        self.cancel_requested = False
+        self.error = ""
+        self.finished_at = None
+        self.resumes_at = None
+        self.save(
+            update_fields=[
+                "status",
+                "cancel_requested",
+                "error",
+                "finished_at",
+                "resumes_at",
+                "updated_at",
+            ]
+        )
+        self.refresh_counters()
+
+
+class StoredFile(models.Model):
+    """One audio file under MUSIC_ROOT: one per (track, format), shared by every user and job."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="stored_files")
+    audio_format = models.CharField(max_length=10, choices=AudioFormat.choices)
+    # Relative to MUSIC_ROOT, so the music folder can move (or be mounted elsewhere).
+    path = models.CharField(max_length=TEXT, unique=True)
+    size = models.PositiveBigIntegerField(default=0)
+    codec = models.CharField(max_length=20, blank=True)
+    container = models.CharField(max_length=20, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    source_id = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(max_length=URL, blank=True)
+    match_score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "audio_format"], name="downloads_one_file_per_track_format"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+    @property
+    def absolute_path(self) -> Path:
+        return Path(settings.MUSIC_ROOT) / self.path
+
+    def exists_on_disk(self) -> bool:
+        return bool(self.absolute_path.is_file())
+
+
+class JobItemQuerySet(models.QuerySet["JobItem"]):
+    def update(self, **kwargs: Any) -> int:
+        """Bulk updates stamp `updated_at` too (auto_now does not): the progress stream relies
+        on it to find the items that changed since its last read."""
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
+
+
+class JobItem(models.Model):
+    """One track of a job, with what happened to it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RUNNING = "running", "Downloading"
+        DONE = "done", "Downloaded"
+        NO_MATCH = "no_match", "No match"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Stage(models.TextChoices):
+        NONE = "", "Waiting"
+        RESOLVE = "resolve", "Searching"
+        MATCH = "match", "Matching"
+        FETCH = "fetch", "Downloading"
+        TAG = "tag", "Tagging"
+        STORE = "store", "Saving"
+
+    UNFINISHED: ClassVar[tuple[str, ...]] = (Status.QUEUED, Status.RUNNING)
+    RETRYABLE: ClassVar[tuple[str, ...]] = (Status.FAILED, Status.NO_MATCH)
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="download_items")
+    position = models.PositiveIntegerField()
+    chunk = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Also the claim token: a worker's result counts only while the attempt is still its own.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.NONE, blank=True)
+    candidate_id = models.CharField(max_length=200, blank=True)
+    candidate_url = models.URLField(max_length=URL, blank=True)
+    candidate_title = models.CharField(max_length=TEXT, blank=True)
+    candidate_channel = models.CharField(max_length=TEXT, blank=True)
+    match_score = models.FloatField(null=True, blank=True)
+    match_reason = models.TextField(blank=True)
+    alternatives = models.JSONField(default=dict, blank=True)
+    stored_file = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    error = models.TextField(blank=True)
+    # Set while a worker holds the item (waiting in its chunk or running); a stale one means
+    # the worker died and the reaper may hand the chunk to another worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobItemQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="downloads_item_position_once")
+        ]
+        indexes = [
+            models.Index(fields=["job", "chunk", "status"]),
+            models.Index(fields=["status", "heartbeat_at"]),
+            models.Index(fields=["track", "-id"]),
+        ]
+        ordering = ["job", "position"]
+
+    def __str__(self) -> str:
+        return f"Job {self.job_id} #{self.position}: {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in self.UNFINISHED
+
+    def shown_progress(self) -> int:
+        return 100 if self.status == self.Status.DONE else self.progress
+
+
+_COUNTED_STATUSES = {
+    "done": JobItem.Status.DONE,
+    "failed": JobItem.Status.FAILED,
+    "no_match": JobItem.Status.NO_MATCH,
+    "cancelled": JobItem.Status.CANCELLED,
+}
+
+
+class TrackPin(models.Model):
+    """An instance-wide manual choice of upload for a track: the pipeline skips searching."""
+
+    track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="pin")
+    video_id = models.CharField(max_length=200)
+    url = models.URLField(max_length=URL, blank=True)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.track_id} → {self.video_id}"
+
+
+class DownloadSettings(models.Model):
+    """The installation's download settings: a single row, edited on the settings page."""
+
+    default_format = models.CharField(
+        max_length=10, choices=AudioFormat.choices, default=AudioFormat.ORIGINAL
+    )
+    # Empty means the pipeline's default template.
+    path_template = models.CharField(max_length=TEXT, blank=True)
+    # Empty means settings.DOWNLOAD_CONCURRENCY.
+    concurrency = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Where the uploaded cookies file lives (under DATA_DIR, mode 0600); never served.
+    cookies_path = models.CharField(max_length=TEXT, blank=True, editable=False)
+    cookies_uploaded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "download settings"
+
+    def __str__(self) -> str:
+        return "Download settings"
+
+    @classmethod
+    def load(cls) -> DownloadSettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    @property
+    def effective_concurrency(self) -> int:
+        return max(1, self.concurrency or settings.DOWNLOAD_CONCURRENCY)
+
+
+HEARTBEAT_STALE_AFTER = timedelta(seconds=60)

@@ -1,0 +1,78 @@
+"""Live job progress as Server-Sent Events.
+
+The stream is an async generator: under ASGI a sync iterator would be buffered whole and the
+browser would see nothing until the job ended. It reads the job every POLL_SECONDS (the workers
+throttle their writes to match), sends only what changed, closes its database connection between
+reads so an open page holds no connection, and ends once the job is finished.
+
+Events: `job` (counters and status), `items` (a list of changed items), `end` (the final job
+state; the page closes its EventSource, which would otherwise reconnect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+from django.utils import timezone
+
+from downloads import selectors
+
+POLL_SECONDS = 0.5
+KEEPALIVE_SECONDS = 15.0
+# Items are re-read from a little before the last poll: workers on other machines stamp
+# `updated_at` with their own clocks. Duplicates are filtered by comparing with what was sent.
+CLOCK_SLACK = timedelta(seconds=2)
+
+
+def event(name: str, data: Any) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n"
+
+
+def _read(job_id: int, since: datetime) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """One poll in one sync call, which then lets go of its connection."""
+    try:
+        job = selectors.job_snapshot(job_id)
+        items = selectors.item_snapshots(job_id, unfinished_or_changed_since=since - CLOCK_SLACK)
+        return job, items
+    finally:
+        close_old_connections()
+
+
+async def job_stream(job_id: int, *, since: datetime | None = None) -> AsyncIterator[str]:
+    """Events for one job until it is finished (or gone)."""
+    since = since or timezone.now()
+    sent_job: dict[str, Any] | None = None
+    sent_items: dict[int, dict[str, Any]] = {}
+    last_sent = time.monotonic()
+    yield "retry: 2000\n\n"
+    while True:
+        polled_at = timezone.now()
+        job, items = await sync_to_async(_read)(job_id, since)
+        since = polled_at
+        if job is None:
+            yield event("end", None)
+            return
+        changed = [i for i in items if sent_items.get(i["id"]) != i]
+        sent_items.update((i["id"], i) for i in changed)
+        if changed:
+            yield event("items", changed)
+        job_changed = job != sent_job
+        if job_changed:
+            sent_job = job
+            yield event("job", job)
+        if job["finished"]:
+            yield event("end", job)
+            return
+        if changed or job_changed:
+            last_sent = time.monotonic()
+        elif time.monotonic() - last_sent > KEEPALIVE_SECONDS:
+            last_sent = time.monotonic()
+            yield ": keep-alive\n\n"
+        await asyncio.sleep(POLL_SECONDS)

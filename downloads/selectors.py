@@ -1,0 +1,350 @@
+"""Reads on the disk side: a person's jobs, one job with its items, per-track download state.
+
+Every read that takes a user only ever sees that user's jobs; views turn a miss into a 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from downloads.models import AudioFormat, Job, JobItem, StoredFile
+from library.models import (
+    Album,
+    Artist,
+    PlaylistEntry,
+    SavedAlbum,
+    SavedTrack,
+    Track,
+    TrackArtist,
+    UserPlaylist,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AnyUser
+
+
+class JobFilter(StrEnum):
+    ALL = "all"
+    ACTIVE = "active"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+_FILTERS: dict[JobFilter, tuple[str, ...]] = {
+    JobFilter.ACTIVE: Job.ACTIVE,
+    JobFilter.FINISHED: (Job.Status.COMPLETED, Job.Status.PARTIAL, Job.Status.CANCELLED),
+    JobFilter.FAILED: (Job.Status.FAILED, Job.Status.PARTIAL),
+}
+
+
+def jobs_for(user: AnyUser, *, which: JobFilter = JobFilter.ALL) -> QuerySet[Job]:
+    """A person's jobs, newest first; `failed` includes jobs where only some tracks failed."""
+    jobs = Job.objects.filter(owner_id=user.pk)
+    if which in _FILTERS:
+        jobs = jobs.filter(status__in=_FILTERS[which])
+    return jobs.order_by("-created_at", "-pk")
+
+
+def job_for(user: AnyUser, job_id: int) -> Job:
+    """One of the person's jobs; raises Job.DoesNotExist for anyone else's."""
+    return Job.objects.get(pk=job_id, owner_id=user.pk)
+
+
+def job_with_items(user: AnyUser, job_id: int) -> Job:
+    """A job and its items, with each item's track, album, artists and file in few queries."""
+    items = JobItem.objects.select_related("track__album", "stored_file").prefetch_related(
+        _artist_links("track__")
+    )
+    return (
+        Job.objects.filter(owner_id=user.pk)
+        .prefetch_related(Prefetch("items", queryset=items.order_by("position")))
+        .get(pk=job_id)
+    )
+
+
+def _artist_links(prefix: str = "") -> Prefetch[Any]:
+    """Each track's artists in credit order, as `track.artist_links` (a list of TrackArtist)."""
+    links = TrackArtist.objects.select_related("artist").order_by("position")
+    return Prefetch(f"{prefix}trackartist_set", queryset=links, to_attr="artist_links")
+
+
+def artist_names(track: Track) -> list[str]:
+    """Names in credit order; uses the prefetched links when a selector loaded them."""
+    links = getattr(track, "artist_links", None)
+    if links is None:
+        links = list(TrackArtist.objects.filter(track=track).select_related("artist"))
+    return [link.artist.name for link in links]
+
+
+# --- live state for the progress stream ---------------------------------------------------------
+
+ITEM_FIELDS = ("pk", "status", "progress", "stage", "error", "match_score", "candidate_title")
+JOB_FIELDS = (
+    "status",
+    "total",
+    "done",
+    "failed",
+    "no_match",
+    "cancelled",
+    "error",
+    "resumes_at",
+    "cancel_requested",
+)
+
+
+def job_snapshot(job_id: int) -> dict[str, Any] | None:
+    """The job's counters and status as plain values, or None when it is gone."""
+    row = Job.objects.filter(pk=job_id).values(*JOB_FIELDS).first()
+    if row is None:
+        return None
+    job = Job(**{k: v for k, v in row.items() if k != "resumes_at"})
+    return {
+        **row,
+        "resumes_at": row["resumes_at"].isoformat() if row["resumes_at"] else None,
+        "status_label": job.get_status_display(),
+        "percent": job.percent,
+        "finished": row["status"] in Job.FINISHED,
+    }
+
+
+def item_snapshots(job_id: int, *, unfinished_or_changed_since: Any = None) -> list[dict[str, Any]]:
+    """Item states for the stream: the unfinished ones plus any that changed since a time."""
+    items = JobItem.objects.filter(job_id=job_id)
+    if unfinished_or_changed_since is not None:
+        items = items.filter(updated_at__gte=unfinished_or_changed_since) | items.filter(
+            status__in=JobItem.UNFINISHED
+        )
+    rows = list(items.values(*ITEM_FIELDS))
+    for row in rows:
+        row["id"] = row.pop("pk")
+        row["status_label"] = JobItem.Status(row["status"]).label
+        row["stage_label"] = JobItem.Stage(row["stage"]).label
+        if row["status"] == JobItem.Status.DONE:
+            row["progress"] = 100
+    return rows
+
+
+# --- per-track state for browsing pages ---------------------------------------------------------
+
+
+class DownloadState(StrEnum):
+    NOT_DOWNLOADED = "not_downloaded"
+    QUEUED = "queued"
+    DOWNLOADING = "downloading"
+    DOWNLOADED = "downloaded"
+    FAILED = "failed"
+    NO_MATCH = "no_match"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackState:
+    state: DownloadState
+    percent: int = 0
+    audio_format: str = ""
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        match self.state:
+            case DownloadState.QUEUED:
+                return "Queued"
+            case DownloadState.DOWNLOADING:
+                return f"Downloading {self.percent}%"
+            case DownloadState.DOWNLOADED:
+                return f"Downloaded ({AudioFormat(self.audio_format).label})"
+            case DownloadState.FAILED:
+                return f"Failed: {self.reason}" if self.reason else "Failed"
+            case DownloadState.NO_MATCH:
+                return "No match"
+        return "Not downloaded"
+
+
+NOT_DOWNLOADED = TrackState(DownloadState.NOT_DOWNLOADED)
+
+
+def track_states(user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackState]:
+    """Each track's download state for this person, in ONE query however many tracks.
+
+    A file is shared by everyone, so a track someone else downloaded is downloaded for this
+    person too; queued, running and failed come from this person's own latest item.
+    """
+    latest = JobItem.objects.filter(track=OuterRef("pk"), job__owner_id=user.pk).order_by("-pk")
+    stored = StoredFile.objects.filter(track=OuterRef("pk")).order_by("created_at")
+    rows = (
+        Track.objects.filter(pk__in=list(track_ids))
+        .annotate(
+            item_status=Subquery(latest.values("status")[:1]),
+            item_progress=Subquery(latest.values("progress")[:1]),
+            item_error=Subquery(latest.values("error")[:1]),
+            file_format=Subquery(stored.values("audio_format")[:1]),
+        )
+        .values_list("pk", "item_status", "item_progress", "item_error", "file_format")
+    )
+    states = dict.fromkeys(track_ids, NOT_DOWNLOADED)
+    for pk, status, progress, error, file_format in rows:
+        states[pk] = _state(status, progress or 0, error or "", file_format)
+    return states
+
+
+def _state(status: str | None, progress: int, error: str, file_format: str | None) -> TrackState:
+    if status == JobItem.Status.QUEUED:
+        return TrackState(DownloadState.QUEUED)
+    if status == JobItem.Status.RUNNING:
+        return TrackState(DownloadState.DOWNLOADING, percent=progress)
+    if file_format:
+        return TrackState(DownloadState.DOWNLOADED, percent=100, audio_format=file_format)
+    if status == JobItem.Status.FAILED:
+        return TrackState(DownloadState.FAILED, reason=error)
+    if status == JobItem.Status.NO_MATCH:
+        return TrackState(DownloadState.NO_MATCH, reason=error)
+    return NOT_DOWNLOADED
+
+
+# --- what a job downloads -----------------------------------------------------------------------
+
+
+class TargetNotFound(LookupError):
+    """The thing to download is not in this person's library (or not in the catalog yet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kind: str
+    target_id: str
+    title: str
+    tracks: list[Track]
+
+
+def target_tracks(user: AnyUser, kind: str, target_id: str) -> Target:
+    """The tracks (in order) and a display title for what the person asked to download."""
+    reader = _TARGETS.get(kind)
+    if reader is None:
+        raise TargetNotFound(f"Unknown kind of download: {kind!r}.")
+    title, tracks = reader(user, target_id)
+    if not tracks:
+        raise TargetNotFound(f"There are no tracks to download in {title or 'that'}.")
+    # A selection is its items; a list of ids would not fit (nor mean anything) as a target.
+    return Target(kind, "" if kind == Job.Kind.SELECTION else target_id, title, tracks)
+
+
+def _track(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
+    track = Track.objects.filter(spotify_id=target_id).first()
+    if track is None:
+        raise TargetNotFound("That track is not in the catalog yet: refresh your library first.")
+    return track.name, [track]
+
+
+def _album(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
+    album = Album.objects.filter(spotify_id=target_id).first()
+    if album is None:
+        raise TargetNotFound("That album is not in the catalog yet: refresh your library first.")
+    return album.name, list(album.tracks.order_by("disc_number", "track_number", "pk"))
+
+
+def _playlist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
+    membership = (
+        UserPlaylist.objects.filter(user_id=user.pk, playlist__spotify_id=target_id)
+        .select_related("playlist")
+        .first()
+    )
+    if membership is None:
+        raise TargetNotFound("That playlist is not in your library.")
+    if not membership.readable:
+        raise TargetNotFound(membership.unreadable_reason or "Spotify does not let us read it.")
+    entries = PlaylistEntry.objects.filter(playlist=membership.playlist).select_related("track")
+    return membership.playlist.name, [entry.track for entry in entries.order_by("position")]
+
+
+def _liked(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
+    saved = SavedTrack.objects.filter(user_id=user.pk).select_related("track")
+    return "Liked Songs", [s.track for s in saved.order_by("-added_at", "pk")]
+
+
+def _artist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
+    artist = Artist.objects.filter(spotify_id=target_id).first()
+    if artist is None:
+        raise TargetNotFound("That artist is not in the catalog yet: refresh your library first.")
+    credits = TrackArtist.objects.filter(artist=artist).select_related("track")
+    return artist.name, [
+        c.track
+        for c in credits.order_by(
+            "track__album__release_date", "track__disc_number", "track__track_number"
+        )
+    ]
+
+
+def _selection(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
+    ids = [part for part in target_id.replace(",", " ").split() if part]
+    by_id = Track.objects.in_bulk(ids, field_name="spotify_id")
+    tracks = [by_id[i] for i in ids if i in by_id]
+    return f"{len(tracks)} selected tracks", tracks
+
+
+def _library(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
+    """Liked songs, then readable playlists in their order, then saved albums."""
+    _, liked = _liked(user, target_id)
+    entries = PlaylistEntry.objects.filter(
+        playlist__memberships__user_id=user.pk, playlist__memberships__readable=True
+    ).select_related("track")
+    in_playlists = [
+        e.track for e in entries.order_by("playlist__memberships__position", "position")
+    ]
+    albums = SavedAlbum.objects.filter(user_id=user.pk).values_list("album_id", flat=True)
+    in_albums = Track.objects.filter(album_id__in=albums).order_by(
+        "album_id", "disc_number", "track_number"
+    )
+    return "Whole library", [*liked, *in_playlists, *in_albums]
+
+
+_TARGETS: dict[str, Callable[[AnyUser, str], tuple[str, list[Track]]]] = {
+    Job.Kind.TRACK: _track,
+    Job.Kind.ALBUM: _album,
+    Job.Kind.PLAYLIST: _playlist,
+    Job.Kind.LIKED: _liked,
+    Job.Kind.ARTIST: _artist,
+    Job.Kind.SELECTION: _selection,
+    Job.Kind.LIBRARY: _library,
+}
+
+
+def playlist_files(*, job: Job) -> list[StoredFile]:
+    """The stored files of a playlist (or Liked Songs) job's source, in its current order.
+
+    The order is the catalog's (so a later sync job rewrites the whole list); the job's own
+    items stand in when the catalog has no entries.
+    """
+    track_ids = _source_order(job) or list(
+        job.items.order_by("position").values_list("track_id", flat=True)
+    )
+    files = _files_by_track(track_ids, job.audio_format)
+    return [files[t] for t in track_ids if t in files and files[t].exists_on_disk()]
+
+
+def _source_order(job: Job) -> list[int]:
+    if job.kind == Job.Kind.PLAYLIST:
+        entries = PlaylistEntry.objects.filter(playlist__spotify_id=job.target_id)
+        return list(entries.order_by("position").values_list("track_id", flat=True))
+    if job.kind == Job.Kind.LIKED:
+        saved = SavedTrack.objects.filter(user_id=job.owner_id)
+        return list(saved.order_by("-added_at", "pk").values_list("track_id", flat=True))
+    return []
+
+
+def _files_by_track(track_ids: Iterable[int], audio_format: str) -> dict[int, StoredFile]:
+    """One file per track, the job's format first (another format beats a gap in the list)."""
+    files: dict[int, StoredFile] = {}
+    rows = (
+        StoredFile.objects.filter(track_id__in=list(track_ids))
+        .select_related("track__album")
+        .prefetch_related(_artist_links("track__"))
+        .order_by("created_at")
+    )
+    for f in rows:
+        if f.track_id not in files or f.audio_format == audio_format:
+            files[f.track_id] = f
+    return files

@@ -1,0 +1,321 @@
+"""Writes on the disk side: create, enqueue, cancel, retry, pause and resume jobs; reap dead chunks.
+
+Every function is keyword-only and safe to call from a view, a task or the CLI. Tasks are
+enqueued only after the transaction that made their items commits, so a worker never looks for
+items that are not there yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from downloads.models import (
+    CHUNK_SIZE,
+    HEARTBEAT_STALE_AFTER,
+    AudioFormat,
+    DownloadSettings,
+    Job,
+    JobItem,
+    StoredFile,
+)
+from library.models import Track
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
+
+PLAYLISTS_FOLDER = "Playlists"
+
+
+def job_create(
+    *,
+    owner: User,
+    kind: str,
+    target_id: str,
+    title: str,
+    tracks: Sequence[Track],
+    audio_format: str = AudioFormat.ORIGINAL,
+    enqueue: bool = True,
+) -> Job:
+    """A job with one item per distinct track; tracks already on disk in the format finish now.
+
+    `enqueue=False` leaves the items for a caller that runs them itself (the CLI).
+    """
+    unique = list({track.pk: track for track in tracks}.values())
+    with transaction.atomic():
+        job = Job.objects.create(
+            owner=owner,
+            kind=kind,
+            target_id=target_id,
+            title=title[:1000],
+            audio_format=audio_format,
+        )
+        stored = _stored_files(track.pk for track in unique)
+        JobItem.objects.bulk_create(
+            _new_item(job, position, track, stored.get((track.pk, audio_format)))
+            for position, track in enumerate(unique)
+        )
+        if job.finish_if_done():
+            transaction.on_commit(lambda: job_after_finish(job=job))
+        elif enqueue:
+            transaction.on_commit(lambda: job_enqueue(job=job))
+    return job
+
+
+def _stored_files(track_ids: Iterable[int]) -> dict[tuple[int, str], StoredFile]:
+    """Files already stored for these tracks; a row whose file has vanished does not count."""
+    files = StoredFile.objects.filter(track_id__in=list(track_ids))
+    return {(f.track_id, f.audio_format): f for f in files if f.exists_on_disk()}
+
+
+def _new_item(job: Job, position: int, track: Track, stored: StoredFile | None) -> JobItem:
+    item = JobItem(job=job, track=track, position=position, chunk=position // CHUNK_SIZE)
+    if stored is not None:
+        item.status = JobItem.Status.DONE
+        item.stored_file = stored
+        item.progress = 100
+        item.finished_at = timezone.now()
+        item.candidate_id = stored.source_id
+        item.candidate_url = stored.source_url
+        item.match_score = stored.match_score
+        item.match_reason = "Already downloaded"
+    return item
+
+
+def job_enqueue(*, job: Job) -> int:
+    """Enqueue one task per chunk that has waiting items; returns how many were enqueued.
+
+    A chunk enqueued twice is harmless: items are claimed one by one with a conditional UPDATE,
+    so the second task finds nothing left to claim.
+    """
+    from downloads.tasks import maintenance_ensure_scheduled, run_chunk
+
+    chunks = sorted(
+        set(job.items.filter(status=JobItem.Status.QUEUED).values_list("chunk", flat=True))
+    )
+    for chunk in chunks:
+        run_chunk.enqueue(job_id=job.pk, chunk=chunk)
+    maintenance_ensure_scheduled()
+    return len(chunks)
+
+
+def job_cancel(*, job: Job) -> None:
+    """Waiting items end at once; running ones stop within a couple of seconds."""
+    was_finished = job.status in Job.FINISHED
+    job.request_cancel()
+    if not was_finished and job.status in Job.FINISHED:
+        job_after_finish(job=job)
+
+
+def job_retry(*, job: Job) -> int:
+    """Queue the failed and unmatched items again (and only those); returns how many."""
+    if job.is_active:
+        return 0
+    with transaction.atomic():
+        count = job.items.filter(status__in=JobItem.RETRYABLE).update(
+            status=JobItem.Status.QUEUED,
+            error="",
+            progress=0,
+            stage="",
+            heartbeat_at=None,
+            finished_at=None,
+            updated_at=timezone.now(),
+        )
+        if count:
+            job.reopen()
+            transaction.on_commit(lambda: job_enqueue(job=job))
+    return count
+
+
+def job_pause(*, job: Job, until: datetime, reason: str) -> None:
+    """Stop taking items until `until` (Spotify's quota); the maintenance task resumes it."""
+    job.pause(until=until, reason=reason)
+
+
+def job_resume(*, job: Job) -> bool:
+    with transaction.atomic():
+        moved = job.resume()
+        if moved:
+            transaction.on_commit(lambda: job_enqueue(job=job))
+    return moved
+
+
+def jobs_resume_due(*, now: datetime | None = None) -> int:
+    """Resume every paused job whose pause is over; returns how many."""
+    now = now or timezone.now()
+    due = Job.objects.filter(status=Job.Status.PAUSED, resumes_at__lte=now)
+    return sum(job_resume(job=job) for job in due)
+
+
+def jobs_reap(*, now: datetime | None = None) -> int:
+    """Hand the items of dead workers to new ones; returns how many chunks were re-enqueued.
+
+    A worker keeps `heartbeat_at` fresh on every item it holds. An item whose heartbeat is older
+    than HEARTBEAT_STALE_AFTER lost its worker: it goes back to the queue (or to cancelled, if
+    its job was cancelled meanwhile) and its chunk is enqueued again. Every stage is idempotent,
+    so the new worker simply starts that item over.
+    """
+    now = now or timezone.now()
+    stale = JobItem.objects.filter(
+        status__in=JobItem.UNFINISHED, heartbeat_at__lt=now - HEARTBEAT_STALE_AFTER
+    )
+    found = list(stale.values_list("pk", "job_id", "chunk"))
+    chunks = {(job_id, chunk) for _, job_id, chunk in found}
+    job_ids = {job_id for job_id, _ in chunks}
+    with transaction.atomic():
+        stale.filter(job__cancel_requested=True).update(
+            status=JobItem.Status.CANCELLED, heartbeat_at=None, finished_at=now, stage=""
+        )
+        stale.update(
+            status=JobItem.Status.QUEUED, heartbeat_at=None, stage="", progress=0, updated_at=now
+        )
+    _attempt_dirs_remove(item_id for item_id, _, _ in found)
+    enqueued = 0
+    for job in Job.objects.filter(pk__in=job_ids | _orphaned_job_ids()):
+        if job.finish_if_done():
+            job_after_finish(job=job)
+            continue
+        if job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
+            enqueued += _chunks_enqueue(job, {c for j, c in chunks if j == job.pk})
+    return enqueued
+
+
+def _attempt_dirs_remove(item_ids: Iterable[int]) -> None:
+    """The dead worker's half-downloaded files: each attempt had its own folder."""
+    from downloads.runner import attempt_dirs_remove
+
+    for item_id in item_ids:
+        attempt_dirs_remove(item_id)
+
+
+def _orphaned_job_ids() -> set[int]:
+    """Running jobs with nothing left to do: their last worker died before finishing them."""
+    return set(
+        Job.objects.filter(status=Job.Status.RUNNING)
+        .exclude(items__status__in=JobItem.UNFINISHED)
+        .values_list("pk", flat=True)
+    )
+
+
+def _chunks_enqueue(job: Job, chunks: set[int]) -> int:
+    from downloads.tasks import run_chunk
+
+    for chunk in sorted(chunks):
+        run_chunk.enqueue(job_id=job.pk, chunk=chunk)
+    return len(chunks)
+
+
+def job_after_finish(*, job: Job) -> None:
+    """Whatever follows a finished job: today, the playlist file beside the music."""
+    if job.kind in Job.M3U8_KINDS:
+        try:
+            playlist_file_write(job=job)
+        except OSError:
+            # The downloads themselves are fine; a missing playlist file is reported, not fatal.
+            logger.exception("Could not write the playlist file of job %s", job.pk)
+
+
+def playlist_file_write(*, job: Job) -> Path:
+    """(Re)write MUSIC_ROOT/Playlists/<name>.m3u8 in playlist order with the files that exist."""
+    from downloads import selectors
+    from downloads.pipeline import store
+
+    entries = [
+        store.PlaylistEntry(
+            path=stored.absolute_path,
+            duration_s=stored.duration,
+            artist=", ".join(selectors.artist_names(stored.track)),
+            title=stored.track.name,
+        )
+        for stored in selectors.playlist_files(job=job)
+    ]
+    name = store.sanitize_component(
+        job.title or "Playlist", max_bytes=store.MAX_COMPONENT_BYTES - 6
+    )
+    path = store.music_root() / PLAYLISTS_FOLDER / f"{name}.m3u8"
+    store.write_m3u8(path, entries)
+    return path
+
+
+def job_start(*, owner: User, kind: str, target_id: str, audio_format: str) -> Job:
+    """A job for what the person asked for (a playlist, an album, Liked Songs...), enqueued.
+
+    Raises selectors.TargetNotFound when it is not in their library or has no tracks.
+    """
+    from downloads import selectors
+
+    target = selectors.target_tracks(owner, kind, target_id)
+    return job_create(
+        owner=owner,
+        kind=target.kind,
+        target_id=target.target_id,
+        title=target.title,
+        tracks=target.tracks,
+        audio_format=audio_format,
+    )
+
+
+# --- installation settings ---------------------------------------------------------------------
+
+PRIVATE_DIR = "private"
+COOKIES_NAME = "youtube-cookies.txt"
+
+
+def download_settings_update(
+    *,
+    default_format: str,
+    path_template: str,
+    concurrency: int | None,
+    cookies: bytes | None = None,
+    clear_cookies: bool = False,
+) -> DownloadSettings:
+    config = DownloadSettings.load()
+    config.default_format = default_format
+    config.path_template = path_template
+    config.concurrency = concurrency
+    if clear_cookies:
+        _cookies_remove(config)
+    elif cookies is not None:
+        config.cookies_path = str(_cookies_write(cookies))
+        config.cookies_uploaded_at = timezone.now()
+    config.save()
+    return config
+
+
+def _private_dir() -> Path:
+    """DATA_DIR/private, readable by this user only; nothing under DATA_DIR is ever served."""
+    directory = Path(settings.DATA_DIR) / PRIVATE_DIR
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    return directory
+
+
+def _cookies_write(data: bytes) -> Path:
+    """Write with mode 0600 from the first byte (no window where others could read it)."""
+    target = _private_dir() / COOKIES_NAME
+    temp = target.with_name(f".{COOKIES_NAME}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temp.chmod(0o600)
+    temp.replace(target)
+    return target
+
+
+def _cookies_remove(config: DownloadSettings) -> None:
+    if config.cookies_path:
+        Path(config.cookies_path).unlink(missing_ok=True)
+    config.cookies_path = ""
+    config.cookies_uploaded_at = None

@@ -1,0 +1,58 @@
+"""A person starts a download in the browser and watches it finish over Server-Sent Events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from downloads.models import Job
+from sandbox import Sandbox
+from tests.jobs.catalog import has_upload, import_playlist, tracks_with_one_missing
+from tests.jobs.sse import session_cookies
+from tests.jobs.workers import start_worker, stop_worker
+from tests.servers import AsgiServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+@pytest.fixture
+def worker(asgi_server: AsgiServer, media_sandbox: Sandbox) -> Iterator[None]:
+    process = start_worker()
+    yield
+    stop_worker(process)
+
+
+def test_a_download_started_from_the_form_reaches_100_percent_live(
+    page: Page, asgi_server: AsgiServer, media_sandbox: Sandbox, user: Any, worker: None
+) -> None:
+    tracks = tracks_with_one_missing(media_sandbox, 3)
+    missing = next(i for i, t in enumerate(tracks) if not has_upload(media_sandbox, t))
+    playlist = import_playlist(media_sandbox, user, tracks, name="Browser Mix")
+    cookie = session_cookies(user)
+    page.context.add_cookies(
+        [{"name": k, "value": v, "url": asgi_server.url} for k, v in cookie.items()]
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(asgi_server.url + "/downloads/new/")
+    page.get_by_label("Spotify link").fill(
+        f"https://open.spotify.com/playlist/{playlist.spotify_id}"
+    )
+    page.get_by_role("button", name="Download").click()
+
+    bar = page.get_by_role("progressbar", name="Overall progress")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Browser Mix")
+    expect(bar).to_have_attribute("value", "100", timeout=60_000)
+    expect(page.locator("[data-job-status]")).to_have_text("Completed with failures")
+    expect(page.get_by_role("button", name="Retry failed tracks")).to_be_visible()
+    rows = page.locator("tbody tr")
+    for index in range(3):
+        status = "no_match" if index == missing else "done"
+        expect(rows.nth(index)).to_have_attribute("data-status", status)
+    job = Job.objects.get(owner=user)
+    assert (job.done, job.no_match) == (2, 1)
+    assert errors == []

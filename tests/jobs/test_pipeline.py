@@ -1,0 +1,158 @@
+"""The real pipeline end to end: sandbox search over HTTP, yt-dlp, ffmpeg, mutagen, MUSIC_ROOT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from downloads import selectors, services
+from downloads.models import AudioFormat, Job, JobItem
+from downloads.pipeline.tag import read_tags
+from downloads.tasks import run_chunk
+from sandbox import Sandbox
+from tests.jobs.catalog import (
+    editorial_tracks,
+    has_upload,
+    import_playlist,
+    import_track,
+    tracks_with_one_missing,
+)
+from tests.jobs.factories import TrackPinFactory
+from tests.jobs.workers import run_task_in_thread
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _download_playlist(sandbox: Sandbox, user: Any, tracks: list[Any]) -> Job:
+    playlist = import_playlist(sandbox, user, tracks)
+    target = selectors.target_tracks(user, Job.Kind.PLAYLIST, playlist.spotify_id)
+    job = services.job_create(
+        owner=user,
+        kind=target.kind,
+        target_id=target.target_id,
+        title=target.title,
+        tracks=target.tracks,
+        audio_format=AudioFormat.ORIGINAL,
+        enqueue=False,
+    )
+    for chunk in sorted(set(job.items.values_list("chunk", flat=True))):
+        run_task_in_thread(run_chunk, job_id=job.pk, chunk=chunk)
+    job.refresh_from_db()
+    return job
+
+
+def _assert_downloaded_right(sandbox: Sandbox, job: Job) -> list[Path]:
+    """Every item holds the sandbox's right upload, tagged, or is "no match" where none exists."""
+    files = []
+    items = job.items.select_related("track", "stored_file").order_by("position")
+    for item in items:
+        expected = sandbox.expected_candidates(item.track.spotify_id)
+        if not expected:
+            assert item.status == JobItem.Status.NO_MATCH, item.track.name
+            continue
+        assert item.status == JobItem.Status.DONE, (item.track.name, item.error)
+        assert item.stored_file is not None
+        path = item.stored_file.absolute_path
+        all_ids = [c.id for c in sandbox.media.candidates(item.track.spotify_id)]
+        assert sandbox.media.identify(path, all_ids) in expected, item.track.name
+        tags = read_tags(path)
+        assert tags["title"] == item.track.name
+        assert tags["spotify_url"] == f"https://open.spotify.com/track/{item.track.spotify_id}"
+        assert tags["isrc"] == item.track.isrc
+        assert tags["source_url"] == item.candidate_url
+        files.append(path)
+    return files
+
+
+def _m3u8_paths(job: Job) -> list[Path]:
+    playlist = Path(settings.MUSIC_ROOT) / "Playlists" / f"{job.title}.m3u8"
+    lines = playlist.read_text().splitlines()
+    return [(playlist.parent / line).resolve() for line in lines if not line.startswith("#")]
+
+
+def _no_leftovers() -> list[Path]:
+    incoming = Path(settings.MUSIC_ROOT) / ".incoming"
+    return list(incoming.iterdir()) if incoming.exists() else []
+
+
+def test_a_playlist_with_decoys_is_downloaded_tagged_and_listed_in_order(
+    media_sandbox: Sandbox, user: Any
+) -> None:
+    # Decoys everywhere (covers, live takes, karaoke...), and one track with no upload at all.
+    tracks = tracks_with_one_missing(media_sandbox, 10)
+
+    job = _download_playlist(media_sandbox, user, tracks)
+
+    assert (job.status, job.total, job.done, job.no_match) == (Job.Status.PARTIAL, 10, 9, 1)
+    files = _assert_downloaded_right(media_sandbox, job)
+    assert _m3u8_paths(job) == [f.resolve() for f in files]
+    assert _no_leftovers() == []
+
+
+@pytest.mark.slow
+def test_fifty_tracks_go_through_the_pipeline_in_chunks(media_sandbox: Sandbox, user: Any) -> None:
+    tracks = editorial_tracks(media_sandbox)[:50]
+    missing = sum(not has_upload(media_sandbox, t) for t in tracks)
+
+    job = _download_playlist(media_sandbox, user, tracks)
+
+    assert (job.total, job.no_match, job.done) == (50, missing, 50 - missing)
+    assert job.items.values("chunk").distinct().count() == 2
+    files = _assert_downloaded_right(media_sandbox, job)
+    assert _m3u8_paths(job) == [f.resolve() for f in files]
+    assert _no_leftovers() == []
+
+
+def test_a_track_already_stored_is_not_downloaded_again(media_sandbox: Sandbox, user: Any):
+    tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:2]
+    first = _download_playlist(media_sandbox, user, tracks)
+    media_sandbox.reset_counters()
+
+    second = _download_playlist(media_sandbox, user, tracks)
+
+    assert (first.done, second.done, second.status) == (2, 2, Job.Status.COMPLETED)
+    assert [i.stored_file_id for i in first.items.all()] == [
+        i.stored_file_id for i in second.items.all()
+    ]
+    assert not any(key.startswith("GET /media") for key in media_sandbox.requests)
+
+
+def test_a_pinned_upload_is_downloaded_without_searching(media_sandbox: Sandbox, user: Any):
+    track = next(t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t))
+    decoy = next(c for c in media_sandbox.media.candidates(track.id) if not c.acceptable)
+    catalog_track = import_track(media_sandbox, track)
+    TrackPinFactory.create(
+        track=catalog_track,
+        video_id=decoy.id,
+        url=f"{media_sandbox.media_url}/media/{decoy.id}.webm",
+        pinned_by=user,
+    )
+    media_sandbox.reset_counters()
+
+    job = _download_playlist(media_sandbox, user, [track])
+
+    item = job.items.get()
+    assert (item.status, item.candidate_id, item.match_reason) == (
+        "done",
+        decoy.id,
+        "Pinned by hand",
+    )
+    assert item.stored_file is not None
+    all_ids = [c.id for c in media_sandbox.media.candidates(track.id)]
+    assert media_sandbox.media.identify(item.stored_file.absolute_path, all_ids) == decoy.id
+    assert not any(key.startswith("GET /search") for key in media_sandbox.requests)
+
+
+def test_settings_no_item_can_work_with_fail_the_job_once_with_the_reason(
+    media_sandbox: Sandbox, user: Any, settings: Any
+) -> None:
+    settings.MEDIA_SOURCES = ["altavista"]
+    tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:2]
+
+    job = _download_playlist(media_sandbox, user, tracks)
+
+    assert (job.status, job.failed) == (Job.Status.FAILED, 2)
+    assert "unknown media source 'altavista'" in job.error
