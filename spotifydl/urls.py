@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("library.urls")),
     path("", include("downloads.urls")),
+    path("", include("downloads.delivery.urls")),
 ]

@@ -1,0 +1,218 @@
+"""Which stored files a person may get: their library (readable playlists, liked songs, saved
+albums) and their own jobs. Anything else is `NotInLibrary` / `DoesNotExist`, which views turn
+into a 404, so another person's things are indistinguishable from things that do not exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from downloads.models import AudioFormat, Job, JobItem, StoredFile
+from library.models import (
+    AlbumArtist,
+    PlaylistEntry,
+    SavedAlbum,
+    SavedTrack,
+    Track,
+    TrackArtist,
+    UserPlaylist,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Enough for any hand-made selection; bounds the query's parameter list too.
+MAX_SELECTION = 1000
+_SPOTIFY_ID = re.compile(r"[A-Za-z0-9]{1,64}")
+
+
+class Kind(StrEnum):
+    JOB = "job"
+    PLAYLIST = "playlist"
+    ALBUM = "album"
+    LIKED = "liked"
+    SELECTION = "selection"
+
+
+class NotInLibrary(LookupError):
+    """Not this person's (or not there at all): a 404."""
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """Something to play or zip: its tracks in order, and the files that exist for them."""
+
+    kind: Kind
+    target: str  # the job's pk, a Spotify id, "" for Liked Songs, space-separated ids
+    title: str
+    track_count: int  # distinct tracks, downloaded or not
+    files: list[StoredFile]  # in order, one per entry that has a file (a repeated track repeats)
+    audio_format: str  # the job's format, or the one asked for; "" for any
+
+    @property
+    def downloaded_count(self) -> int:
+        return len({stored.pk for stored in self.files})
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    title: str
+    order: list[int]  # track pks in play order
+    scope: QuerySet[Track]  # the same tracks, as a subquery for the file lookup
+    audio_format: str = ""
+
+
+def owned_tracks(user: User) -> QuerySet[Track]:
+    """Every track in the person's library or in one of their jobs (EXISTS subqueries, so a
+    track reached several ways is still one row)."""
+    uid = user.pk
+    in_playlist = PlaylistEntry.objects.filter(
+        track=OuterRef("pk"),
+        playlist__memberships__user_id=uid,
+        playlist__memberships__readable=True,
+    )
+    liked = SavedTrack.objects.filter(track=OuterRef("pk"), user_id=uid)
+    in_album = SavedAlbum.objects.filter(album=OuterRef("album_id"), user_id=uid)
+    in_job = JobItem.objects.filter(track=OuterRef("pk"), job__owner_id=uid)
+    return Track.objects.filter(
+        Exists(in_playlist) | Exists(liked) | Exists(in_album) | Exists(in_job)
+    )
+
+
+def stored_file_for(user: User, pk: int) -> StoredFile:
+    """One file the person may get, with its track, album and artists; DoesNotExist otherwise."""
+    return (
+        StoredFile.objects.select_related("track__album")
+        .prefetch_related(_artist_links())
+        .get(pk=pk, track__in=owned_tracks(user))
+    )
+
+
+def collection_for(user: User, kind: Kind, target: str, *, audio_format: str = "") -> Collection:
+    """The collection, raising NotInLibrary when it is not the person's.
+
+    `audio_format` picks among a track's files when it has several (a job uses its own).
+    """
+    source = _SOURCES[kind](user, target)
+    preferred = source.audio_format or (audio_format if audio_format in AudioFormat else "")
+    files = _files_by_track(source.scope, preferred)
+    return Collection(
+        kind=kind,
+        target=target,
+        title=source.title,
+        track_count=len(set(source.order)),
+        files=[files[pk] for pk in source.order if pk in files],
+        audio_format=preferred,
+    )
+
+
+def selection_target(spotify_ids: Sequence[str]) -> str:
+    """The ids of a selection as one target string: valid ids only, each once, in order."""
+    valid = [i for i in spotify_ids if _SPOTIFY_ID.fullmatch(i)]
+    return " ".join(dict.fromkeys(valid))
+
+
+def artist_names(track: Track) -> list[str]:
+    """Names in credit order, from the links the selectors here prefetch."""
+    links = getattr(track, "artist_links", None)
+    if links is None:
+        links = TrackArtist.objects.filter(track=track).select_related("artist")
+    return [link.artist.name for link in links]
+
+
+# --- the sources --------------------------------------------------------------------------------
+
+
+def _job(user: User, target: str) -> _Source:
+    found = (
+        Job.objects.filter(pk=int(target), owner_id=user.pk).first() if target.isdigit() else None
+    )
+    if found is None:
+        raise NotInLibrary
+    order = found.items.order_by("position").values_list("track_id", flat=True)
+    scope = Track.objects.filter(download_items__job=found)
+    return _Source(found.title, list(order), scope, found.audio_format)
+
+
+def _playlist(user: User, target: str) -> _Source:
+    # An unreadable playlist (Spotify answers 403 to this person) gives them none of its tracks.
+    membership = (
+        UserPlaylist.objects.filter(user_id=user.pk, playlist__spotify_id=target, readable=True)
+        .select_related("playlist")
+        .first()
+    )
+    if membership is None:
+        raise NotInLibrary
+    entries = PlaylistEntry.objects.filter(playlist_id=membership.playlist_id)
+    order = entries.order_by("position").values_list("track_id", flat=True)
+    scope = Track.objects.filter(playlist_entries__playlist_id=membership.playlist_id)
+    return _Source(membership.playlist.name, list(order), scope)
+
+
+def _album(user: User, target: str) -> _Source:
+    saved = (
+        SavedAlbum.objects.filter(user_id=user.pk, album__spotify_id=target)
+        .select_related("album")
+        .first()
+    )
+    if saved is None:
+        raise NotInLibrary
+    album = saved.album
+    credits = AlbumArtist.objects.filter(album=album).select_related("artist").order_by("position")
+    artists = ", ".join(credit.artist.name for credit in credits)
+    scope = Track.objects.filter(album=album)
+    order = scope.order_by("disc_number", "track_number", "pk").values_list("pk", flat=True)
+    title = f"{artists} - {album.name}" if artists else album.name
+    return _Source(title, list(order), scope)
+
+
+def _liked(user: User, target: str) -> _Source:
+    saved = SavedTrack.objects.filter(user_id=user.pk)
+    order = saved.order_by("-added_at", "pk").values_list("track_id", flat=True)
+    return _Source("Liked Songs", list(order), Track.objects.filter(saves__user_id=user.pk))
+
+
+def _selection(user: User, target: str) -> _Source:
+    ids = target.split()[:MAX_SELECTION]
+    found = dict(owned_tracks(user).filter(spotify_id__in=ids).values_list("spotify_id", "pk"))
+    order = [found[i] for i in ids if i in found]
+    if not order:
+        raise NotInLibrary
+    count = len(order)
+    title = f"Selection of {count} track{'s' if count != 1 else ''}"
+    return _Source(title, order, Track.objects.filter(pk__in=order))
+
+
+_SOURCES: dict[Kind, Callable[[User, str], _Source]] = {
+    Kind.JOB: _job,
+    Kind.PLAYLIST: _playlist,
+    Kind.ALBUM: _album,
+    Kind.LIKED: _liked,
+    Kind.SELECTION: _selection,
+}
+
+
+def _files_by_track(scope: QuerySet[Track], preferred: str) -> dict[int, StoredFile]:
+    """One file per track: the preferred format when there is one, else the oldest."""
+    rows = (
+        StoredFile.objects.filter(track__in=scope.values("pk"))
+        .select_related("track__album")
+        .prefetch_related(_artist_links())
+        .order_by("created_at", "pk")
+    )
+    files: dict[int, StoredFile] = {}
+    for stored in rows:
+        if stored.track_id not in files or stored.audio_format == preferred:
+            files[stored.track_id] = stored
+    return files
+
+
+def _artist_links() -> Prefetch[Any]:
+    links = TrackArtist.objects.select_related("artist").order_by("position")
+    return Prefetch("track__trackartist_set", queryset=links, to_attr="artist_links")
