@@ -162,6 +162,8 @@ LOGGING = {
         # httpx logs every request URL at INFO; our URLs never carry tokens, but keep it quiet.
         "httpx": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        # spotipy's DEBUG lines carry codes and tokens; never let them through.
+        "spotipy": {"level": "INFO"},
     },
 }
 

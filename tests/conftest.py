@@ -9,14 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Playwright, sync_playwright
 
 from tests.servers import AsgiServer
 
 pytest_plugins = ["sandbox.pytest_plugin"]
-
-# Playwright's sync API keeps an event loop running in the main thread; Django would otherwise
-# refuse ORM calls made by the test body itself while a browser is open.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,6 +25,31 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last, after everything else.
+
+    Playwright's sync API starts an event loop in the main thread and keeps it for the session;
+    once it runs, `asyncio.run()` (used by the pipeline and the Spotify client) cannot be called
+    from that thread any more.
+    """
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session")
+def playwright(django_db_setup: None) -> Iterator[Playwright]:
+    """Playwright's sync API, started only once the test database exists.
+
+    Its event loop then runs in the main thread for the rest of the session (browser tests run
+    last), so the ORM calls a browser test's own body makes must be allowed beside it.
+    """
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        yield playwright
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from spotifydl.runner import ChildSpec, Supervisor, python_argv
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
     ) -> None:
         if migrate:
             call_command("migrate", interactive=False, verbosity=1)
+        _schedule_maintenance()
         env = dict(os.environ)
         sandbox = None
         if not settings.SPOTIFY_CLIENT_ID:
@@ -57,6 +59,18 @@ class Command(BaseCommand):
                 sandbox.stop()
         if code:
             sys.exit(code)
+
+
+def _schedule_maintenance() -> None:
+    """The reaper and the resumer run as a self-rescheduling task; make sure one is queued."""
+    from downloads.tasks import maintenance_ensure_scheduled
+
+    try:
+        maintenance_ensure_scheduled()
+    except DatabaseError as exc:
+        raise CommandError(
+            f"The database is not ready ({exc}). Run `python manage.py migrate` first."
+        ) from exc
 
 
 def _specs(host: str, port: int, workers: int) -> list[ChildSpec]:
