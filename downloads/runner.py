@@ -497,6 +497,8 @@ def _stored_file_reuse(work: Work, audio_format: str) -> bool:
     stored = StoredFile.objects.filter(track_id=work.track_id, audio_format=audio_format).first()
     if stored is None or not stored.exists_on_disk():
         return False
+    if work.pin is not None and stored.source_id != work.pin.id:
+        return False  # pinned to another upload since this file was stored
     _mine(work).update(
         stored_file=stored,
         candidate_id=stored.source_id,

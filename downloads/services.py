@@ -26,6 +26,7 @@ from downloads.models import (
     Job,
     JobItem,
     StoredFile,
+    TrackPin,
 )
 from library.models import Track
 
@@ -73,9 +74,16 @@ def job_create(
 
 
 def _stored_files(track_ids: Iterable[int]) -> dict[tuple[int, str], StoredFile]:
-    """Files already stored for these tracks; a row whose file has vanished does not count."""
-    files = StoredFile.objects.filter(track_id__in=list(track_ids))
-    return {(f.track_id, f.audio_format): f for f in files if f.exists_on_disk()}
+    """Files already stored for these tracks; a row whose file has vanished does not count, nor
+    one from another upload than the track's pin (it was pinned since: the file is out of date)."""
+    ids = list(track_ids)
+    pins = dict(TrackPin.objects.filter(track_id__in=ids).values_list("track_id", "video_id"))
+    files = StoredFile.objects.filter(track_id__in=ids)
+    return {
+        (f.track_id, f.audio_format): f
+        for f in files
+        if f.exists_on_disk() and pins.get(f.track_id, f.source_id) == f.source_id
+    }
 
 
 def _new_item(job: Job, position: int, track: Track, stored: StoredFile | None) -> JobItem:

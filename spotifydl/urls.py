@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("library.urls")),
     path("", include("downloads.urls")),
     path("", include("downloads.delivery.urls")),
+    path("", include("downloads.matches.urls")),
 ]

@@ -1,0 +1,123 @@
+"""Writes for the match pages: pin a track to an upload (instance-wide), download it again, unpin.
+
+A pin is the installation's manual choice for a track: the runner skips searching and fetches
+the pinned upload, for every later download and sync of that track, whoever asks. Only URLs that
+pass the media allow-list are ever stored in a pin: a chosen candidate's own URL when it still
+passes, else one rebuilt from its validated video id; a pasted link is reduced to its id first.
+
+Re-downloading is an ordinary job of kind "track" in the asked-for format; the runner stores the
+new file under the track's path (an atomic rename over the old file) and updates the track's
+StoredFile row for that format in one transaction, so every job that lists the file gets the
+new audio. (That the runner fetches again although a file is stored relies on its pin-aware
+reuse check: a stored file from another upload than the pin is stale.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from downloads import services as download_services
+from downloads.matches.links import parse_youtube_link
+from downloads.models import AudioFormat, Job, TrackPin
+from downloads.pipeline.sources.common import VIDEO_ID, canonical_watch_url, is_allowed_media_url
+from downloads.pipeline.types import Candidate
+from library.models import Track
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+SANDBOX_SOURCE = "sandbox"
+
+
+class PinError(ValueError):
+    """The chosen upload cannot be pinned; the message says why in plain words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    pin: TrackPin
+    job: Job
+
+
+def media_url_for(video_id: str, *, music: bool = False) -> str:
+    """The URL yt-dlp will get for a video id.
+
+    In demo mode and tests the sandbox is the only media source and the real YouTube is out of
+    reach, so the id names the sandbox's file of that id; otherwise the canonical watch URL.
+    """
+    if not VIDEO_ID.fullmatch(video_id):
+        raise PinError("That is not a valid YouTube video id.")
+    base = str(getattr(settings, "SANDBOX_MEDIA_URL", "") or "").rstrip("/")
+    if list(settings.MEDIA_SOURCES) == [SANDBOX_SOURCE] and base:
+        url = f"{base}/media/{video_id}.webm"
+        if not is_allowed_media_url(url):
+            raise PinError("The sandbox's media address is not usable.")
+        return url
+    return canonical_watch_url(video_id, music=music)
+
+
+def _pin_target(url_or_candidate: str | Candidate) -> tuple[str, str]:
+    """(video id, media URL) for a pasted link or a candidate a search found."""
+    if isinstance(url_or_candidate, Candidate):
+        candidate = url_or_candidate
+        if not VIDEO_ID.fullmatch(candidate.id):
+            raise PinError("That upload has no YouTube video id, so it cannot be pinned.")
+        if candidate.url and is_allowed_media_url(candidate.url):
+            return candidate.id, candidate.url
+        return candidate.id, media_url_for(candidate.id, music=candidate.kind == "song")
+    link = parse_youtube_link(url_or_candidate)  # LinkError is a ValueError with plain words
+    return link.video_id, media_url_for(link.video_id, music=link.music)
+
+
+def track_pin(*, track: Track, url_or_candidate: str | Candidate, user: User) -> TrackPin:
+    """Pin the track to this upload for everyone, recording who chose it and when."""
+    video_id, url = _pin_target(url_or_candidate)
+    pin, _ = TrackPin.objects.update_or_create(
+        track=track,
+        defaults={
+            "video_id": video_id,
+            "url": url,
+            "pinned_by": user,
+            # auto_now_add only fills it on creation: a new choice is dated now.
+            "created_at": timezone.now(),
+        },
+    )
+    return pin
+
+
+def track_unpin(*, track: Track, user: User) -> bool:
+    """Forget the manual choice: later downloads search and match again. True when one existed.
+
+    The file already on disk stays as it is until the track is downloaded again.
+    """
+    deleted, _ = TrackPin.objects.filter(track=track).delete()
+    return bool(deleted)
+
+
+def track_redownload(*, track: Track, owner: User, audio_format: str) -> Job:
+    """A new job of kind "track" for this one track, enqueued once the transaction commits."""
+    if audio_format not in AudioFormat.values:
+        raise PinError("Choose one of the offered formats.")
+    return download_services.job_create(
+        owner=owner,
+        kind=Job.Kind.TRACK,
+        target_id=track.spotify_id,
+        title=track.name,
+        tracks=[track],
+        audio_format=audio_format,
+    )
+
+
+def track_override(
+    *, track: Track, url_or_candidate: str | Candidate, user: User, audio_format: str
+) -> Override:
+    """Pin the track to this upload and download it again in `audio_format`, all or nothing."""
+    with transaction.atomic():
+        pin = track_pin(track=track, url_or_candidate=url_or_candidate, user=user)
+        job = track_redownload(track=track, owner=user, audio_format=audio_format)
+    return Override(pin=pin, job=job)

@@ -1,0 +1,55 @@
+"""Pins through the real pipeline (sandbox search, yt-dlp, ffmpeg), without a browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from downloads.matches import services
+from downloads.models import AudioFormat, JobItem, StoredFile
+from sandbox import Sandbox
+from tests.matches.flow import download, downloadable_track, heard, other_candidate, run
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_pasted_link_in_the_sandbox_world_replaces_the_stored_file(
+    media_sandbox: Sandbox, user: Any
+) -> None:
+    track, catalog_track = downloadable_track(media_sandbox)
+    first = download(user, catalog_track).items.get()
+    assert first.status == JobItem.Status.DONE, first.error
+    assert first.stored_file is not None
+    stored_path = first.stored_file.absolute_path
+    assert heard(media_sandbox, track, stored_path) == first.candidate_id
+    chosen = other_candidate(first)
+
+    override = services.track_override(
+        track=catalog_track,
+        url_or_candidate=f"https://youtu.be/{chosen}?si=shared",
+        user=user,
+        audio_format=AudioFormat.ORIGINAL,
+    )
+    assert override.pin.url == f"{media_sandbox.media_url}/media/{chosen}.webm"
+    job = run(override.job)
+
+    item = job.items.get()
+    assert (item.status, item.candidate_id, item.match_reason) == ("done", chosen, "Pinned by hand")
+    stored = StoredFile.objects.get(track=catalog_track, audio_format=AudioFormat.ORIGINAL)
+    assert (stored.pk, stored.source_id, item.stored_file_id) == (
+        first.stored_file_id,
+        chosen,
+        stored.pk,
+    )
+    assert heard(media_sandbox, track, stored.absolute_path) == chosen
+    # Renamed over the old file in place: the same path, no second copy left behind.
+    assert stored.absolute_path == stored_path
+    music = Path(settings.MUSIC_ROOT)
+    files = [p for p in music.rglob("*") if p.is_file() and ".incoming" not in p.parts]
+    assert files == [stored_path]
+    # The earlier job's item lists the same row, so it now delivers the new audio too.
+    first.refresh_from_db()
+    assert first.stored_file_id == stored.pk
