@@ -202,3 +202,13 @@ def test_spotify_links_uris_and_words_name_what_to_download(
 def test_anything_else_is_refused_with_a_plain_message(text: str) -> None:
     with pytest.raises(TargetError, match="Paste a Spotify link"):
         parse_target(text)
+
+
+def test_the_job_page_offers_its_zip_and_player(client: Client, user: Any) -> None:
+    job = JobFactory.create(owner=user)
+    client.force_login(user)
+
+    response = client.get(reverse("downloads:job", args=[job.pk]))
+
+    assert reverse("delivery:job_zip", args=[job.pk]) in response.content.decode()
+    assert reverse("delivery:job_player", args=[job.pk]) in response.content.decode()
