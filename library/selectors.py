@@ -1,14 +1,27 @@
-"""Reads the views need. Every per-user query filters by the user: nothing crosses accounts."""
+"""Reads the views need. Every per-user query filters by the user: nothing crosses accounts.
+
+Track tables carry each track's download state from downloads' selector (one query a page):
+browsing is the one place the Spotify side reads the disk side.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from downloads.models import Job
+from downloads.selectors import JobFilter, TrackState, jobs_for, track_states
 from library.models import (
     Album,
+    AlbumArtist,
+    Artist,
     FollowedArtist,
     LibraryRefresh,
     PlaylistEntry,
@@ -16,6 +29,7 @@ from library.models import (
     SavedAlbum,
     SavedTrack,
     SpotifyAccount,
+    TopArtist,
     TopTrack,
     Track,
     TrackArtist,
@@ -66,11 +80,143 @@ def library_summary(user: User) -> LibrarySummary:
     )
 
 
-def _tracks_with_artists(tracks: QuerySet[Track]) -> QuerySet[Track]:
+# --- track tables ---------------------------------------------------------------------------------
+
+PAGE_SIZE = 100  # tracks per page: a 10,000-song library stays as fast as a small one
+GRID_PAGE_SIZE = 60  # covers per page of a grid
+SEARCH_LIMIT = 50  # results per kind on the search page
+MAX_QUERY_WORDS = 6  # a filter is a few words; more only makes the query slower
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRow:
+    """One line of a track table: the track, its number, a date (added or played), its state."""
+
+    track: Track
+    number: int
+    when: datetime | None
+    state: TrackState
+
+
+@dataclass(frozen=True, slots=True)
+class TrackPage:
+    """One page of a (possibly filtered) track list, ready to render."""
+
+    rows: list[TrackRow]
+    page: Page[Any]
+    query: str
+    total: int  # the whole list, whatever the filter
+
+    @property
+    def matches(self) -> int:
+        return self.page.paginator.count
+
+
+def _artist_links(prefix: str = "") -> Prefetch[Any]:
+    """Each track's artists in credit order, as `track.artist_links` (TrackArtist rows)."""
     links = TrackArtist.objects.select_related("artist").order_by("position")
-    return tracks.select_related("album").prefetch_related(
-        Prefetch("trackartist_set", queryset=links, to_attr="artist_links")
+    return Prefetch(f"{prefix}trackartist_set", queryset=links, to_attr="artist_links")
+
+
+def _tracks_with_artists(tracks: QuerySet[Track]) -> QuerySet[Track]:
+    return tracks.select_related("album").prefetch_related(_artist_links())
+
+
+def _matching(query: str, prefix: str = "") -> Q:
+    """Rows whose track title, album or one of its artists contains every word of `query`."""
+    condition = Q()
+    for word in query.split()[:MAX_QUERY_WORDS]:
+        credited = TrackArtist.objects.filter(artist__name__icontains=word).values("track_id")
+        condition &= (
+            Q(**{f"{prefix}name__icontains": word})
+            | Q(**{f"{prefix}album__name__icontains": word})
+            | Q(**{f"{prefix}pk__in": credited})
+        )
+    return condition
+
+
+def _rows(user: User, lines: Sequence[tuple[Track, datetime | None]], first: int) -> list[TrackRow]:
+    """Rows numbered from `first`, with every track's download state read in one query."""
+    states = track_states(user, [track.pk for track, _ in lines])
+    return [
+        TrackRow(track=track, number=first + i, when=when, state=states[track.pk])
+        for i, (track, when) in enumerate(lines)
+    ]
+
+
+def _track_page[M: models.Model](
+    user: User,
+    rows: QuerySet[M],
+    *,
+    query: str,
+    page: str | None,
+    line: Callable[[M], tuple[Track, datetime | None]],
+) -> TrackPage:
+    """A page of `rows` (saved tracks, playlist entries...) filtered by `query`."""
+    matching = rows.filter(_matching(query, "track__")) if query else rows
+    found = Paginator(matching, PAGE_SIZE).get_page(page)
+    # Unfiltered, the paginator has counted the whole list already.
+    total = rows.count() if query else found.paginator.count
+    lines = [line(row) for row in found.object_list]
+    return TrackPage(
+        rows=_rows(user, lines, found.start_index()), page=found, query=query, total=total
     )
+
+
+def liked_page(user: User, *, query: str = "", page: str | None = None) -> TrackPage:
+    """Liked Songs, newest first: a constant number of queries whatever the library's size."""
+    saved = (
+        SavedTrack.objects.filter(user_id=user.pk)
+        .select_related("track__album")
+        .prefetch_related(_artist_links("track__"))
+        .order_by("-added_at", "-pk")
+    )
+    return _track_page(user, saved, query=query, page=page, line=lambda s: (s.track, s.added_at))
+
+
+def playlist_page(
+    user: User, membership: UserPlaylist, *, query: str = "", page: str | None = None
+) -> TrackPage:
+    """A playlist's tracks in Spotify's order; none for one Spotify will not share with them."""
+    entries = (
+        PlaylistEntry.objects.filter(playlist_id=membership.playlist_id)
+        .select_related("track__album")
+        .prefetch_related(_artist_links("track__"))
+        .order_by("position")
+    )
+    if not membership.readable:
+        entries = entries.none()
+    return _track_page(user, entries, query=query, page=page, line=lambda e: (e.track, e.added_at))
+
+
+def recent_page(user: User, *, page: str | None = None) -> TrackPage:
+    plays = (
+        RecentPlay.objects.filter(user_id=user.pk)
+        .select_related("track__album")
+        .prefetch_related(_artist_links("track__"))
+        .order_by("-played_at")
+    )
+    return _track_page(user, plays, query="", page=page, line=lambda p: (p.track, p.played_at))
+
+
+def album_rows(user: User, album: Album) -> list[TrackRow]:
+    tracks = _tracks_with_artists(album.tracks.all()).order_by("disc_number", "track_number", "pk")
+    rows = _rows(user, [(track, None) for track in tracks], 1)
+    # An album's own numbering, not the row's place on the page.
+    return [replace(row, number=row.track.track_number) for row in rows]
+
+
+def top_track_rows(user: User, time_range: str) -> list[TrackRow]:
+    top = (
+        TopTrack.objects.filter(user_id=user.pk, time_range=time_range)
+        .select_related("track__album")
+        .prefetch_related(_artist_links("track__"))
+        .order_by("rank")
+    )
+    return _rows(user, [(entry.track, None) for entry in top], 1)
+
+
+# --- collections ---------------------------------------------------------------------------------
 
 
 def user_playlists(user: User) -> QuerySet[UserPlaylist]:
@@ -82,52 +228,41 @@ def user_playlists(user: User) -> QuerySet[UserPlaylist]:
     )
 
 
+def playlists_page(user: User, *, page: str | None = None) -> Page[UserPlaylist]:
+    return Paginator(user_playlists(user), GRID_PAGE_SIZE).get_page(page)
+
+
 def user_playlist(user: User, spotify_id: str) -> UserPlaylist:
     """The user's membership of that playlist; DoesNotExist if it is not in their library."""
-    return UserPlaylist.objects.select_related("playlist").get(
-        user_id=user.pk, playlist__spotify_id=spotify_id
-    )
-
-
-def playlist_entries(membership: UserPlaylist) -> QuerySet[PlaylistEntry]:
-    """Entries of a playlist the user may read; none for one Spotify will not share with them."""
-    if not membership.readable:
-        return PlaylistEntry.objects.none()
-    tracks = _tracks_with_artists(Track.objects.all())
     return (
-        PlaylistEntry.objects.filter(playlist_id=membership.playlist_id)
-        .prefetch_related(Prefetch("track", queryset=tracks))
-        .order_by("position")
-    )
-
-
-def saved_tracks(user: User) -> QuerySet[SavedTrack]:
-    tracks = _tracks_with_artists(Track.objects.all())
-    return (
-        SavedTrack.objects.filter(user_id=user.pk)
-        .prefetch_related(Prefetch("track", queryset=tracks))
-        .order_by("-added_at", "-pk")
+        UserPlaylist.objects.select_related("playlist")
+        .annotate(stored_entries=Count("playlist__entries"))
+        .get(user_id=user.pk, playlist__spotify_id=spotify_id)
     )
 
 
 def saved_albums(user: User) -> QuerySet[SavedAlbum]:
+    credits = AlbumArtist.objects.select_related("artist").order_by("position")
     return (
         SavedAlbum.objects.filter(user_id=user.pk)
         .select_related("album")
-        .prefetch_related("album__artists")
+        .prefetch_related(Prefetch("album__albumartist_set", queryset=credits, to_attr="credits"))
         .order_by("-added_at", "-pk")
     )
 
 
+def albums_page(user: User, *, page: str | None = None) -> Page[SavedAlbum]:
+    return Paginator(saved_albums(user), GRID_PAGE_SIZE).get_page(page)
+
+
 def saved_album(user: User, spotify_id: str) -> SavedAlbum:
     """The user's saved album; DoesNotExist if they have not saved it."""
-    return SavedAlbum.objects.select_related("album").get(
-        user_id=user.pk, album__spotify_id=spotify_id
+    credits = AlbumArtist.objects.select_related("artist").order_by("position")
+    return (
+        SavedAlbum.objects.select_related("album")
+        .prefetch_related(Prefetch("album__albumartist_set", queryset=credits, to_attr="credits"))
+        .get(user_id=user.pk, album__spotify_id=spotify_id)
     )
-
-
-def album_tracks(album: Album) -> QuerySet[Track]:
-    return _tracks_with_artists(album.tracks.all()).order_by("disc_number", "track_number")
 
 
 def followed_artists(user: User) -> QuerySet[FollowedArtist]:
@@ -136,19 +271,102 @@ def followed_artists(user: User) -> QuerySet[FollowedArtist]:
     )
 
 
-def top_tracks(user: User, time_range: str) -> QuerySet[TopTrack]:
-    tracks = _tracks_with_artists(Track.objects.all())
+def artists_page(user: User, *, page: str | None = None) -> Page[FollowedArtist]:
+    return Paginator(followed_artists(user), GRID_PAGE_SIZE).get_page(page)
+
+
+def top_artists(user: User, time_range: str) -> QuerySet[TopArtist]:
     return (
-        TopTrack.objects.filter(user_id=user.pk, time_range=time_range)
-        .prefetch_related(Prefetch("track", queryset=tracks))
+        TopArtist.objects.filter(user_id=user.pk, time_range=time_range)
+        .select_related("artist")
         .order_by("rank")
     )
 
 
-def recent_plays(user: User, limit: int = 50) -> QuerySet[RecentPlay]:
-    tracks = _tracks_with_artists(Track.objects.all())
-    return (
-        RecentPlay.objects.filter(user_id=user.pk)
-        .prefetch_related(Prefetch("track", queryset=tracks))
-        .order_by("-played_at")[:limit]
+def user_artist(user: User, spotify_id: str) -> Artist:
+    """An artist the user follows, ranks, or has music by; DoesNotExist for any other."""
+    return _user_artists(user).get(spotify_id=spotify_id)
+
+
+def saved_album_ids(user: User, spotify_ids: Sequence[str]) -> set[str]:
+    """Which of these albums the user has saved (their album pages exist only for those)."""
+    saved = SavedAlbum.objects.filter(user_id=user.pk, album__spotify_id__in=list(spotify_ids))
+    return set(saved.values_list("album__spotify_id", flat=True))
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+def _user_tracks(user: User) -> QuerySet[Track]:
+    """Every track in the user's library, each once (EXISTS, so no join multiplies rows)."""
+    uid = user.pk
+    in_playlist = PlaylistEntry.objects.filter(
+        track=OuterRef("pk"),
+        playlist__memberships__user_id=uid,
+        playlist__memberships__readable=True,
     )
+    return Track.objects.filter(
+        Exists(SavedTrack.objects.filter(track=OuterRef("pk"), user_id=uid))
+        | Exists(in_playlist)
+        | Exists(SavedAlbum.objects.filter(album=OuterRef("album_id"), user_id=uid))
+        | Exists(TopTrack.objects.filter(track=OuterRef("pk"), user_id=uid))
+        | Exists(RecentPlay.objects.filter(track=OuterRef("pk"), user_id=uid))
+    )
+
+
+def _user_artists(user: User) -> QuerySet[Artist]:
+    """Artists the user follows or ranks, and every artist credited on their music."""
+    uid = user.pk
+    credited = TrackArtist.objects.filter(
+        artist=OuterRef("pk"), track__in=_user_tracks(user).values("pk")
+    )
+    return Artist.objects.filter(
+        Exists(FollowedArtist.objects.filter(artist=OuterRef("pk"), user_id=uid))
+        | Exists(TopArtist.objects.filter(artist=OuterRef("pk"), user_id=uid))
+        | Exists(AlbumArtist.objects.filter(artist=OuterRef("pk"), album__saves__user_id=uid))
+        | Exists(credited)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    query: str
+    playlists: list[UserPlaylist]
+    albums: list[SavedAlbum]
+    artists: list[Artist]
+    rows: list[TrackRow]
+
+    @property
+    def found_nothing(self) -> bool:
+        return not (self.playlists or self.albums or self.artists or self.rows)
+
+    @property
+    def more_tracks(self) -> bool:
+        return len(self.rows) >= SEARCH_LIMIT
+
+
+def search(user: User, query: str) -> SearchResults:
+    """The user's playlists, saved albums, artists and tracks matching every word."""
+    words = query.split()[:MAX_QUERY_WORDS]
+    if not words:
+        return SearchResults(query="", playlists=[], albums=[], artists=[], rows=[])
+    playlists, albums, artists = user_playlists(user), saved_albums(user), _user_artists(user)
+    for word in words:
+        playlists = playlists.filter(playlist__name__icontains=word)
+        albums = albums.filter(album__name__icontains=word)
+        artists = artists.filter(name__icontains=word)
+    tracks = _tracks_with_artists(_user_tracks(user).filter(_matching(query))).order_by("name")
+    return SearchResults(
+        query=" ".join(words),
+        playlists=list(playlists[:SEARCH_LIMIT]),
+        albums=list(albums[:SEARCH_LIMIT]),
+        artists=list(artists.order_by("name")[:SEARCH_LIMIT]),
+        rows=_rows(user, [(track, None) for track in tracks[:SEARCH_LIMIT]], 1),
+    )
+
+
+# --- home ----------------------------------------------------------------------------------------
+
+
+def active_jobs(user: User, limit: int = 5) -> list[Job]:
+    return list(jobs_for(user, which=JobFilter.ACTIVE)[:limit])

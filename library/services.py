@@ -11,18 +11,21 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from library.catalog import CatalogWriter, chunks, upsert
 from library.models import (
+    Album,
     FollowedArtist,
     LibraryRefresh,
     Playlist,
@@ -43,11 +46,12 @@ from library.spotify import (
     SpotifyForbidden,
     SpotifyQuotaExceeded,
     SpotifyReauthRequired,
+    SpotifyUnavailable,
     StaticToken,
 )
 from library.spotify import types as t
 from library.spotify.errors import SpotifyNotFound
-from library.spotify.paging import gather_all
+from library.spotify.paging import gather_all, offset_paged
 from library.tokens import TokenSet
 
 logger = logging.getLogger(__name__)
@@ -708,3 +712,127 @@ def _user_playlist_mark_unreadable(*, user_id: int, playlist: t.Playlist, reason
     UserPlaylist.objects.filter(user_id=user_id, playlist__spotify_id=playlist.id).update(
         readable=False, unreadable_reason=reason, checked_snapshot_id=playlist.snapshot_id
     )
+
+
+# --- live reads while browsing -------------------------------------------------------------------
+
+# The 2026 schema caps `artists/{id}/albums` at 10 per page (default 5).
+ARTIST_ALBUMS_PAGE = 10
+ARTIST_ALBUM_GROUPS = "album,single,compilation"
+# Discographies change rarely; a short cache spares Spotify's rolling limit when people page
+# back and forth, and the data is public, so one copy serves every account.
+ARTIST_ALBUMS_TTL = 10 * 60
+# A page must answer even when Spotify crawls: give up and say so rather than hang.
+LIVE_READ_TIMEOUT = 15.0
+SLOW_SPOTIFY = "Spotify took too long to answer. Please try again in a moment."
+
+
+@dataclass(frozen=True, slots=True)
+class ArtistAlbum:
+    album: t.AlbumRef
+    saved: bool  # in the user's saved albums, so it has a page of its own here
+
+
+@dataclass(frozen=True, slots=True)
+class ArtistAlbums:
+    albums: list[ArtistAlbum]
+    total: int
+    offset: int
+
+    @property
+    def next_offset(self) -> int | None:
+        following = self.offset + ARTIST_ALBUMS_PAGE
+        return following if following < self.total else None
+
+
+async def _spotify_for(user: User) -> AsyncSpotify:
+    account = await SpotifyAccount.objects.filter(user_id=user.pk).afirst()
+    if account is None or account.needs_reauth:
+        raise SpotifyReauthRequired(account.reauth_reason if account else "")
+    return AsyncSpotify(tokens=AccountTokens(account.pk), account_key=account.account_key)
+
+
+async def _live_get(
+    spotify: AsyncSpotify, path: str, params: dict[str, str | int] | None = None
+) -> t.Json:
+    try:
+        async with asyncio.timeout(LIVE_READ_TIMEOUT):
+            return await spotify.get(path, params)
+    except TimeoutError:
+        raise SpotifyUnavailable(SLOW_SPOTIFY) from None
+
+
+async def artist_albums(*, user: User, artist_id: str, offset: int = 0) -> ArtistAlbums:
+    """One page of an artist's albums, read live from Spotify (cached briefly).
+
+    Raises SpotifyError (with a message fit to show) when Spotify cannot answer.
+    """
+    key = f"library:artist-albums:{artist_id}:{offset}"
+    page: t.Json | None = await cache.aget(key)
+    if page is None:
+        spotify = await _spotify_for(user)
+        params: dict[str, str | int] = {
+            "include_groups": ARTIST_ALBUM_GROUPS,
+            "limit": ARTIST_ALBUMS_PAGE,
+            "offset": offset,
+        }
+        answer = await _live_get(spotify, f"artists/{artist_id}/albums", params)
+        page = {"items": answer.get("items") or [], "total": answer.get("total") or 0}
+        await cache.aset(key, page, ARTIST_ALBUMS_TTL)
+    refs = [
+        ref
+        for item in page["items"]
+        if isinstance(item, dict) and (ref := t.parse_album_ref(item)) is not None
+    ]
+    saved = await sync_to_async(_saved_album_ids)(user_id=user.pk, ids=[r.id for r in refs])
+    return ArtistAlbums(
+        albums=[ArtistAlbum(album=ref, saved=ref.id in saved) for ref in refs],
+        total=int(page["total"]),
+        offset=offset,
+    )
+
+
+def _saved_album_ids(*, user_id: int, ids: list[str]) -> set[str]:
+    saved = SavedAlbum.objects.filter(user_id=user_id, album__spotify_id__in=ids)
+    return set(saved.values_list("album__spotify_id", flat=True))
+
+
+async def album_catalog_ensure(*, user: User, album_id: str) -> None:
+    """Put an album and all its tracks in the catalog, so a download job can list them.
+
+    Albums seen on an artist's page are not in anyone's library yet; a download job reads its
+    tracks from the catalog. Costs nothing when the catalog already holds the whole album.
+    """
+    if await sync_to_async(_album_complete)(album_id):
+        return
+    spotify = await _spotify_for(user)
+    album = t.parse_album(await _live_get(spotify, f"albums/{album_id}"))
+    if album is None:
+        raise SpotifyNotFound("Spotify has no such album.")
+    tracks = list(album.tracks)
+    if album.tracks_total > len(tracks):
+
+        def fetch(offset: int, limit: int) -> Awaitable[t.Json]:
+            params: dict[str, str | int] = {"offset": offset, "limit": limit}
+            return _live_get(spotify, f"albums/{album_id}/tracks", params)
+
+        more = await offset_paged(fetch, known_total=album.tracks_total, start=len(tracks))
+        parsed = (t.parse_track(item, album=album.album) for item in more)
+        tracks += [track for track in parsed if track is not None]
+    await sync_to_async(_album_store)(album=album, tracks=tracks)
+
+
+def _album_complete(album_id: str) -> bool:
+    found = (
+        Album.objects.filter(spotify_id=album_id)
+        .annotate(stored=Count("tracks"))
+        .values_list("total_tracks", "stored")
+        .first()
+    )
+    return found is not None and found[1] > 0 and found[1] >= found[0]
+
+
+def _album_store(*, album: t.Album, tracks: Sequence[t.Track]) -> None:
+    upcs = {album.album.id: album.upc} if album.upc else None
+    with transaction.atomic():
+        CatalogWriter().tracks(tracks, albums=[album.album], upcs=upcs)

@@ -3,35 +3,43 @@ service or selector, and render."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import alogin, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from library import selectors
-from library.models import SavedAlbum, TimeRange, UserPlaylist
+from library.models import Artist, SavedAlbum, TimeRange, UserPlaylist
 from library.oauth import SignInError, authorization_start
-from library.services import account_sign_in_with_code, library_refresh_enqueue
-from library.spotify import SpotifyError, SpotifyReauthRequired
+from library.services import (
+    account_sign_in_with_code,
+    album_catalog_ensure,
+    artist_albums,
+    library_refresh_enqueue,
+)
+from library.spotify import SpotifyError, SpotifyRateLimited, SpotifyReauthRequired
 
 # Pending sign-ins in this browser session: state -> {"verifier", "at"}. A few at once, so
 # sign-ins started in two tabs both work; each state is usable once.
 PENDING_KEY = "library.oauth.pending"
 MAX_PENDING = 5
 PENDING_TTL_SECONDS = 15 * 60
-LIKED_PAGE_SIZE = 100
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -40,7 +48,10 @@ class HtmxHttpRequest(HttpRequest):
 
 def _user(request: HttpRequest) -> User:
     """The signed-in user (views behind login_required only)."""
-    user = request.user
+    return _signed_in(request.user)
+
+
+def _signed_in(user: object) -> User:
     if not isinstance(user, User):
         raise Http404
     return user
@@ -183,6 +194,36 @@ def refresh_status(request: HtmxHttpRequest) -> HttpResponse:
 
 
 # --- browsing -------------------------------------------------------------------------------------
+#
+# Track lists answer htmx requests aimed at their results with the results alone (the filter
+# box and the pager swap them in place); everything else gets the whole page, which is also
+# what works without JavaScript.
+
+RESULTS_TARGET = "track-results"
+MORE_ALBUMS_TARGET = "artist-albums-more"
+MAX_QUERY_LENGTH = 200
+MAX_ARTIST_OFFSET = 1000  # deep enough for any discography, small enough to bound the cache
+SPOTIFY_ID = re.compile(r"[A-Za-z0-9]{1,64}")
+
+
+def _partial(request: HtmxHttpRequest, target: str) -> bool:
+    htmx = request.htmx
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
+
+
+def _query(request: HttpRequest) -> str:
+    return " ".join(request.GET.get("q", "")[:MAX_QUERY_LENGTH].split())
+
+
+def _time_range(request: HttpRequest) -> TimeRange:
+    value = request.GET.get("range", "")
+    return TimeRange(value) if value in TimeRange.values else TimeRange.SHORT
+
+
+def _track_list(request: HtmxHttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    if _partial(request, RESULTS_TARGET):
+        return render(request, "library/_track_results.html", context)
+    return render(request, template, context)
 
 
 @login_required
@@ -191,11 +232,9 @@ def library_index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     context = {
         "summary": selectors.library_summary(user),
-        "playlists": selectors.user_playlists(user),
-        "albums": selectors.saved_albums(user)[:60],
-        "artists": selectors.followed_artists(user)[:60],
-        "recent": selectors.recent_plays(user, limit=10),
-        "top": selectors.top_tracks(user, TimeRange.SHORT)[:10],
+        "playlists": selectors.user_playlists(user)[:12],
+        "albums": selectors.saved_albums(user)[:12],
+        "artists": selectors.followed_artists(user)[:12],
         "refresh": selectors.latest_refresh(user),
         "account": selectors.account_for(user),
     }
@@ -204,34 +243,179 @@ def library_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def playlist_detail(request: HttpRequest, spotify_id: str) -> HttpResponse:
+def playlist_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.playlists_page(_user(request), page=request.GET.get("page"))
+    return render(request, "library/playlists.html", {"page": page})
+
+
+@vary_on_headers("HX-Request", "HX-Target")
+@login_required
+@require_GET
+def playlist_detail(request: HtmxHttpRequest, spotify_id: str) -> HttpResponse:
+    user = _user(request)
     try:
-        membership = selectors.user_playlist(_user(request), spotify_id)
+        membership = selectors.user_playlist(user, spotify_id)
     except UserPlaylist.DoesNotExist:
         raise Http404("This playlist is not in your library.") from None
+    tracks = selectors.playlist_page(
+        user, membership, query=_query(request), page=request.GET.get("page")
+    )
     context = {
         "membership": membership,
         "playlist": membership.playlist,
-        "entries": selectors.playlist_entries(membership),
+        "tracks": tracks,
+        "date_label": "Added",
     }
-    return render(request, "library/playlist_detail.html", context)
+    return _track_list(request, "library/playlist_detail.html", context)
+
+
+@vary_on_headers("HX-Request", "HX-Target")
+@login_required
+@require_GET
+def liked_tracks(request: HtmxHttpRequest) -> HttpResponse:
+    tracks = selectors.liked_page(
+        _user(request), query=_query(request), page=request.GET.get("page")
+    )
+    context = {"tracks": tracks, "date_label": "Added"}
+    return _track_list(request, "library/liked.html", context)
 
 
 @login_required
 @require_GET
-def liked_tracks(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.saved_tracks(_user(request)), LIKED_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "library/liked.html", {"page": page})
+def album_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.albums_page(_user(request), page=request.GET.get("page"))
+    return render(request, "library/albums.html", {"page": page})
 
 
 @login_required
 @require_GET
 def album_detail(request: HttpRequest, spotify_id: str) -> HttpResponse:
+    user = _user(request)
     try:
-        saved = selectors.saved_album(_user(request), spotify_id)
+        saved = selectors.saved_album(user, spotify_id)
     except SavedAlbum.DoesNotExist:
         raise Http404("This album is not in your library.") from None
-    context = {"album": saved.album, "tracks": selectors.album_tracks(saved.album)}
+    context = {"album": saved.album, "rows": selectors.album_rows(user, saved.album)}
     return render(request, "library/album_detail.html", context)
+
+
+@login_required
+@require_POST
+async def album_download(request: HttpRequest, spotify_id: str) -> HttpResponse:
+    """Download an album that may not be in the catalog yet (from an artist's page).
+
+    The album's tracks are read into the catalog first; then a 307 hands the very same POST
+    (kind, target, format, CSRF token) on to the download form, which creates the job.
+    """
+    if not SPOTIFY_ID.fullmatch(spotify_id):
+        raise Http404("No such album.")
+    user = _signed_in(await request.auser())
+    try:
+        await album_catalog_ensure(user=user, album_id=spotify_id)
+    except SpotifyError as exc:
+        return await _spotify_problem(request, exc)
+    return HttpResponseRedirect(reverse("downloads:job_new"), preserve_request=True)
+
+
+def _live_read_message(exc: SpotifyError) -> str:
+    # The client's own quota message speaks of a library refresh resuming by itself; a page
+    # read live resumes only when the person tries again.
+    if isinstance(exc, SpotifyRateLimited):
+        return (
+            "Spotify's request limit for this app is used up for now. Please try again after "
+            f"{exc.retry_at:%H:%M} UTC."
+        )
+    return exc.message
+
+
+async def _spotify_problem(request: HttpRequest, exc: SpotifyError) -> HttpResponse:
+    """Spotify could not answer: say why, and offer the way back (or to sign in again)."""
+    referer = request.headers.get("Referer", "")
+    safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+    context = {
+        "message": _live_read_message(exc),
+        "reauth": isinstance(exc, SpotifyReauthRequired),
+        "back": referer if safe else "",
+    }
+    render_async = sync_to_async(render)
+    return await render_async(request, "library/spotify_problem.html", context, status=502)
+
+
+@login_required
+@require_GET
+def artist_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.artists_page(_user(request), page=request.GET.get("page"))
+    return render(request, "library/artists.html", {"page": page})
+
+
+@vary_on_headers("HX-Request", "HX-Target")
+@login_required
+@require_GET
+async def artist_detail(request: HtmxHttpRequest, spotify_id: str) -> HttpResponse:
+    """An artist's albums, read live from Spotify a page at a time ("More" appends the next)."""
+    user = _signed_in(await request.auser())
+    try:
+        artist = await sync_to_async(selectors.user_artist)(user, spotify_id)
+    except Artist.DoesNotExist:
+        raise Http404("This artist is not in your library.") from None
+    offset = _offset(request.GET.get("offset"))
+    context: dict[str, Any] = {"artist": artist, "offset": offset}
+    try:
+        context["albums"] = await artist_albums(user=user, artist_id=spotify_id, offset=offset)
+    except SpotifyError as exc:
+        context["error"] = _live_read_message(exc)
+        context["reauth"] = isinstance(exc, SpotifyReauthRequired)
+    more = _partial(request, MORE_ALBUMS_TARGET)
+    template = "library/_artist_albums.html" if more else "library/artist_detail.html"
+    return await sync_to_async(render)(request, template, context)
+
+
+def _offset(value: str | None) -> int:
+    try:
+        offset = int(value or 0)
+    except ValueError:
+        return 0
+    return max(0, min(offset, MAX_ARTIST_OFFSET))
+
+
+@login_required
+@require_GET
+def top_tracks(request: HttpRequest) -> HttpResponse:
+    time_range = _time_range(request)
+    context = {
+        "time_range": time_range,
+        "ranges": TimeRange.choices,
+        "rows": selectors.top_track_rows(_user(request), time_range),
+    }
+    return render(request, "library/top_tracks.html", context)
+
+
+@login_required
+@require_GET
+def top_artists(request: HttpRequest) -> HttpResponse:
+    time_range = _time_range(request)
+    context = {
+        "time_range": time_range,
+        "ranges": TimeRange.choices,
+        "artists": selectors.top_artists(_user(request), time_range),
+    }
+    return render(request, "library/top_artists.html", context)
+
+
+@vary_on_headers("HX-Request", "HX-Target")
+@login_required
+@require_GET
+def recent_tracks(request: HtmxHttpRequest) -> HttpResponse:
+    tracks = selectors.recent_page(_user(request), page=request.GET.get("page"))
+    context = {"tracks": tracks, "date_label": "Played"}
+    return _track_list(request, "library/recent.html", context)
+
+
+@vary_on_headers("HX-Request", "HX-Target")
+@login_required
+@require_GET
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    results = selectors.search(_user(request), _query(request))
+    if _partial(request, RESULTS_TARGET):
+        return render(request, "library/_search_results.html", {"results": results})
+    return render(request, "library/search.html", {"results": results})

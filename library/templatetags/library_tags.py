@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.utils.html import strip_tags
 
 from library import selectors
-from library.models import Track
+from library.models import Album, AlbumArtist, Track
 
 register = template.Library()
 
@@ -29,6 +29,7 @@ def library_home(context: template.Context) -> dict[str, Any]:
         "account": selectors.account_for(user),
         "refresh": selectors.latest_refresh(user),
         "summary": selectors.library_summary(user),
+        "jobs": selectors.active_jobs(user),
     }
 
 
@@ -53,3 +54,17 @@ def artist_names(track: Track) -> str:
     if links is None:
         links = track.trackartist_set.select_related("artist").order_by("position")
     return ", ".join(link.artist.name for link in links)
+
+
+@register.filter
+def album_artist_names(album: Album) -> str:
+    """Credited artists in order; uses `album.credits` when a selector prefetched them."""
+    credits = getattr(album, "credits", None)
+    if credits is None:
+        credits = AlbumArtist.objects.filter(album=album).select_related("artist")
+    return ", ".join(credit.artist.name for credit in credits)
+
+
+@register.filter
+def subtract(value: int | None, other: int | None) -> int:
+    return (value or 0) - (other or 0)

@@ -10,9 +10,11 @@ from typing import Any
 import httpx
 import pytest
 from asgiref.sync import async_to_sync
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import connections
 from django.test import Client
+from playwright.sync_api import ConsoleMessage, Page, Response
 
 from library.models import LibraryRefresh
 from library.oauth import SCOPES
@@ -149,3 +151,49 @@ def sign_in_with_client(spotify: Sandbox) -> SignInWithClient:
         return client.get("/callback/", dict(location.params))
 
     return run
+
+
+# --- browsing in a real browser ----------------------------------------------------------------
+
+
+def browser_sign_in(page: Page, server_url: str, user: User) -> None:
+    """Give the browser a signed-in session for `user`, skipping the consent page."""
+    client = Client()
+    client.force_login(user)
+    name = django_settings.SESSION_COOKIE_NAME
+    page.context.add_cookies(
+        [{"name": name, "value": client.cookies[name].value, "url": server_url}]
+    )
+
+
+def watch_for_problems(page: Page, origin: str) -> list[str]:
+    """Console errors, uncaught exceptions and 5xx answers of our own pages, as they happen."""
+    problems: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error" and message.location.get("url", "").startswith(origin):
+            problems.append(f"console: {message.location.get('url')}: {message.text}")
+
+    def response(answer: Response) -> None:
+        if answer.status >= 500 and answer.url.startswith(origin):
+            problems.append(f"server: {answer.status} {answer.url}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("response", response)
+    return problems
+
+
+@pytest.fixture(scope="session")
+def demo_sandbox_server() -> Iterator[Sandbox]:
+    """The world demo mode shows (same seed and preset as `manage.py serve` without Spotify)."""
+    server = Sandbox(seed=2026, preset="demo").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def demo_sandbox(demo_sandbox_server: Sandbox, settings: Any) -> Iterator[Sandbox]:
+    _point_at(settings, demo_sandbox_server)
+    yield demo_sandbox_server
+    demo_sandbox_server.reset()
