@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 
 from downloads.models import AudioFormat, DownloadSettings, Job
 from downloads.pipeline.errors import PathTemplateError
@@ -24,6 +25,8 @@ _BARE = re.compile(rf"^{SPOTIFY_ID}$")
 KEYWORDS = {"liked": Job.Kind.LIKED, "library": Job.Kind.LIBRARY}
 MAX_COOKIES_BYTES = 1024 * 1024
 MAX_CONCURRENCY = 32
+# One page of a track table at most ten times over; a Spotify id and its separator are 23 chars.
+MAX_SELECTION = 1000
 
 
 class TargetError(ValueError):
@@ -59,12 +62,20 @@ class JobCreateForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "From the link"), *Job.Kind.choices], required=False)
     target = forms.CharField(
         required=False,
-        max_length=4000,
+        max_length=MAX_SELECTION * 23,
         label="Spotify link",
         help_text="A playlist, album, track or artist link; leave empty for Liked Songs or "
         "your whole library.",
     )
     audio_format = forms.ChoiceField(choices=AudioFormat.choices, label="Format")
+
+    def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
+        # Track tables post their checkboxes as repeated `track` fields, which works without
+        # JavaScript; the selection's target is those ids.
+        if data is not None and data.get("kind") == Job.Kind.SELECTION and not data.get("target"):
+            data = data.copy()
+            data["target"] = " ".join(data.getlist("track")[:MAX_SELECTION])
+        super().__init__(data, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

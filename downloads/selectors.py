@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from downloads.models import AudioFormat, Job, JobItem, StoredFile
 from library.models import (
@@ -278,9 +278,16 @@ def _artist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
     ]
 
 
+def owned_tracks(user: AnyUser) -> QuerySet[Track]:
+    """Every track in the person's library or in one of their jobs: all they may select, get or
+    look at. Anything else is someone else's and answers 404."""
+    in_job = JobItem.objects.filter(track=OuterRef("pk"), job__owner_id=user.pk)
+    return Track.objects.filter(Track.in_library_of(user.pk) | Q(Exists(in_job)))
+
+
 def _selection(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
     ids = [part for part in target_id.replace(",", " ").split() if part]
-    by_id = Track.objects.in_bulk(ids, field_name="spotify_id")
+    by_id = owned_tracks(user).in_bulk(ids, field_name="spotify_id")
     tracks = [by_id[i] for i in ids if i in by_id]
     return f"{len(tracks)} selected tracks", tracks
 

@@ -155,6 +155,30 @@ class Track(models.Model):
     def cover_url(self) -> str:
         return self.album.cover_url if self.album else ""
 
+    @staticmethod
+    def in_library_of(user_id: int) -> Q:
+        """The condition for a track in someone's library: liked, in a playlist of theirs that
+        Spotify lets them read, on a saved album, among their top tracks or recently played.
+
+        The one definition every ownership check uses (browsing, selections, files, matches).
+        """
+        track, album = models.OuterRef("pk"), models.OuterRef("album_id")
+        return (
+            Q(models.Exists(SavedTrack.objects.filter(track=track, user_id=user_id)))
+            | Q(
+                models.Exists(
+                    PlaylistEntry.objects.filter(
+                        track=track,
+                        playlist__memberships__user_id=user_id,
+                        playlist__memberships__readable=True,
+                    )
+                )
+            )
+            | Q(models.Exists(SavedAlbum.objects.filter(album=album, user_id=user_id)))
+            | Q(models.Exists(TopTrack.objects.filter(track=track, user_id=user_id)))
+            | Q(models.Exists(RecentPlay.objects.filter(track=track, user_id=user_id)))
+        )
+
     @property
     def duration(self) -> timedelta:
         return timedelta(milliseconds=self.duration_ms)

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from downloads.models import AudioFormat, Job, JobItem, StoredFile
+from downloads.models import AudioFormat, Job, StoredFile
+from downloads.selectors import owned_tracks
 from library.models import (
     AlbumArtist,
     PlaylistEntry,
@@ -66,23 +67,6 @@ class _Source:
     order: list[int]  # track pks in play order
     scope: QuerySet[Track]  # the same tracks, as a subquery for the file lookup
     audio_format: str = ""
-
-
-def owned_tracks(user: User) -> QuerySet[Track]:
-    """Every track in the person's library or in one of their jobs (EXISTS subqueries, so a
-    track reached several ways is still one row)."""
-    uid = user.pk
-    in_playlist = PlaylistEntry.objects.filter(
-        track=OuterRef("pk"),
-        playlist__memberships__user_id=uid,
-        playlist__memberships__readable=True,
-    )
-    liked = SavedTrack.objects.filter(track=OuterRef("pk"), user_id=uid)
-    in_album = SavedAlbum.objects.filter(album=OuterRef("album_id"), user_id=uid)
-    in_job = JobItem.objects.filter(track=OuterRef("pk"), job__owner_id=uid)
-    return Track.objects.filter(
-        Exists(in_playlist) | Exists(liked) | Exists(in_album) | Exists(in_job)
-    )
 
 
 def stored_file_for(user: User, pk: int) -> StoredFile:

@@ -15,17 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-
 from downloads.models import AudioFormat, DownloadSettings, JobItem, StoredFile, TrackPin
 from downloads.pipeline.sources.common import is_allowed_media_url
 from downloads.pipeline.types import Candidate
+from downloads.selectors import owned_tracks
 from library.models import (
-    PlaylistEntry,
-    RecentPlay,
-    SavedAlbum,
-    SavedTrack,
-    TopTrack,
     Track,
     TrackArtist,
 )
@@ -48,20 +42,7 @@ def item_for(user: AnyUser, item_id: int) -> JobItem:
 
 def track_for(user: AnyUser, spotify_id: str) -> Track:
     """A track in the person's library or jobs; raises Track.DoesNotExist otherwise."""
-    return visible_tracks(user).select_related("album").get(spotify_id=spotify_id)
-
-
-def visible_tracks(user: AnyUser) -> QuerySet[Track]:
-    """Tracks the person has saved, listed, played or downloaded (one query, EXISTS each)."""
-    track = OuterRef("pk")
-    return Track.objects.filter(
-        Exists(JobItem.objects.filter(track=track, job__owner_id=user.pk))
-        | Exists(SavedTrack.objects.filter(track=track, user_id=user.pk))
-        | Exists(PlaylistEntry.objects.filter(track=track, playlist__memberships__user_id=user.pk))
-        | Q(album__in=SavedAlbum.objects.filter(user_id=user.pk).values("album_id"))
-        | Exists(TopTrack.objects.filter(track=track, user_id=user.pk))
-        | Exists(RecentPlay.objects.filter(track=track, user_id=user.pk))
-    )
+    return owned_tracks(user).select_related("album").get(spotify_id=spotify_id)
 
 
 # --- what the page shows ------------------------------------------------------------------------

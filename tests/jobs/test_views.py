@@ -14,6 +14,7 @@ from tests.jobs.factories import (
     JobFactory,
     JobItemFactory,
     PlaylistEntryFactory,
+    SavedTrackFactory,
     UserPlaylistFactory,
 )
 
@@ -212,3 +213,33 @@ def test_the_job_page_offers_its_zip_and_player(client: Client, user: Any) -> No
 
     assert reverse("delivery:job_zip", args=[job.pk]) in response.content.decode()
     assert reverse("delivery:job_player", args=[job.pk]) in response.content.decode()
+
+
+def test_a_selection_posted_as_track_checkboxes_becomes_one_job(
+    signed_in: Client, user: Any
+) -> None:
+    liked = [SavedTrackFactory.create(user=user).track for _ in range(3)]
+
+    response = signed_in.post(
+        reverse("downloads:job_new"),
+        {"kind": "selection", "track": [t.spotify_id for t in liked], "audio_format": "original"},
+    )
+
+    job = Job.objects.get(owner=user)
+    assert response.status_code == 302
+    assert [item.track for item in job.items.order_by("position")] == liked
+
+
+def test_a_selection_leaves_out_tracks_from_someone_elses_library(
+    signed_in: Client, user: Any, other_user: Any
+) -> None:
+    mine = SavedTrackFactory.create(user=user).track
+    theirs = SavedTrackFactory.create(user=other_user).track
+
+    signed_in.post(
+        reverse("downloads:job_new"),
+        {"kind": "selection", "track": [mine.spotify_id, theirs.spotify_id], "audio_format": "mp3"},
+    )
+
+    job = Job.objects.get(owner=user)
+    assert [item.track for item in job.items.all()] == [mine]
