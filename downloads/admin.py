@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from downloads.models import DownloadSettings, Job, JobItem, StoredFile, TrackPin
+from downloads.models import (
+    DownloadSettings,
+    Job,
+    JobItem,
+    StoredFile,
+    Subscription,
+    SyncRun,
+    TrackPin,
+)
 
 ITEM_FIELDS = (
     "position",
@@ -59,3 +67,28 @@ class TrackPinAdmin(admin.ModelAdmin[TrackPin]):
 @admin.register(DownloadSettings)
 class DownloadSettingsAdmin(admin.ModelAdmin[DownloadSettings]):
     list_display = ["default_format", "path_template", "concurrency", "updated_at"]
+
+
+class SyncRunInline(admin.TabularInline[SyncRun, Subscription]):
+    model = SyncRun
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "trigger", "status", "summary", "error"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
+    list_display = ["title", "owner", "source", "audio_format", "schedule", "next_run_at"]
+    list_filter = ["source", "schedule", "audio_format"]
+    search_fields = ["title", "target_id", "owner__username"]
+    raw_id_fields = ["owner"]
+    inlines = [SyncRunInline]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
+    list_display = ["subscription", "status", "trigger", "added", "removed", "kept", "created_at"]
+    list_filter = ["status", "trigger"]
+    raw_id_fields = ["subscription", "job"]

@@ -99,8 +99,11 @@ class DownloadSettingsForm(forms.ModelForm[DownloadSettings]):
 
     class Meta:
         model = DownloadSettings
-        fields = ["default_format", "path_template", "concurrency"]
-        labels = {"concurrency": "Downloads at once"}
+        fields = ["default_format", "path_template", "concurrency", "sync_prune_files"]
+        labels = {
+            "concurrency": "Downloads at once",
+            "sync_prune_files": "Delete files that synced playlists no longer need",
+        }
         help_texts = {
             "path_template": f"Empty for the default, {DEFAULT_TEMPLATE}. Fields: {{artist}}, "
             "{artists}, {album_artist}, {album}, {title}, {track}, {disc}, {year}, {isrc}, "

@@ -284,6 +284,7 @@ def download_settings_update(
     default_format: str,
     path_template: str,
     concurrency: int | None,
+    sync_prune_files: bool = True,
     cookies: bytes | None = None,
     clear_cookies: bool = False,
 ) -> DownloadSettings:
@@ -291,6 +292,7 @@ def download_settings_update(
     config.default_format = default_format
     config.path_template = path_template
     config.concurrency = concurrency
+    config.sync_prune_files = sync_prune_files
     if clear_cookies:
         _cookies_remove(config)
     elif cookies is not None:

@@ -36,11 +36,14 @@ def run_chunk(job_id: int, chunk: int) -> dict[str, int]:
 def maintain() -> dict[str, Any]:
     """Reap dead chunks, resume jobs whose pause is over, then schedule the next round."""
     from downloads import services
+    from downloads.sync import services as sync_services
 
     reaped = services.jobs_reap()
     resumed = services.jobs_resume_due()
     maintenance_ensure_scheduled()
-    return {"reaped": reaped, "resumed": resumed}
+    # After the next round is scheduled, so a failing sync claim never breaks the chain.
+    syncs = len(sync_services.subscriptions_run_due())
+    return {"reaped": reaped, "resumed": resumed, "syncs": syncs}
 
 
 def maintenance_ensure_scheduled() -> bool:

@@ -167,6 +167,7 @@ def download_settings(request: HttpRequest) -> HttpResponse:
             default_format=data["default_format"],
             path_template=data["path_template"],
             concurrency=data["concurrency"],
+            sync_prune_files=data["sync_prune_files"],
             cookies=data["cookies_file"],
             clear_cookies=data["clear_cookies"],
         )

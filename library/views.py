@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from downloads.sync.selectors import subscription_for_source
 from library import selectors
 from library.models import Artist, SavedAlbum, TimeRange, UserPlaylist
 from library.oauth import SignInError, authorization_start
@@ -265,6 +266,7 @@ def playlist_detail(request: HtmxHttpRequest, spotify_id: str) -> HttpResponse:
         "playlist": membership.playlist,
         "tracks": tracks,
         "date_label": "Added",
+        "subscription": subscription_for_source(user, "playlist", spotify_id),
     }
     return _track_list(request, "library/playlist_detail.html", context)
 
@@ -273,18 +275,23 @@ def playlist_detail(request: HtmxHttpRequest, spotify_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def liked_tracks(request: HtmxHttpRequest) -> HttpResponse:
-    tracks = selectors.liked_page(
-        _user(request), query=_query(request), page=request.GET.get("page")
-    )
-    context = {"tracks": tracks, "date_label": "Added"}
+    user = _user(request)
+    tracks = selectors.liked_page(user, query=_query(request), page=request.GET.get("page"))
+    context = {
+        "tracks": tracks,
+        "date_label": "Added",
+        "subscription": subscription_for_source(user, "liked"),
+    }
     return _track_list(request, "library/liked.html", context)
 
 
 @login_required
 @require_GET
 def album_list(request: HttpRequest) -> HttpResponse:
-    page = selectors.albums_page(_user(request), page=request.GET.get("page"))
-    return render(request, "library/albums.html", {"page": page})
+    user = _user(request)
+    page = selectors.albums_page(user, page=request.GET.get("page"))
+    context = {"page": page, "subscription": subscription_for_source(user, "albums")}
+    return render(request, "library/albums.html", context)
 
 
 @login_required

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("downloads.urls")),
     path("", include("downloads.delivery.urls")),
     path("", include("downloads.matches.urls")),
+    path("", include("downloads.sync.urls")),
 ]

@@ -1,4 +1,4 @@
-"""A person starts a download in the browser and watches it finish over Server-Sent Events."""
+"""A person starts a download from a playlist page and watches it finish over Server-Sent Events."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def worker(asgi_server: AsgiServer, media_sandbox: Sandbox) -> Iterator[None]:
     stop_worker(process)
 
 
-def test_a_download_started_from_the_form_reaches_100_percent_live(
+def test_a_download_started_from_the_playlist_page_reaches_100_percent_live(
     page: Page, asgi_server: AsgiServer, media_sandbox: Sandbox, user: Any, worker: None
 ) -> None:
     tracks = tracks_with_one_missing(media_sandbox, 3)
@@ -38,11 +38,8 @@ def test_a_download_started_from_the_form_reaches_100_percent_live(
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    page.goto(asgi_server.url + "/downloads/new/")
-    page.get_by_label("Spotify link").fill(
-        f"https://open.spotify.com/playlist/{playlist.spotify_id}"
-    )
-    page.get_by_role("button", name="Download").click()
+    page.goto(f"{asgi_server.url}/library/playlists/{playlist.spotify_id}/")
+    page.get_by_role("button", name="Download playlist").click()
 
     bar = page.get_by_role("progressbar", name="Overall progress")
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser Mix")

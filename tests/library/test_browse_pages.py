@@ -202,13 +202,14 @@ def test_the_liked_songs_page_costs_the_same_queries_at_any_library_size(
 ) -> None:
     liked_library(listener, size)
 
-    # Session, user, the count, one page of rows, their artists, their download states.
-    with django_assert_max_num_queries(6):
+    # Session, user, the count, one page of rows, their artists, their download states, the
+    # sync subscription.
+    with django_assert_max_num_queries(7):
         first = client.get("/library/liked/")
     # Filtered: one more count, of the whole list for the header.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         filtered = client.get("/library/liked/", {"q": "song 0009", "page": "1"})
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         last = client.get("/library/liked/", {"page": "last"})
 
     assert first.status_code == filtered.status_code == last.status_code == 200
