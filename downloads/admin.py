@@ -73,8 +73,7 @@ class SyncRunInline(admin.TabularInline[SyncRun, Subscription]):
     model = SyncRun
     extra = 0
     can_delete = False
-    fields = ["created_at", "trigger", "status", "summary", "error"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "trigger", "status", "summary", "error")
     ordering = ["-created_at"]
 
 

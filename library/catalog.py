@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import models
 
-from library.models import Album, AlbumArtist, Artist, Track, TrackArtist
+from library.models import Album, AlbumArtist, Artist, Playlist, Track, TrackArtist
 from library.spotify import types as t
 
 CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
@@ -187,4 +187,20 @@ def _track_row(track: t.Track, album_pk: dict[str, int]) -> Track:
         explicit=track.explicit,
         disc_number=track.disc_number,
         track_number=track.track_number,
+    )
+
+
+def playlist_row(playlist: t.Playlist) -> Playlist:
+    """The catalog row for a playlist as Spotify describes it (for `upsert`)."""
+    return Playlist(
+        spotify_id=playlist.id,
+        name=playlist.name,
+        description=playlist.description,
+        owner_spotify_id=playlist.owner.id,
+        owner_name=playlist.owner.display_name,
+        collaborative=playlist.collaborative,
+        public=playlist.public,
+        image_url=playlist.image_url,
+        snapshot_id=playlist.snapshot_id,
+        items_total=playlist.items_total,
     )

@@ -23,7 +23,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from library.catalog import CatalogWriter, chunks, upsert
+from library.catalog import CatalogWriter, chunks, playlist_row, upsert
 from library.models import (
     Album,
     FollowedArtist,
@@ -588,21 +588,7 @@ def _user_playlists_store(
         by_id = {p.id: p for p in playlists}
         upsert(
             Playlist,
-            [
-                Playlist(
-                    spotify_id=p.id,
-                    name=p.name,
-                    description=p.description,
-                    owner_spotify_id=p.owner.id,
-                    owner_name=p.owner.display_name,
-                    collaborative=p.collaborative,
-                    public=p.public,
-                    image_url=p.image_url,
-                    snapshot_id=p.snapshot_id,
-                    items_total=p.items_total,
-                )
-                for p in by_id.values()
-            ],
+            [playlist_row(p) for p in by_id.values()],
             unique=["spotify_id"],
             update=PLAYLIST_FIELDS,
         )

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from downloads.models import Subscription
-from library.catalog import CatalogWriter, chunks, upsert
+from library.catalog import CatalogWriter, chunks, playlist_row, upsert
 from library.models import (
     Playlist,
     PlaylistEntry,
@@ -112,20 +112,7 @@ def _playlist_meta_store(playlist: t.Playlist) -> bool:
     with transaction.atomic():
         upsert(
             Playlist,
-            [
-                Playlist(
-                    spotify_id=playlist.id,
-                    name=playlist.name,
-                    description=playlist.description,
-                    owner_spotify_id=playlist.owner.id,
-                    owner_name=playlist.owner.display_name,
-                    collaborative=playlist.collaborative,
-                    public=playlist.public,
-                    image_url=playlist.image_url,
-                    snapshot_id=playlist.snapshot_id,
-                    items_total=playlist.items_total,
-                )
-            ],
+            [playlist_row(playlist)],
             unique=["spotify_id"],
             update=PLAYLIST_FIELDS,
         )
