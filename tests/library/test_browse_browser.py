@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -211,7 +210,7 @@ def test_pages_fit_a_phone_in_dark_mode(live_app: AsgiServer, ana: User, browser
 
 
 @pytest.mark.slow
-def test_a_10000_song_liked_library_pages_and_filters_quickly(
+def test_a_10000_song_liked_library_pages_and_filters(
     asgi_server: AsgiServer, bench_sandbox: Sandbox, run_refresh: RunRefresh, page: Page
 ) -> None:
     hugo = sign_in_on(bench_sandbox, "hugo")
@@ -220,18 +219,15 @@ def test_a_10000_song_liked_library_pages_and_filters_quickly(
     browser_sign_in(page, asgi_server.url, hugo)
     liked = asgi_server.url + "/library/liked/"
 
-    took = []
+    # How fast is measured by the benchmarks (bench/), never asserted here.
     for url in (liked, liked + "?page=50", liked + "?page=100", liked + "?q=love"):
-        start = time.monotonic()
         visit(page, url)
-        took.append(time.monotonic() - start)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Liked Songs")
     expect(page.locator(".collection-header")).to_contain_text("10,000 songs")
     page.goto(liked + "?page=100")
     expect(page.locator("input[data-select-row]")).to_have_count(100)
     expect(page.get_by_text("Page 100 of 100")).to_be_visible()
 
-    assert max(took) < 5, f"pages took {took}"
     assert problems == []
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 
 from sandbox import Sandbox
@@ -85,14 +84,12 @@ def test_the_edge_case_user_has_strange_playlists() -> None:
     assert {p["owner_id"] for p in followed} >= {sb.user("ben").id, "spotify"}
 
 
-def test_ten_thousand_liked_songs_are_generated_in_a_few_seconds() -> None:
+def test_ten_thousand_liked_songs_are_generated_on_first_use() -> None:
+    # How long it takes is printed by the benchmarks, never asserted in a test.
     sb = Sandbox(preset="bench")
-    started = time.monotonic()
     library = sb.user_library("hugo")
-    elapsed = time.monotonic() - started
     assert len(library["liked"]) == 10_000 and len(set(library["liked"])) == 10_000
     assert len(library["playlists"]) >= 200
-    assert elapsed < 5
 
 
 def test_libraries_are_built_only_when_first_needed() -> None:
