@@ -45,8 +45,9 @@ test-sqlite: $(DEV_STAMP) static
 	@scripts/ensure-chromium
 	$(PYTEST)
 
+# Browser and slow tests exercise no database-specific behaviour and already ran on SQLite.
 test-postgres: $(DEV_STAMP) static
-	scripts/with-postgres $(PYTEST) -m "not browser"
+	scripts/with-postgres $(PYTEST) -m "not browser and not slow"
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
