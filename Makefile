@@ -11,13 +11,14 @@ TEST_DATA := $(CURDIR)/.test-data
 TEST_ENV := DATA_DIR=$(TEST_DATA) MUSIC_ROOT=$(TEST_DATA)/music
 PYTEST := env $(TEST_ENV) $(PY) -m pytest
 
-.PHONY: help run test test-sqlite test-postgres lint format static migrate clean
+.PHONY: help run test test-sqlite test-postgres lint format static migrate clean bench
 
 help:
 	@echo "make run            set up and serve http://127.0.0.1:8000/ (demo mode without Spotify credentials)"
 	@echo "make test           set up and run every test (SQLite, then PostgreSQL), browser tests included"
 	@echo "make test-postgres  run the suite against a throwaway PostgreSQL cluster"
 	@echo "make lint           ruff and mypy"
+	@echo "make bench          run the benchmarks (~5 min), results in bench/results.json"
 
 $(PY):
 	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -57,6 +58,9 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+bench: $(DEV_STAMP) static
+	$(PY) -m bench
 
 clean:
 	rm -rf $(TEST_DATA) staticfiles

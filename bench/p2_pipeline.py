@@ -1,0 +1,393 @@
+"""P2 pipeline: a 64-track playlist through our download job against spotDL's default way.
+
+Ours: a job with default settings (original stream, tags, store), its chunks run in this process
+the way the embedded workers run them (EMBEDDED_WORKERS threads, each taking the next chunk and
+calling the `run_chunk` task). Baseline, spotDL's defaults: 4 threads, each track searched
+(sandbox /search, "Artists - Title", first song), downloaded with yt-dlp, transcoded to MP3
+128 kbit/s with ffmpeg, tagged with mutagen (ID3 + cover). Bound: the bytes ours downloaded over
+(bandwidth x our concurrency), plus one search and one media round trip per wave of tracks.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import shutil
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from bench.environment import Environment
+from bench.harness import MB, Measure, Requests, log, ratio, rounded
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from downloads.models import Job
+    from library.models import Track
+
+
+@dataclass(frozen=True)
+class TrackInfo:
+    """What the baseline knows of a track: what spotDL gets from Spotify."""
+
+    spotify_id: str
+    name: str
+    artists: tuple[str, ...]
+    album: str
+    album_artists: tuple[str, ...]
+    track_number: int
+    disc_number: int
+    release_date: str
+    isrc: str
+    cover_url: str
+
+
+def pick_tracks(env: Environment, user: User, count: int) -> tuple[str, str, list[Track]]:
+    """`count` distinct tracks of the user's largest playlists, each with an upload in the
+    sandbox (so both sides download every one): (playlist id, its name, tracks)."""
+    from library.models import PlaylistEntry, UserPlaylist
+
+    memberships = (
+        UserPlaylist.objects.filter(user=user, is_owner=True, readable=True)
+        .select_related("playlist")
+        .order_by("-playlist__items_total", "pk")
+    )
+    chosen: dict[int, Track] = {}
+    first = None
+    for membership in memberships:
+        first = first or membership.playlist
+        entries = (
+            PlaylistEntry.objects.filter(playlist=membership.playlist)
+            .select_related("track")
+            .order_by("position")
+        )
+        for entry in entries:
+            if entry.track_id in chosen or not env.sandbox.expected_candidates(
+                entry.track.spotify_id
+            ):
+                continue
+            chosen[entry.track_id] = entry.track
+            if len(chosen) == count:
+                return first.spotify_id, first.name, list(chosen.values())
+    raise RuntimeError(f"the user's playlists hold fewer than {count} downloadable tracks")
+
+
+def track_info(track: Track) -> TrackInfo:
+    from library.models import AlbumArtist, TrackArtist
+
+    album = track.album
+    artists = TrackArtist.objects.filter(track=track).select_related("artist").order_by("position")
+    album_artists = (
+        AlbumArtist.objects.filter(album=album).select_related("artist").order_by("position")
+        if album
+        else AlbumArtist.objects.none()
+    )
+    return TrackInfo(
+        spotify_id=track.spotify_id,
+        name=track.name,
+        artists=tuple(link.artist.name for link in artists),
+        album=album.name if album else "",
+        album_artists=tuple(link.artist.name for link in album_artists),
+        track_number=track.track_number,
+        disc_number=track.disc_number,
+        release_date=album.release_date if album else "",
+        isrc=track.isrc,
+        cover_url=album.cover_url if album else "",
+    )
+
+
+# --- the baseline -------------------------------------------------------------------------------
+
+
+def baseline_search(client: httpx.Client, media_url: str, info: TrackInfo) -> dict[str, Any]:
+    """spotDL's query, "Artist1, Artist2 - Title"; the first song among the results."""
+    query = f"{', '.join(info.artists)} - {info.name}"
+    response = client.get(f"{media_url}/search", params={"q": query, "kind": "any", "limit": 10})
+    response.raise_for_status()
+    results: list[dict[str, Any]] = response.json()["results"]
+    if not results:
+        raise LookupError(f"no results for {query!r}")
+    return next((r for r in results if r.get("kind") == "song"), results[0])
+
+
+class Baseline:
+    """spotDL's way, one track per call, from worker threads (each with its own HTTP client)."""
+
+    def __init__(self, media_url: str, workdir: Path, target: Path, ffmpeg: str) -> None:
+        self.media_url, self.workdir, self.target, self.ffmpeg = media_url, workdir, target, ffmpeg
+        self._local = threading.local()
+
+    def client(self) -> httpx.Client:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = httpx.Client(timeout=60)
+        return client
+
+    def track(self, info: TrackInfo) -> tuple[str, int]:
+        """(candidate id, bytes stored) for one track."""
+        import yt_dlp
+
+        client = self.client()
+        pick = baseline_search(client, self.media_url, info)
+        folder = self.workdir / info.spotify_id
+        folder.mkdir(parents=True, exist_ok=True)
+        options = {
+            "format": "bestaudio/best",
+            "outtmpl": {"default": str(folder / "source.%(ext)s")},
+            "quiet": True,
+            "no_warnings": True,
+            "noprogress": True,
+            "cachedir": False,
+            "allowed_extractors": ["generic"],
+        }
+        with yt_dlp.YoutubeDL(options) as ydl:
+            downloaded = ydl.extract_info(pick["url"], download=True)
+        source = Path(downloaded["requested_downloads"][0]["filepath"])
+        mp3 = folder / "audio.mp3"
+        subprocess.run(
+            [self.ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i",
+             str(source), "-vn", "-c:a", "libmp3lame", "-b:a", "128k", str(mp3)],
+            check=True,
+        )  # fmt: skip
+        cover = client.get(info.cover_url).content if info.cover_url else b""
+        self._tag(mp3, info, cover)
+        final = self.target / f"{info.spotify_id}.mp3"
+        shutil.move(mp3, final)
+        shutil.rmtree(folder, ignore_errors=True)
+        return str(pick["id"]), final.stat().st_size
+
+    @staticmethod
+    def _tag(path: Path, info: TrackInfo, cover: bytes) -> None:
+        import mutagen.id3
+
+        id3: Any = mutagen.id3  # untyped: its frames are built by keyword
+        tags = id3.ID3()
+        tags.add(id3.TIT2(encoding=3, text=info.name))
+        tags.add(id3.TPE1(encoding=3, text=list(info.artists)))
+        tags.add(id3.TALB(encoding=3, text=info.album))
+        tags.add(id3.TPE2(encoding=3, text=list(info.album_artists)))
+        tags.add(id3.TRCK(encoding=3, text=str(info.track_number)))
+        tags.add(id3.TPOS(encoding=3, text=str(info.disc_number)))
+        if info.release_date:
+            tags.add(id3.TDRC(encoding=3, text=info.release_date))
+        if info.isrc:
+            tags.add(id3.TSRC(encoding=3, text=info.isrc))
+        if cover:
+            tags.add(id3.APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover", data=cover))
+        tags.save(path)
+
+
+# --- ours ---------------------------------------------------------------------------------------
+
+
+def run_job_like_workers(job: Job, workers: int) -> None:
+    """Each "worker" thread takes the next waiting chunk and runs the chunk task on it."""
+    from django.db import connections
+
+    from downloads.tasks import run_chunk
+
+    chunks: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for chunk in sorted(set(job.items.values_list("chunk", flat=True))):
+        chunks.put(chunk)
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while True:
+                try:
+                    chunk = chunks.get_nowait()
+                except queue.Empty:
+                    return
+                run_chunk.call(job_id=job.pk, chunk=chunk)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, name=f"worker-{i}") for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def warm_media(env: Environment, candidate_ids: set[str]) -> None:
+    """Have the sandbox make its audio files now, so its ffmpeg runs are not timed."""
+    scale = env.sandbox.media_knobs.scale
+    cache = env.sandbox.media.cache
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda cid: cache.path(cid, "webm", scale), sorted(candidate_ids)))
+
+
+def source_bytes(env: Environment, candidate_ids: list[str], scale: str) -> int:
+    """Bytes of the sandbox's files for these candidates (what was downloaded)."""
+    total = 0
+    for cid in candidate_ids:
+        path = env.sandbox.media.cache.path(cid, "webm", scale)
+        total += path.stat().st_size if path is not None else 0
+    return total
+
+
+def chunked_seconds(chunk_sizes: list[int], workers: int, per_worker: int, wave: float) -> float:
+    """The bound's arithmetic under our scheduling: each worker runs whole chunks, a chunk runs
+    its items `per_worker` at a time, and a wave of items lasts `wave` seconds."""
+    free_at = [0.0] * workers
+    for size in chunk_sizes:  # in order: the next chunk goes to the first free worker
+        first = free_at.index(min(free_at))
+        free_at[first] += math.ceil(size / per_worker) * wave
+    return max(free_at)
+
+
+# --- the benchmark ------------------------------------------------------------------------------
+
+
+def run(
+    env: Environment,
+    *,
+    tracks: int = 64,
+    latency: float = 0.150,
+    bandwidth: int = 2_000_000,
+    scale: str = "real",
+    baseline_threads: int = 4,
+) -> dict[str, Any]:
+    from django.conf import settings
+
+    from downloads.models import CHUNK_SIZE, AudioFormat, DownloadSettings, Job, JobItem
+    from downloads.services import job_create
+    from spotifydl.ffmpeg import ffmpeg_path
+
+    user = env.library("marco")
+    playlist_id, playlist_name, chosen = pick_tracks(env, user, tracks)
+    infos = [track_info(track) for track in chosen]
+    workers = int(settings.EMBEDDED_WORKERS)
+    concurrency = DownloadSettings.load().effective_concurrency
+    sandbox = env.sandbox
+    with env.knobs(latency=latency, media_latency=latency, bandwidth=bandwidth, scale=scale):
+        expected = {info.spotify_id: sandbox.expected_candidates(info.spotify_id) for info in infos}
+        with httpx.Client(timeout=60) as client:
+            baseline_picks = [baseline_search(client, sandbox.media_url, i)["id"] for i in infos]
+        log(f"P2: preparing the sandbox's audio for {len(infos)} tracks")
+        warm_media(env, set(baseline_picks).union(*expected.values()))
+
+        log(f"P2 ours: a job of {len(chosen)} tracks, {workers} workers x {concurrency}")
+        job = job_create(
+            owner=user,
+            kind=Job.Kind.PLAYLIST,
+            target_id=playlist_id,
+            title=f"{playlist_name} (bench)",
+            tracks=chosen,
+            audio_format=AudioFormat.ORIGINAL,
+            enqueue=False,
+        )
+        with Requests(sandbox) as ours_requests, Measure() as ours:
+            run_job_like_workers(job, workers)
+        job.refresh_from_db()
+        items = list(job.items.select_related("track", "stored_file"))
+        done = [i for i in items if i.status == JobItem.Status.DONE]
+        log(f"P2 ours: {ours.wall:.1f} s, {len(done)}/{len(items)} done")
+
+        log(f"P2 baseline: spotDL's way, {baseline_threads} threads")
+        workdir, target = env.root / "tmp" / "spotdl-work", env.music_root / "spotdl"
+        target.mkdir(parents=True, exist_ok=True)
+        baseline = Baseline(sandbox.media_url, workdir, target, ffmpeg_path())
+        pool = ThreadPoolExecutor(baseline_threads, thread_name_prefix="spotdl")
+        with Requests(sandbox) as base_requests, Measure() as base, pool:
+            outcomes = list(pool.map(baseline.track, infos))
+        log(f"P2 baseline: {base.wall:.1f} s")
+
+    n = len(infos)
+    ours_bytes = source_bytes(env, [i.candidate_id for i in done], scale)
+    base_bytes = source_bytes(env, [cid for cid, _ in outcomes], scale)
+    streams = min(n, workers * concurrency)
+    trips = 2  # one search, one media request: the least a track needs
+    bound = ours_bytes / (bandwidth * streams) + math.ceil(n / streams) * trips * latency
+    wave = ours_bytes / max(1, len(done)) / bandwidth + trips * latency
+    chunk_sizes = [sum(1 for i in items if i.chunk == c) for c in sorted({i.chunk for i in items})]
+    chunked = chunked_seconds(chunk_sizes, workers, concurrency, wave)
+    elsewhere = [
+        {
+            "track": i.track.name,
+            "picked": i.candidate_title,
+            "channel": i.candidate_channel,
+            "why": i.match_reason,
+        }
+        for i in done
+        if i.candidate_id not in expected[i.track.spotify_id]
+    ]
+    right_ours = sum(1 for i in done if i.candidate_id in expected[i.track.spotify_id])
+    right_base = sum(
+        1
+        for info, (cid, _) in zip(infos, outcomes, strict=True)
+        if cid in expected[info.spotify_id]
+    )
+    status_counts: dict[str, int] = {}
+    for item in items:
+        status_counts[item.status] = status_counts.get(item.status, 0) + 1
+    return {
+        "benchmark": "P2",
+        "name": "download pipeline",
+        "setup": {
+            "tracks": n,
+            "latency_s": latency,
+            "bandwidth_bytes_per_s_per_connection": bandwidth,
+            "media_scale": scale,
+            "source_mb_mean": rounded(ours_bytes / max(1, len(done)) / MB, 2),
+            "ours": {
+                "format": AudioFormat.ORIGINAL.value,
+                "workers": workers,
+                "concurrency_per_worker": concurrency,
+                "chunk_size": CHUNK_SIZE,
+                "chunks": len({i.chunk for i in items}),
+            },
+            "baseline": {"threads": baseline_threads, "format": "mp3 128k"},
+        },
+        "metric": "wall seconds for the playlist (lower is better)",
+        "ours": {
+            "seconds": rounded(ours.wall),
+            "cpu_seconds": rounded(ours.cpu),
+            "cpu_seconds_per_track": rounded(ours.cpu / n),
+            "source_mb": rounded(ours_bytes / MB, 1),
+            "stored_mb": rounded(sum(i.stored_file.size for i in done if i.stored_file) / MB, 1),
+            "items": status_counts,
+            "right_upload": right_ours,
+            "picked_outside_expected": elsewhere,
+        },
+        "baseline": {
+            "seconds": rounded(base.wall),
+            "cpu_seconds": rounded(base.cpu),
+            "cpu_seconds_per_track": rounded(base.cpu / n),
+            "source_mb": rounded(base_bytes / MB, 1),
+            "stored_mb": rounded(sum(size for _, size in outcomes) / MB, 1),
+            "done": len(outcomes),
+            "right_upload": right_base,
+        },
+        "bound": {
+            "seconds": rounded(bound),
+            "streams": streams,
+            "round_trips_per_track": trips,
+            # The same arithmetic with our chunks (whole chunks per worker, items per chunk in
+            # waves of the per-worker concurrency): how much of the gap the scheduling explains.
+            "seconds_with_our_chunking": rounded(chunked),
+            "chunk_sizes": chunk_sizes,
+        },
+        "ratio": {
+            "speedup_vs_baseline": ratio(base.wall, ours.wall),
+            "cpu_baseline_over_ours": ratio(base.cpu, ours.cpu),
+            "ours_over_bound": ratio(ours.wall, bound),
+            "ours_over_bound_with_our_chunking": ratio(ours.wall, chunked),
+        },
+        "counts": {
+            "ours_requests_by_endpoint": ours_requests.by_endpoint,
+            "baseline_requests_by_endpoint": base_requests.by_endpoint,
+            "ours_requests_per_track": ratio(ours_requests.total(), n),
+            "baseline_requests_per_track": ratio(base_requests.total(), n),
+        },
+    }
