@@ -15,7 +15,7 @@ PYTEST := env $(TEST_ENV) $(PY) -m pytest
 
 help:
 	@echo "make run            set up and serve http://127.0.0.1:8000/ (demo mode without Spotify credentials)"
-	@echo "make test           set up and run every test (SQLite, then PostgreSQL), browser tests included"
+	@echo "make test           set up, lint, and run every test (SQLite, then PostgreSQL), browser tests included"
 	@echo "make test-postgres  run the suite against a throwaway PostgreSQL cluster"
 	@echo "make lint           ruff and mypy"
 	@echo "make bench          run the benchmarks (~5 min), results in bench/results.json"
@@ -40,7 +40,7 @@ static: $(RUNTIME_STAMP)
 run: migrate static
 	$(PY) manage.py serve
 
-test: test-sqlite test-postgres
+test: lint test-sqlite test-postgres
 
 test-sqlite: $(DEV_STAMP) static
 	@scripts/ensure-chromium
