@@ -1,0 +1,119 @@
+"""One download job while the media source misbehaves in every way at once: 10% of answers
+503, bodies cut off halfway, bot checks, and connections that stall in the middle of the job."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from downloads.models import JobItem
+from downloads.pipeline.fetch import BOT_CHECK_REASON
+from sandbox import Sandbox
+from tests.reliability.helpers import (
+    Connections,
+    identify_problems,
+    playlist_job,
+    run_job_here,
+    uploaded_tracks,
+    wait_until,
+)
+from tests.reliability.invariants import assert_job_consistent, describe
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+MEDIA = "GET /media/{file}"
+SEARCH_503 = "Search failed: sandbox answered HTTP 503"
+
+
+def _stall_then_cut_off(sandbox: Sandbox, job: Any, seen: dict[str, int]) -> None:
+    """Once the job is under way, new media connections stall (about 5 s before their first
+    bytes, far past the fetch stage's 1.5 s read timeout); afterwards bodies get cut off."""
+    wait_until(lambda: job.items.filter(status="done").exists(), timeout=60, step=0.05)
+    seen["before"] = sandbox.requests[MEDIA]
+    sandbox.media_knobs.bandwidth = 200
+    try:
+        wait_until(lambda: sandbox.requests[MEDIA] >= seen["before"] + 3, timeout=10, step=0.05)
+    finally:
+        sandbox.media_knobs.bandwidth = None
+    seen["stalled"] = sandbox.requests[MEDIA] - seen["before"]
+    sandbox.media_knobs.fail_next(4, "truncate", path="/media/")
+
+
+@pytest.mark.slow
+def test_one_job_survives_503s_truncated_bodies_bot_checks_and_stalls(
+    media_sandbox: Sandbox,
+    user: Any,
+    temp_dir: Any,
+    connections: tuple[Connections, set[int]],
+) -> None:
+    tracks = uploaded_tracks(media_sandbox, 20)
+    walled = tracks[3:7]  # YouTube asks these to prove they are not bots, every time
+    for track in walled:
+        for candidate in media_sandbox.expected_candidates(track.id):
+            media_sandbox.media_knobs.fail_next(40, "bot_check", path=f"/media/{candidate}")
+    # Cut-off bodies on media downloads only: a cut-off *search* answer is the xfail below.
+    media_sandbox.media_knobs.fail_next(4, "truncate", path="/media/")
+    media_sandbox.media_knobs.error_rate = 0.10
+    job = playlist_job(media_sandbox, user, tracks, name="Stormy Mix", enqueue=False)
+    seen: dict[str, int] = {}
+    staller = threading.Thread(target=_stall_then_cut_off, args=(media_sandbox, job, seen))
+    staller.start()
+
+    run_job_here(job)
+    staller.join()
+
+    print("\nmedia faults:", describe(job), "stalled connections:", seen["stalled"])
+    counts = assert_job_consistent(job, temp_dirs=[temp_dir])
+    walled_items = job.items.filter(track__spotify_id__in=[t.id for t in walled])
+    assert {i.status for i in walled_items} == {"failed"}
+    # Each says so, unless a 503 on its search stopped it before the download was tried.
+    assert {i.error for i in walled_items} <= {BOT_CHECK_REASON, SEARCH_503}
+    assert BOT_CHECK_REASON in {i.error for i in walled_items}
+    assert counts[JobItem.Status.DONE] >= (len(tracks) - len(walled)) // 2, describe(job)
+    assert seen["stalled"] >= 3, "no connection stalled: the test did not test stalls"
+    assert identify_problems(media_sandbox, job) == []  # complete files of the right uploads
+    record, allowed = connections
+    assert record.outside(allowed) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A search answer cut off (or a reset) fails the track with 'Search failed: sandbox "
+    "network error (RemoteProtocolError)': downloads/pipeline/resolve.py _describe() puts the "
+    "httpx exception class name in the reason. Fix: a plain 'the connection was cut off' / "
+    "'no connection' text, as fetch.classify_error does.",
+)
+@pytest.mark.parametrize("fault", ["truncate", "reset"])
+def test_a_search_answer_cut_off_fails_the_track_with_a_plain_reason(
+    media_sandbox: Sandbox, user: Any, fault: str
+) -> None:
+    media_sandbox.media_knobs.fail_next(1, fault, path="/search")
+    job = playlist_job(
+        media_sandbox, user, uploaded_tracks(media_sandbox, 1), name="Cut", enqueue=False
+    )
+
+    run_job_here(job)
+
+    assert_job_consistent(job)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="One transient 503 from the search source fails the track for good: "
+    "downloads/pipeline/resolve.py Resolver._ask (and SandboxSource/YouTube sources) never "
+    "retry, while fetch retries network errors and 5xx 3 times (runner.FETCH_ATTEMPTS). With a "
+    "10% error rate ~15% of tracks fail needlessly. Fix: retry a source's network errors and "
+    "5xx with backoff before reporting the failure.",
+)
+def test_a_single_transient_search_failure_is_tried_again(media_sandbox: Sandbox, user: Any):
+    media_sandbox.media_knobs.fail_next(1, "503", path="/search")
+    job = playlist_job(
+        media_sandbox, user, uploaded_tracks(media_sandbox, 1), name="Once", enqueue=False
+    )
+
+    run_job_here(job)
+
+    job.refresh_from_db()
+    assert (job.status, job.done) == ("completed", 1), describe(job)
