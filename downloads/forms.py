@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
+import tempfile
+import warnings
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
+from yt_dlp.cookies import YoutubeDLCookieJar
 
 from downloads.models import AudioFormat, DownloadSettings, Job
 from downloads.pipeline.errors import PathTemplateError
@@ -138,7 +142,29 @@ class DownloadSettingsForm(forms.ModelForm[DownloadSettings]):
                 "That is not a Netscape-format cookies file (it starts with "
                 "'# Netscape HTTP Cookie File' and has tab-separated lines)."
             )
+        if not _ytdlp_can_load(data):
+            # Never echo the file: its lines hold the account's session cookies.
+            raise forms.ValidationError(
+                "yt-dlp cannot read this cookies file: some lines break the Netscape format "
+                "(often a domain marked for subdomains without a leading dot). Export it again "
+                "with a cookies.txt browser extension."
+            )
         return data
+
+
+def _ytdlp_can_load(data: bytes) -> bool:
+    """Load the upload with the cookie jar yt-dlp itself uses, so a file it would reject at
+    download time (with the offending line, values included, in its message) is refused now."""
+    with tempfile.NamedTemporaryFile(suffix=".txt") as handle:
+        handle.write(data)
+        handle.flush()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # http.cookiejar warns with the line's content
+                YoutubeDLCookieJar(handle.name).load(ignore_discard=True, ignore_expires=True)
+        except (http.cookiejar.LoadError, OSError, ValueError):
+            return False
+    return True
 
 
 def _looks_like_cookies(data: bytes) -> bool:

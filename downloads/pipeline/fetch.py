@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import http.cookiejar
 import re
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from typing import Any, Literal, get_args
 
 import yt_dlp
 from django.conf import settings
+from yt_dlp.cookies import CookieLoadError
 from yt_dlp.utils import DownloadCancelled
 
 from downloads.pipeline.errors import FetchError
@@ -252,6 +254,12 @@ def plain_message(exc: BaseException) -> str:
     return re.sub(r"^\[[\w:]+\]\s*[\w-]+:\s*", "", text)  # "[generic] abc123: " prefixes
 
 
+COOKIES_REASON = (
+    "yt-dlp cannot read the cookies file in Settings: upload a freshly exported cookies.txt, "
+    "or remove it."
+)
+
+
 def classify_error(exc: BaseException) -> FetchError:
     """Turn whatever yt-dlp, ffmpeg or the OS raised into a FetchError a person can act on."""
     chain = _chain(exc)
@@ -259,6 +267,9 @@ def classify_error(exc: BaseException) -> FetchError:
         return next(e for e in chain if isinstance(e, FetchError))
     if any(isinstance(e, DownloadCancelled) for e in chain):
         return FetchError(CANCELLED_REASON, "cancelled", retryable=False)
+    if any(isinstance(e, CookieLoadError | http.cookiejar.LoadError) for e in chain):
+        # yt-dlp's message quotes the offending line, session cookie values included.
+        return FetchError(COOKIES_REASON, "other", retryable=False)
     text = " ".join(plain_message(e) for e in chain).lower()
     if any(isinstance(e, OSError) and e.errno == errno.ENOSPC for e in chain) or (
         "no space left on device" in text or "[errno 28]" in text

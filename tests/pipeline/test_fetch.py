@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
+from yt_dlp.cookies import CookieLoadError
 from yt_dlp.utils import DownloadCancelled, DownloadError
 
 from downloads.pipeline.errors import FetchError
@@ -340,3 +341,14 @@ def test_urls_outside_the_allow_list_are_refused_before_any_download(url, execut
 
     assert (error.kind, error.retryable) == ("other", False)
     assert _incoming_is_empty(_music_root)
+
+
+def test_a_cookies_file_yt_dlp_cannot_load_is_reported_without_its_lines() -> None:
+    cause = CookieLoadError("invalid line: youtube.com\tTRUE\t/\tTRUE\t0\tSID\tsession-secret")
+    error = DownloadError("ERROR: failed to load cookies")
+    error.__cause__ = cause
+
+    reason = classify_error(error).reason
+
+    assert "session-secret" not in reason
+    assert "cookies file in Settings" in reason

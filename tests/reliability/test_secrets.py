@@ -213,16 +213,6 @@ def test_a_sign_in_that_crashes_logs_neither_its_code_nor_its_verifier(
         assert value not in response.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A cookies file the settings page accepts but yt-dlp cannot load (a common export "
-    "quirk: TRUE 'include subdomains' on a domain without a leading dot) puts the offending line, "
-    "cookie value included, into every track's error (shown to every user on job and match "
-    "pages) and into the logs: downloads/forms.py _looks_like_cookies only checks the shape, and "
-    "fetch.classify_error copies yt-dlp's message ('The download failed: invalid Netscape format "
-    "cookies file ...'). Fix: load the upload with http.cookiejar.MozillaCookieJar at upload "
-    "and refuse it plainly; map CookieLoadError to a plain reason without the file's content.",
-)
 def test_a_cookies_file_yt_dlp_cannot_read_never_shows_its_values(
     client: Client, media_sandbox: Sandbox, user: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -146,8 +146,15 @@ class YtDlpLogger:
         self._log.debug("%s", message)
 
     def warning(self, message: str) -> None:
-        self._log.info("%s", message)
+        self._log.info("%s", _without_cookies(message))
 
     def error(self, message: str) -> None:
         # Errors also come back as exceptions, which are what we report.
-        self._log.info("%s", message)
+        self._log.info("%s", _without_cookies(message))
+
+
+def _without_cookies(message: str) -> str:
+    """yt-dlp quotes a cookies file's bad lines (session values included) in its messages."""
+    if "cookie" in message.lower():
+        return "yt-dlp could not use the cookies file (details withheld: they hold secrets)"
+    return message
