@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -132,7 +133,7 @@ class Resolver:
     async def _ask(self, source: SearchSource, track: TrackQuery) -> SourceResult:
         try:
             async with asyncio.timeout(self.timeout):
-                found = await source.search(track, limit=self.limit)
+                found = await _search_with_retries(source, track, limit=self.limit)
         except Exception as exc:  # any failure of one source must only move us to the next
             reason = _describe(exc)
             logger.warning("search source %s failed for %r: %s", source.name, track.name, reason)
@@ -148,11 +149,36 @@ def _with_allowed_urls(source: str, candidates: Sequence[Candidate]) -> list[Can
     return kept
 
 
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, TimeoutError):
-        return "timed out"
+SEARCH_ATTEMPTS = 3
+SEARCH_BACKOFF_S = 0.3  # doubled after each try, with jitter: one glitch must not fail a track
+
+
+async def _search_with_retries(
+    source: SearchSource, track: TrackQuery, *, limit: int
+) -> list[Candidate]:
+    for attempt in range(1, SEARCH_ATTEMPTS + 1):
+        try:
+            return await source.search(track, limit=limit)
+        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+            if attempt == SEARCH_ATTEMPTS or not _transient(exc):
+                raise
+            delay = SEARCH_BACKOFF_S * 2 ** (attempt - 1)
+            await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter only
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _transient(exc: httpx.TransportError | httpx.HTTPStatusError) -> bool:
     if isinstance(exc, httpx.HTTPStatusError):
-        return f"answered HTTP {exc.response.status_code}"
+        return exc.response.status_code >= 500 or exc.response.status_code == 429
+    return True
+
+
+def _describe(exc: BaseException) -> str:
+    """A reason a person can read: what happened, never the name of an exception class."""
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return "did not answer in time"
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"answered with an error (HTTP {exc.response.status_code})"
     if isinstance(exc, httpx.TransportError):
-        return f"network error ({type(exc).__name__})"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return "could not be reached, or the connection broke"
+    return "gave an answer that could not be read"
