@@ -14,6 +14,7 @@ import http.cookiejar
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -151,16 +152,21 @@ def _ffmpeg_command(source: Path, target: Path, plan: OutputPlan) -> list[str]:
 
 
 def convert(source: Path, target: Path, plan: OutputPlan, cancel: CancelCheck) -> None:
-    """Run ffmpeg, polling `cancel` so a long encode stops promptly."""
-    log = target.with_suffix(".ffmpeg.log")
-    with open(log, "wb") as stderr:
+    """Run ffmpeg, polling `cancel` so a long encode stops promptly.
+
+    Its messages go to a temporary file off the music disk: when that disk is full, they are
+    what says so.
+    """
+    with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(
             _ffmpeg_command(source, target, plan), stdout=subprocess.DEVNULL, stderr=stderr
         )
         _wait(process, cancel)
-    if process.returncode != 0:
-        raise _ffmpeg_error(log.read_text(errors="replace"))
-    log.unlink()
+        if process.returncode == 0:
+            return
+        stderr.seek(0)
+        message = stderr.read().decode(errors="replace")
+    raise _ffmpeg_error(message, target)
 
 
 def _wait(process: subprocess.Popen[bytes], cancel: CancelCheck) -> None:
@@ -178,11 +184,19 @@ def _wait(process: subprocess.Popen[bytes], cancel: CancelCheck) -> None:
                 raise FetchError("ffmpeg took too long to convert.", "other", True) from None
 
 
-def _ffmpeg_error(stderr: str) -> FetchError:
-    if "No space left on device" in stderr:
+def _ffmpeg_error(stderr: str, target: Path) -> FetchError:
+    if "No space left on device" in stderr or _disk_is_full(target.parent):
         return disk_full_error()
     last = stderr.strip().splitlines()[-1] if stderr.strip() else "no message"
     return FetchError(f"ffmpeg could not convert the audio: {last}", "other", retryable=False)
+
+
+def _disk_is_full(directory: Path) -> bool:
+    """Less room left than one more audio block: ffmpeg's own message may not say so."""
+    try:
+        return shutil.disk_usage(directory).free < 64 * 1024
+    except OSError:
+        return False
 
 
 # ---- errors -----------------------------------------------------------------------------------

@@ -112,14 +112,6 @@ def _single_upload_track(sandbox: Sandbox) -> tuple[Any, int]:
     raise LookupError("no editorial track with a single acceptable upload")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="When the disk fills while ffmpeg remuxes, the track fails with 'ffmpeg could not "
-    "convert the audio: no message' (kind 'other', so the job goes on trying every track): "
-    "downloads/pipeline/fetch.py convert() writes ffmpeg's stderr to a .ffmpeg.log on the very "
-    "disk that is full, so _ffmpeg_error never sees 'No space left on device'. Fix: capture "
-    "stderr in a pipe (or on DATA_DIR) and/or treat a failed write of the output as disk_full.",
-)
 def test_a_disk_that_fills_while_ffmpeg_converts_is_reported_as_full(
     media_sandbox: Sandbox, user: Any, small_disk: Path
 ) -> None:
