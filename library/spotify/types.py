@@ -143,6 +143,12 @@ class PlayedTrack:
 # --- parsers -------------------------------------------------------------------------------
 
 
+def _text(value: object) -> str:
+    """Spotify's free text as we store it. NUL is the one character no database text column
+    holds (PostgreSQL refuses it outright), so it goes; everything else is kept as written."""
+    return value.replace("\x00", "") if isinstance(value, str) else ""
+
+
 def parse_time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -163,7 +169,7 @@ def _images(data: Json) -> tuple[str, str]:
 def parse_artist_ref(data: Json) -> ArtistRef | None:
     if not data.get("id"):
         return None
-    return ArtistRef(id=data["id"], name=data.get("name") or "")
+    return ArtistRef(id=data["id"], name=_text(data.get("name")))
 
 
 def _artist_refs(data: Json) -> tuple[ArtistRef, ...]:
@@ -174,7 +180,7 @@ def _artist_refs(data: Json) -> tuple[ArtistRef, ...]:
 def parse_artist(data: Json) -> Artist | None:
     if not data.get("id"):
         return None
-    return Artist(id=data["id"], name=data.get("name") or "", image_url=_images(data)[0])
+    return Artist(id=data["id"], name=_text(data.get("name")), image_url=_images(data)[0])
 
 
 def parse_album_ref(data: Json) -> AlbumRef | None:
@@ -183,7 +189,7 @@ def parse_album_ref(data: Json) -> AlbumRef | None:
     cover, cover_small = _images(data)
     return AlbumRef(
         id=data["id"],
-        name=data.get("name") or "",
+        name=_text(data.get("name")),
         album_type=data.get("album_type") or "",
         release_date=data.get("release_date") or "",
         release_date_precision=data.get("release_date_precision") or "",
@@ -209,7 +215,7 @@ def parse_track(data: Json | None, *, album: AlbumRef | None = None) -> Track | 
     external_ids = data.get("external_ids") or {}
     return Track(
         id=data["id"],
-        name=data.get("name") or "",
+        name=_text(data.get("name")),
         artists=_artist_refs(data),
         album=album,
         duration_ms=int(data.get("duration_ms") or 0),
@@ -237,7 +243,7 @@ def parse_album(data: Json) -> Album | None:
 def parse_user(data: Json) -> User:
     return User(
         id=data.get("id") or "",
-        display_name=data.get("display_name") or data.get("id") or "",
+        display_name=_text(data.get("display_name") or data.get("id")),
         account_id=data.get("account_id") or "",
         image_url=_images(data)[0],
     )
@@ -250,13 +256,13 @@ def parse_playlist(data: Json) -> Playlist | None:
     ref = data.get("items") if isinstance(data.get("items"), dict) else data.get("tracks")
     return Playlist(
         id=data["id"],
-        name=data.get("name") or "",
+        name=_text(data.get("name")),
         owner=parse_user(data.get("owner") or {}),
         snapshot_id=data.get("snapshot_id") or "",
         items_total=int((ref or {}).get("total") or 0),
         collaborative=bool(data.get("collaborative")),
         public=data.get("public"),
-        description=data.get("description") or "",
+        description=_text(data.get("description")),
         image_url=_images(data)[0],
     )
 

@@ -96,3 +96,10 @@ def test_album_tracks_take_the_album_they_are_listed_in() -> None:
     assert album.tracks[0].album == album.album
     assert album.tracks[0].isrc == ""
     assert album.tracks_total == 60
+
+
+def test_names_lose_nul_characters_which_no_database_can_store_and_keep_the_rest() -> None:
+    track = t.parse_track(track_json(name="Null\x00Byte \u202eRTL\x07"))
+
+    assert track is not None
+    assert track.name == "NullByte \u202eRTL\x07"

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 
 from downloads import services
@@ -228,7 +229,9 @@ def test_nasty_playlist_and_job_names_make_playlist_files_inside_the_music_folde
     boxed_music_root: Path, tone: Path
 ) -> None:
     owner = UserFactory.create(username="lister")
-    names = nasty_strings(60)
+    # PostgreSQL cannot store NUL in text at all; names reach the database through the Spotify
+    # parser, which drops it (tests/library/test_spotify_types.py).
+    names = [n for n in nasty_strings(60) if connection.vendor != "postgresql" or "\x00" not in n]
     track = TrackFactory.create(name="Line\nBreak #EXTINF:0,Injected\n../../escape.opus")
     relative = "A/B/01 song.opus"
     (boxed_music_root / "A" / "B").mkdir(parents=True)
