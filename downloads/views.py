@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -25,21 +24,14 @@ from downloads.forms import DownloadSettingsForm, JobCreateForm
 from downloads.models import DownloadSettings, Job
 from downloads.progress import job_stream
 from downloads.selectors import JobFilter, TargetNotFound
+from spotifydl.auth import request_user
 
 JOBS_PER_PAGE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (every view here is behind login_required)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise Http404
-    return user
-
-
 def _job(request: HttpRequest, pk: int) -> Job:
     try:
-        return selectors.job_for(_user(request), pk)
+        return selectors.job_for(request_user(request), pk)
     except Job.DoesNotExist:
         raise Http404("No such job") from None
 
@@ -51,9 +43,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
         which = JobFilter(request.GET.get("show", JobFilter.ALL))
     except ValueError:
         which = JobFilter.ALL
-    page = Paginator(selectors.jobs_for(_user(request), which=which), JOBS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.jobs_for(request_user(request), which=which), JOBS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "downloads/job_list.html",
@@ -70,7 +62,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 job = services.job_start(
-                    owner=_user(request),
+                    owner=request_user(request),
                     kind=form.cleaned_data["kind"],
                     target_id=form.cleaned_data["target_id"],
                     audio_format=form.cleaned_data["audio_format"],
@@ -95,7 +87,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        job = selectors.job_with_items(_user(request), pk)
+        job = selectors.job_with_items(request_user(request), pk)
     except Job.DoesNotExist:
         raise Http404("No such job") from None
     return render(

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import alogin, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -35,6 +34,7 @@ from library.services import (
     library_refresh_enqueue,
 )
 from library.spotify import SpotifyError, SpotifyRateLimited, SpotifyReauthRequired
+from spotifydl.auth import request_user, signed_in
 
 # Pending sign-ins in this browser session: state -> {"verifier", "at"}. A few at once, so
 # sign-ins started in two tabs both work; each state is usable once.
@@ -45,17 +45,6 @@ PENDING_TTL_SECONDS = 15 * 60
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (views behind login_required only)."""
-    return _signed_in(request.user)
-
-
-def _signed_in(user: object) -> User:
-    if not isinstance(user, User):
-        raise Http404
-    return user
 
 
 # --- sign-in ------------------------------------------------------------------------------------
@@ -157,8 +146,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 def _refresh_panel(request: HttpRequest, *, reauth: bool = False) -> HttpResponse:
     context = {
-        "refresh": selectors.latest_refresh(_user(request)),
-        "account": selectors.account_for(_user(request)),
+        "refresh": selectors.latest_refresh(request_user(request)),
+        "account": selectors.account_for(request_user(request)),
         "reauth": reauth,
     }
     return render(request, "library/_refresh_status.html", context)
@@ -169,7 +158,7 @@ def _refresh_panel(request: HttpRequest, *, reauth: bool = False) -> HttpRespons
 def refresh_start(request: HtmxHttpRequest) -> HttpResponse:
     """The Refresh button: start (or show) the background refresh."""
     try:
-        library_refresh_enqueue(user=_user(request))
+        library_refresh_enqueue(user=request_user(request))
     except SpotifyReauthRequired as exc:
         if request.htmx:
             return _refresh_panel(request, reauth=True)
@@ -186,7 +175,7 @@ def refresh_start(request: HtmxHttpRequest) -> HttpResponse:
 def refresh_status(request: HtmxHttpRequest) -> HttpResponse:
     """The progress partial; it polls itself while the refresh runs."""
     response = _refresh_panel(request)
-    refresh = selectors.latest_refresh(_user(request))
+    refresh = selectors.latest_refresh(request_user(request))
     if request.htmx and (refresh is None or not refresh.is_active):
         # Only a running refresh polls: this is the poll that sees it end. Reload the page, so
         # counts and lists show what was just read.
@@ -230,7 +219,7 @@ def _track_list(request: HtmxHttpRequest, template: str, context: dict[str, Any]
 @login_required
 @require_GET
 def library_index(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     context = {
         "summary": selectors.library_summary(user),
         "playlists": selectors.user_playlists(user)[:12],
@@ -245,7 +234,7 @@ def library_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def playlist_list(request: HttpRequest) -> HttpResponse:
-    page = selectors.playlists_page(_user(request), page=request.GET.get("page"))
+    page = selectors.playlists_page(request_user(request), page=request.GET.get("page"))
     return render(request, "library/playlists.html", {"page": page})
 
 
@@ -253,7 +242,7 @@ def playlist_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def playlist_detail(request: HtmxHttpRequest, spotify_id: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     try:
         membership = selectors.user_playlist(user, spotify_id)
     except UserPlaylist.DoesNotExist:
@@ -275,7 +264,7 @@ def playlist_detail(request: HtmxHttpRequest, spotify_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def liked_tracks(request: HtmxHttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     tracks = selectors.liked_page(user, query=_query(request), page=request.GET.get("page"))
     context = {
         "tracks": tracks,
@@ -288,7 +277,7 @@ def liked_tracks(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def album_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     page = selectors.albums_page(user, page=request.GET.get("page"))
     context = {"page": page, "subscription": subscription_for_source(user, "albums")}
     return render(request, "library/albums.html", context)
@@ -297,7 +286,7 @@ def album_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def album_detail(request: HttpRequest, spotify_id: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     try:
         saved = selectors.saved_album(user, spotify_id)
     except SavedAlbum.DoesNotExist:
@@ -316,7 +305,7 @@ async def album_download(request: HttpRequest, spotify_id: str) -> HttpResponse:
     """
     if not SPOTIFY_ID.fullmatch(spotify_id):
         raise Http404("No such album.")
-    user = _signed_in(await request.auser())
+    user = signed_in(await request.auser())
     try:
         await album_catalog_ensure(user=user, album_id=spotify_id)
     except SpotifyError as exc:
@@ -351,7 +340,7 @@ async def _spotify_problem(request: HttpRequest, exc: SpotifyError) -> HttpRespo
 @login_required
 @require_GET
 def artist_list(request: HttpRequest) -> HttpResponse:
-    page = selectors.artists_page(_user(request), page=request.GET.get("page"))
+    page = selectors.artists_page(request_user(request), page=request.GET.get("page"))
     return render(request, "library/artists.html", {"page": page})
 
 
@@ -360,7 +349,7 @@ def artist_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 async def artist_detail(request: HtmxHttpRequest, spotify_id: str) -> HttpResponse:
     """An artist's albums, read live from Spotify a page at a time ("More" appends the next)."""
-    user = _signed_in(await request.auser())
+    user = signed_in(await request.auser())
     try:
         artist = await sync_to_async(selectors.user_artist)(user, spotify_id)
     except Artist.DoesNotExist:
@@ -392,7 +381,7 @@ def top_tracks(request: HttpRequest) -> HttpResponse:
     context = {
         "time_range": time_range,
         "ranges": TimeRange.choices,
-        "rows": selectors.top_track_rows(_user(request), time_range),
+        "rows": selectors.top_track_rows(request_user(request), time_range),
     }
     return render(request, "library/top_tracks.html", context)
 
@@ -404,7 +393,7 @@ def top_artists(request: HttpRequest) -> HttpResponse:
     context = {
         "time_range": time_range,
         "ranges": TimeRange.choices,
-        "artists": selectors.top_artists(_user(request), time_range),
+        "artists": selectors.top_artists(request_user(request), time_range),
     }
     return render(request, "library/top_artists.html", context)
 
@@ -413,7 +402,7 @@ def top_artists(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def recent_tracks(request: HtmxHttpRequest) -> HttpResponse:
-    tracks = selectors.recent_page(_user(request), page=request.GET.get("page"))
+    tracks = selectors.recent_page(request_user(request), page=request.GET.get("page"))
     context = {"tracks": tracks, "date_label": "Played"}
     return _track_list(request, "library/recent.html", context)
 
@@ -422,7 +411,7 @@ def recent_tracks(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def search(request: HtmxHttpRequest) -> HttpResponse:
-    results = selectors.search(_user(request), _query(request))
+    results = selectors.search(request_user(request), _query(request))
     if _partial(request, RESULTS_TARGET):
         return render(request, "library/_search_results.html", {"results": results})
     return render(request, "library/search.html", {"results": results})

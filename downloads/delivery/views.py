@@ -11,7 +11,6 @@ from pathlib import Path
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,16 +24,10 @@ from downloads.delivery.selectors import Collection, Kind, NotInLibrary
 from downloads.delivery.zipstream import archive_response, build_archive
 from downloads.models import StoredFile
 from downloads.pipeline.store import music_root
+from spotifydl.auth import signed_in
 
 # Where the pipeline caches album covers (downloads.runner uses the same folder).
 COVERS_FOLDER = "covers"
-
-
-def _user(user: object) -> User:
-    """The signed-in person (every view here is behind login_required)."""
-    if not isinstance(user, User):
-        raise Http404
-    return user
 
 
 # --- one file -----------------------------------------------------------------------------------
@@ -55,7 +48,7 @@ async def file_stream(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 async def _serve(request: HttpRequest, pk: int, *, disposition: str) -> HttpResponseBase:
-    user = _user(await request.auser())
+    user = signed_in(await request.auser())
     try:
         stored = await sync_to_async(selectors.stored_file_for)(user, pk)
     except StoredFile.DoesNotExist:
@@ -95,7 +88,7 @@ async def selection_zip(request: HttpRequest) -> HttpResponseBase:
 
 
 async def _collection(request: HttpRequest, kind: Kind, target: str) -> Collection:
-    user = _user(await request.auser())
+    user = signed_in(await request.auser())
     audio_format = request.GET.get("format", "")
     try:
         return await sync_to_async(selectors.collection_for)(
@@ -131,7 +124,10 @@ class PlayerEntry:
 def player(request: HttpRequest, kind: str, target: str | int = "") -> HttpResponse:
     try:
         collection = selectors.collection_for(
-            _user(request.user), Kind(kind), str(target), audio_format=request.GET.get("format", "")
+            signed_in(request.user),
+            Kind(kind),
+            str(target),
+            audio_format=request.GET.get("format", ""),
         )
     except NotInLibrary:
         raise Http404("Not in your library") from None

@@ -18,14 +18,7 @@ from downloads.matches.forms import PinForm
 from downloads.matches.selectors import MatchPage
 from downloads.models import JobItem
 from library.models import Track
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (every view here is behind login_required)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise Http404
-    return user
+from spotifydl.auth import request_user
 
 
 def _track(user: User, spotify_id: str) -> Track:
@@ -73,7 +66,7 @@ def _render(
 @require_GET
 def item_match(request: HttpRequest, pk: int) -> HttpResponse:
     """The match page of one item of one of the person's jobs."""
-    user = _user(request)
+    user = request_user(request)
     item = _item(user, pk)
     page = selectors.match_page(user, track=item.track, item=item)
     return _render(request, page, _form(page))
@@ -83,7 +76,7 @@ def item_match(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def track_match(request: HttpRequest, spotify_id: str) -> HttpResponse:
     """The match page of a track of the person's library or jobs."""
-    user = _user(request)
+    user = request_user(request)
     page = selectors.match_page(user, track=_track(user, spotify_id))
     return _render(request, page, _form(page))
 
@@ -92,7 +85,7 @@ def track_match(request: HttpRequest, spotify_id: str) -> HttpResponse:
 @require_POST
 def track_pin(request: HttpRequest, spotify_id: str) -> HttpResponse:
     """Pin the track to another candidate or a pasted link, and download it again."""
-    user = _user(request)
+    user = request_user(request)
     track = _track(user, spotify_id)
     page = selectors.match_page(user, track=track, item=_posted_item(request, user, track))
     form = _form(page, request.POST)
@@ -120,7 +113,7 @@ def track_pin(request: HttpRequest, spotify_id: str) -> HttpResponse:
 @require_POST
 def track_unpin(request: HttpRequest, spotify_id: str) -> HttpResponse:
     """Remove the track's pin: later downloads search and match again."""
-    user = _user(request)
+    user = request_user(request)
     track = _track(user, spotify_id)
     item = _posted_item(request, user, track)
     if services.track_unpin(track=track, user=user):

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,25 +19,18 @@ from django.views.decorators.http import require_GET, require_POST
 from downloads.models import DownloadSettings, Subscription
 from downloads.sync import selectors, services
 from downloads.sync.forms import SubscribeForm, SubscriptionForm
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (every view here is behind login_required)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise Http404
-    return user
+from spotifydl.auth import request_user
 
 
 def _subscription(request: HttpRequest, pk: int) -> Subscription:
     try:
-        return selectors.subscription_for(_user(request), pk)
+        return selectors.subscription_for(request_user(request), pk)
     except Subscription.DoesNotExist:
         raise Http404("No such subscription") from None
 
 
 def _list(request: HttpRequest, form: SubscribeForm, *, status: int = 200) -> HttpResponse:
-    subscriptions = selectors.subscriptions_for(_user(request))
+    subscriptions = selectors.subscriptions_for(request_user(request))
     return render(
         request,
         "sync/subscription_list.html",
@@ -55,13 +47,13 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
         "audio_format": DownloadSettings.load().default_format,
         "schedule": Subscription.Schedule.DAILY,
     }
-    return _list(request, SubscribeForm(owner=_user(request), initial=initial))
+    return _list(request, SubscribeForm(owner=request_user(request), initial=initial))
 
 
 @login_required
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = SubscribeForm(request.POST, owner=user)
     if form.is_valid():
         data: dict[str, Any] = form.cleaned_data
