@@ -60,8 +60,10 @@ class Environment:
         settings.SPOTIFY_CLIENT_SECRET = ""
         settings.SPOTIFY_ACCOUNTS_URL = sandbox.accounts_url
         settings.SPOTIFY_API_URL = sandbox.api_url
-        settings.MEDIA_SOURCES = ["sandbox"]
-        settings.SANDBOX_MEDIA_URL = sandbox.media_url
+        # The production search source, ytmusic, talking to the sandbox's YouTube Music.
+        settings.MEDIA_SOURCES = ["ytmusic"]
+        for name, value in sandbox.youtube_settings().items():
+            setattr(settings, name, value)
         log(f"data in {root}; sandbox at {sandbox.api_url} and {sandbox.media_url}")
         return cls(root=root, sandbox=sandbox)
 

@@ -6,6 +6,6 @@ Never imports product code. Start one with ``Sandbox(seed=1, preset="tiny").star
 from __future__ import annotations
 
 from sandbox.core import DEFAULT_CLIENT_ID, Sandbox
-from sandbox.faults import BOT_CHECK
+from sandbox.youtube_faults import BOT_CHECK
 
 __all__ = ["BOT_CHECK", "DEFAULT_CLIENT_ID", "Sandbox"]

@@ -89,6 +89,7 @@ def admin_routes(router: Router, sb: Sandbox) -> None:
     )
     add("GET", "/requests", lambda r: dict(sb.requests))
     add("POST", "/requests/reset", lambda r: sb.reset_counters())
+    add("GET", "/youtube/requests", lambda r: sb.youtube_request_counts())
     add("POST", "/reset", lambda r: sb.reset())
     add("POST", "/clock/advance", lambda r: sb.clock.advance(float(body(r)["seconds"])))
     add("POST", "/playlists/{id}/{op}", edit)

@@ -1,4 +1,4 @@
-"""The Sandbox: Spotify (Accounts + Web API) and the media source on two loopback ports."""
+"""The Sandbox: Spotify (Accounts + Web API) and YouTube (Music search + media) on two ports."""
 
 from __future__ import annotations
 
@@ -13,14 +13,7 @@ from sandbox.accounts import Accounts
 from sandbox.admin import admin_routes
 from sandbox.clock import Clock
 from sandbox.consent import SCOPES
-from sandbox.faults import (
-    MediaFaults,
-    MediaKnobs,
-    RequestCounter,
-    SpotifyFaults,
-    SpotifyKnobs,
-    spotify_error,
-)
+from sandbox.faults import RequestCounter, SpotifyFaults, SpotifyKnobs, spotify_error
 from sandbox.http import HttpServer, Request, Response, Router, json_response
 from sandbox.images import Images
 from sandbox.media import MediaSource
@@ -29,6 +22,8 @@ from sandbox.shapes import Shapes
 from sandbox.spotify import WebApi
 from sandbox.tokens import TokenStore
 from sandbox.world import World
+from sandbox.youtube_faults import MediaFaults, MediaKnobs
+from sandbox.ytmusic import YouTubeMusic
 
 DEFAULT_CLIENT_ID = "sandbox-default-client"
 
@@ -48,8 +43,13 @@ class Sandbox:
         self.accounts = Accounts(self.world, self.tokens)
         self.api = WebApi(self.world, self.tokens, self.knobs)
         self.images = Images(self.cache_dir)
-        self.media = MediaSource(self.world, self.cache_dir, self._media_faults)
         self.requests = RequestCounter()
+        # YouTube requests by kind ("search", "page", "media"): what a real run would cost.
+        self.youtube_requests = RequestCounter()
+        self.media = MediaSource(
+            self.world, self.cache_dir, self._media_faults, self.youtube_requests
+        )
+        self.ytmusic = YouTubeMusic(self.media.index, self._media_faults, self.youtube_requests)
         self._servers: list[HttpServer] = []
         self.accounts_url = self.api_url = self.media_url = ""
         self._spotify_router, self._media_router = self._routes()
@@ -77,6 +77,8 @@ class Sandbox:
             "accounts_url": self.accounts_url,
             "api_url": self.api_url,
             "media_url": self.media_url,
+            "ytmusic_url": self.media_url,
+            "watch_base": self.watch_base,
             "users": [
                 {
                     "key": u.key,
@@ -92,15 +94,35 @@ class Sandbox:
             "knobs": self.knobs.as_dict(),
             "media_knobs": self.media_knobs.as_dict(),
             "requests": dict(self.requests),
+            "youtube_requests": dict(self.youtube_requests),
         }
+
+    @property
+    def watch_base(self) -> str:
+        """The product's YOUTUBE_WATCH_BASE for this sandbox: the video id is appended."""
+        return f"{self.media_url}/watch?v="
+
+    def watch_url(self, video_id: str) -> str:
+        return self.watch_base + video_id
+
+    def youtube_settings(self) -> dict[str, str]:
+        """The product's settings that send YouTube Music search and video downloads here."""
+        return {"YTMUSIC_BASE_URL": self.media_url, "YOUTUBE_WATCH_BASE": self.watch_base}
+
+    def youtube_request_counts(self) -> dict[str, int]:
+        """YouTube requests by kind since the last reset: search, page (YouTube Music's home
+        page, yt-dlp's watch-page probe) and media (the downloads themselves)."""
+        return {kind: self.youtube_requests[kind] for kind in ("search", "page", "media")}
 
     def reset_counters(self) -> None:
         self.requests.clear()
+        self.youtube_requests.clear()
 
     def reset(self) -> None:
         """Knobs, counters, tokens, clock and every playlist back to the seed state."""
         self._spotify_faults.reset()
         self._media_faults.reset()
+        self.media.forget_clients()
         self.tokens.reset()
         self.accounts.reset()
         self.world.reset()
@@ -177,7 +199,9 @@ class Sandbox:
         spotify.add("POST", "/api/token", self.accounts.token)
         spotify.add("GET", "/image/{name}", self.images.serve)
         self.api.routes(spotify)
-        media.add("GET", "/search", self.media.search)
+        media.add("GET", "/", self.ytmusic.home)
+        media.add("POST", "/youtubei/v1/search", self.ytmusic.search)
+        media.add("GET", "/watch", self.media.watch)
         media.add("GET", "/media/{file}", self.media.media)
         admin_routes(spotify, self)
         admin_routes(media, self)
@@ -207,7 +231,6 @@ class Sandbox:
         self.accounts_url, self.media_url = spotify.url, media.url
         self.api_url = f"{spotify.url}/v1"
         self.api.shapes = Shapes(self.api_url, self.accounts_url)
-        self.media.url = self.media_url
         return self
 
     def stop(self) -> None:

@@ -1,4 +1,4 @@
-"""Fault knobs for both servers, and the engine that turns them into answers.
+"""Fault knobs for Spotify, and the engine both servers' faults share (YouTube's: youtube_faults).
 
 Rates use an RNG seeded from the sandbox seed (reseeded on reset), and `fail_next(n, kind)`
 queues exact faults for the next matching requests, so tests never depend on luck.
@@ -14,11 +14,9 @@ from collections import Counter, deque
 from dataclasses import dataclass, field, fields
 
 from sandbox.clock import Clock
-from sandbox.http import Request, Response, html_response, json_response
+from sandbox.http import Request, Response, json_response
 
 SPOTIFY_FAULTS = ("500", "502", "503", "reset", "429", "quota")
-MEDIA_FAULTS = ("500", "503", "reset", "truncate", "bot_check")
-BOT_CHECK = "Sign in to confirm you're not a bot"
 SIX_MONTHS = 183 * 86_400
 
 
@@ -28,7 +26,7 @@ class Planned:
     path: str | None  # only requests whose path contains this; None for any
 
 
-class _Plannable:
+class Plannable:
     planned: list[Planned]
     _kinds: tuple[str, ...] = ()
 
@@ -53,7 +51,7 @@ class _Plannable:
 
 
 @dataclass
-class SpotifyKnobs(_Plannable):
+class SpotifyKnobs(Plannable):
     latency: float = 0.0  # seconds added to every /v1 request
     rate_limit: int | None = None  # /v1 requests allowed per rolling window
     rate_window: float = 30.0
@@ -67,18 +65,6 @@ class SpotifyKnobs(_Plannable):
     auto_consent: str | None = None  # a user key: /authorize skips the consent page
     planned: list[Planned] = field(default_factory=list)
     _kinds = SPOTIFY_FAULTS
-
-
-@dataclass
-class MediaKnobs(_Plannable):
-    latency: float = 0.0  # seconds added to every search and media request
-    bandwidth: int | None = None  # bytes per second, per connection
-    error_rate: float = 0.0  # fraction of requests answered 503
-    truncate_rate: float = 0.0  # fraction of media bodies cut off halfway
-    bot_check: bool = False  # every request answers YouTube's "confirm you're not a bot"
-    scale: str = "tiny"  # "tiny": 12-16 kbps mono; "real": ~160 kbps stereo
-    planned: list[Planned] = field(default_factory=list)
-    _kinds = MEDIA_FAULTS
 
 
 class RequestCounter(Counter[str]):
@@ -101,7 +87,7 @@ def spotify_error(
     )
 
 
-class _Engine:
+class Engine:
     def __init__(self, seed: int, clock: Clock) -> None:
         self.seed, self.clock = seed, clock
         self.lock = threading.Lock()
@@ -118,7 +104,7 @@ class _Engine:
         return rate > 0 and self.rng.random() < rate
 
 
-class SpotifyFaults(_Engine):
+class SpotifyFaults(Engine):
     def __init__(self, seed: int, clock: Clock) -> None:
         super().__init__(seed, clock)
         self.knobs = SpotifyKnobs()
@@ -189,49 +175,3 @@ class SpotifyFaults(_Engine):
 
 
 _SERVER_ERRORS = {"500": "Server error", "502": "Bad gateway", "503": "Service unavailable"}
-
-
-class MediaFaults(_Engine):
-    def __init__(self, seed: int, clock: Clock, scale: str) -> None:
-        super().__init__(seed, clock)
-        self.default_scale = scale
-        self.knobs = MediaKnobs(scale=scale)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.knobs.__init__(scale=self.default_scale)  # type: ignore[misc]
-            self.rng.seed(self.seed + 1)
-
-    def check(self, request: Request, is_json: bool) -> Response | str | None:
-        """A fault answer; "truncate" for a body to cut short; None to serve normally."""
-        if self.knobs.latency:
-            time.sleep(self.knobs.latency)
-        with self.lock:
-            kind = self._planned(self.knobs.planned, request.path)
-            if kind is None and self.knobs.bot_check:
-                kind = "bot_check"
-            if kind is None and self._roll(self.knobs.error_rate):
-                kind = "503"
-            if kind is None and self._roll(self.knobs.truncate_rate):
-                kind = "truncate"
-        if kind is None or kind == "truncate":
-            return kind
-        if kind == "reset":
-            return Response(reset=True)
-        if kind == "bot_check":
-            return bot_check_response(is_json)
-        return Response(int(kind), b"", {"Content-Type": "text/plain"})
-
-
-def bot_check_response(is_json: bool) -> Response:
-    """YouTube's bot wall. The reason phrase carries the sentence, because yt-dlp's error
-    message for an HTTP error is "HTTP Error 403: <reason phrase>" (it never reads the body)."""
-    sentence = f"{BOT_CHECK}. This helps protect our community."
-    if is_json:
-        response = json_response(
-            {"error": {"code": 403, "message": sentence, "reason": "BOT_CHECK"}}, 403
-        )
-    else:
-        response = html_response(f"<html><body><p>{sentence}</p></body></html>", 403)
-    response.reason = BOT_CHECK
-    return response

@@ -44,6 +44,7 @@ class Request:
     body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)
     route: str = ""
+    client: str = ""  # the peer's IP address: YouTube's limits are per signed-out session
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -122,7 +123,8 @@ class Router:
 def parse_request(handler: BaseHTTPRequestHandler, body: bytes) -> Request:
     split = urllib.parse.urlsplit(handler.path)
     query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
-    return Request(handler.command, split.path, query, handler.headers, body)
+    client = str(handler.client_address[0]) if handler.client_address else ""
+    return Request(handler.command, split.path, query, handler.headers, body, client=client)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -37,7 +37,8 @@ def start_demo_sandbox(*, bind_host: str) -> tuple[Sandbox, dict[str, str]]:
         "SPOTIFY_CLIENT_SECRET": "",
         "SPOTIFY_ACCOUNTS_URL": sandbox.accounts_url,
         "SPOTIFY_API_URL": sandbox.api_url,
-        "SANDBOX_MEDIA_URL": sandbox.media_url,
-        "MEDIA_SOURCES": "sandbox",
+        # The production source (ytmusic) and yt-dlp, pointed at the sandbox's YouTube.
+        "MEDIA_SOURCES": "ytmusic",
+        **sandbox.youtube_settings(),
     }
     return sandbox, env

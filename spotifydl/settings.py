@@ -177,6 +177,11 @@ DEMO_MODE = env_bool("DEMO_MODE", default=False)
 
 # Media search and download.
 MEDIA_SOURCES = env_list("MEDIA_SOURCES", default=["ytmusic", "youtube"])
-SANDBOX_MEDIA_URL = os.environ.get("SANDBOX_MEDIA_URL", "")
+# Where YouTube Music's InnerTube API and YouTube's watch pages live. Only a stand-in (the demo's
+# sandbox, tests) changes them: requests to https://music.youtube.com go to YTMUSIC_BASE_URL,
+# and a video is fetched from YOUTUBE_WATCH_BASE + its id (yt-dlp's generic extractor, allowed
+# for exactly this base, when it is not YouTube's own).
+YTMUSIC_BASE_URL = os.environ.get("YTMUSIC_BASE_URL", "https://music.youtube.com")
+YOUTUBE_WATCH_BASE = os.environ.get("YOUTUBE_WATCH_BASE", "https://www.youtube.com/watch?v=")
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)
 EMBEDDED_WORKERS = env_int("EMBEDDED_WORKERS", 2)

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,8 +30,6 @@ from library.models import Track
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-SANDBOX_SOURCE = "sandbox"
-
 
 class PinError(ValueError):
     """The chosen upload cannot be pinned; the message says why in plain words."""
@@ -45,19 +42,9 @@ class Override:
 
 
 def media_url_for(video_id: str, *, music: bool = False) -> str:
-    """The URL yt-dlp will get for a video id.
-
-    In demo mode and tests the sandbox is the only media source and the real YouTube is out of
-    reach, so the id names the sandbox's file of that id; otherwise the canonical watch URL.
-    """
+    """The URL yt-dlp will get for a video id: its watch URL (YOUTUBE_WATCH_BASE decides where)."""
     if not VIDEO_ID.fullmatch(video_id):
         raise PinError("That is not a valid YouTube video id.")
-    base = str(getattr(settings, "SANDBOX_MEDIA_URL", "") or "").rstrip("/")
-    if list(settings.MEDIA_SOURCES) == [SANDBOX_SOURCE] and base:
-        url = f"{base}/media/{video_id}.webm"
-        if not is_allowed_media_url(url):
-            raise PinError("The sandbox's media address is not usable.")
-        return url
     return canonical_watch_url(video_id, music=music)
 
 

@@ -25,7 +25,6 @@ from downloads.pipeline.sources.common import (
     planned_queries,
     text_query,
 )
-from downloads.pipeline.sources.sandbox import SandboxSource
 from downloads.pipeline.sources.youtube import YouTubeSource
 from downloads.pipeline.sources.ytmusic import YouTubeMusicSource
 from downloads.pipeline.types import Candidate, TrackQuery
@@ -45,7 +44,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-SOURCE_NAMES = ("ytmusic", "youtube", "sandbox")
+SOURCE_NAMES = ("ytmusic", "youtube")
 DEFAULT_LIMIT = 10
 SOURCE_TIMEOUT_S = 45.0
 
@@ -86,9 +85,6 @@ def build_sources(
             sources.append(YouTubeMusicSource(executor=executor))
         elif name == "youtube":
             sources.append(YouTubeSource(executor=executor, cookiefile=cookiefile))
-        elif name == "sandbox":
-            # The same setting feeds the URL allow-list, so its answers can be fetched.
-            sources.append(SandboxSource(settings.SANDBOX_MEDIA_URL, client=client))
         else:
             raise ValueError(
                 f"unknown media source {name!r}; choose from {', '.join(SOURCE_NAMES)}"

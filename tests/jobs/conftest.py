@@ -41,7 +41,8 @@ def file_on_disk(db: None) -> Callable[..., StoredFile]:
 
 @pytest.fixture
 def media_sandbox(sandbox: Sandbox, settings: Any) -> Sandbox:
-    """Search and fetch from the sandbox's YouTube stand-in instead of YouTube."""
-    settings.MEDIA_SOURCES = ["sandbox"]
-    settings.SANDBOX_MEDIA_URL = sandbox.media_url
+    """Search (the ytmusic source) and fetch (yt-dlp) from the sandbox's YouTube."""
+    settings.MEDIA_SOURCES = ["ytmusic"]
+    for name, value in sandbox.youtube_settings().items():
+        setattr(settings, name, value)
     return sandbox

@@ -28,7 +28,8 @@ def worker_env(**extra: str) -> dict[str, str]:
         MUSIC_ROOT=str(settings.MUSIC_ROOT),
         DATA_DIR=str(settings.DATA_DIR),
         MEDIA_SOURCES=",".join(settings.MEDIA_SOURCES),
-        SANDBOX_MEDIA_URL=settings.SANDBOX_MEDIA_URL,
+        YTMUSIC_BASE_URL=settings.YTMUSIC_BASE_URL,
+        YOUTUBE_WATCH_BASE=settings.YOUTUBE_WATCH_BASE,
         **extra,
     )
 

@@ -266,8 +266,9 @@ def test_screenshots_of_the_main_pages(
         page.screenshot(path=DOCS / f"{name}.png")
 
     # A finished download job: a real worker fetches a short playlist from the sandbox.
-    settings.MEDIA_SOURCES = ["sandbox"]  # type: ignore[attr-defined]
-    settings.SANDBOX_MEDIA_URL = demo_sandbox.media_url  # type: ignore[attr-defined]
+    settings.MEDIA_SOURCES = ["ytmusic"]  # type: ignore[attr-defined]
+    for name, value in demo_sandbox.youtube_settings().items():
+        setattr(settings, name, value)
     short = min(
         UserPlaylist.objects.filter(user=marco, readable=True).select_related("playlist"),
         key=lambda m: m.playlist.entries.count() or 10_000,

@@ -33,7 +33,7 @@ def test_a_pasted_link_in_the_sandbox_world_replaces_the_stored_file(
         user=user,
         audio_format=AudioFormat.ORIGINAL,
     )
-    assert override.pin.url == f"{media_sandbox.media_url}/media/{chosen}.webm"
+    assert override.pin.url == media_sandbox.watch_url(chosen)
     job = run(override.job)
 
     item = job.items.get()

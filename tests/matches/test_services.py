@@ -28,14 +28,14 @@ SANDBOX = "http://127.0.0.1:45678"
 def youtube(settings: Any) -> None:
     """The production sources: a pin must name a canonical YouTube watch URL."""
     settings.MEDIA_SOURCES = ["ytmusic", "youtube"]
-    settings.SANDBOX_MEDIA_URL = ""
+    settings.YOUTUBE_WATCH_BASE = "https://www.youtube.com/watch?v="
 
 
 @pytest.fixture
 def sandbox_only(settings: Any) -> None:
-    """Demo mode and tests: the sandbox is the only media source."""
-    settings.MEDIA_SOURCES = ["sandbox"]
-    settings.SANDBOX_MEDIA_URL = SANDBOX
+    """Demo mode and tests: videos are fetched from the sandbox's watch URLs."""
+    settings.MEDIA_SOURCES = ["ytmusic"]
+    settings.YOUTUBE_WATCH_BASE = f"{SANDBOX}/watch?v="
 
 
 def _candidate(**fields: Any) -> Candidate:
@@ -74,14 +74,14 @@ def test_a_pasted_link_is_pinned_as_the_canonical_watch_url(
     assert is_allowed_media_url(pin.url)
 
 
-def test_in_the_sandbox_world_a_pasted_link_names_the_sandbox_file(
+def test_in_the_sandbox_world_a_pasted_link_names_the_sandbox_watch_url(
     sandbox_only: None, user: Any
 ) -> None:
     track = TrackFactory.create()
 
     pin = services.track_pin(track=track, url_or_candidate=f"https://youtu.be/{ID}", user=user)
 
-    assert pin.url == f"{SANDBOX}/media/{ID}.webm"
+    assert pin.url == f"{SANDBOX}/watch?v={ID}"
     assert is_allowed_media_url(pin.url)
 
 
@@ -100,7 +100,7 @@ def test_a_bad_link_pins_nothing(youtube: None, user: Any, link: str) -> None:
 def test_a_candidate_keeps_its_own_url_when_it_passes_the_allow_list(
     sandbox_only: None, user: Any
 ) -> None:
-    url = f"{SANDBOX}/media/{ID}.webm"
+    url = f"{SANDBOX}/watch?v={ID}"
 
     pin = services.track_pin(
         track=TrackFactory.create(), url_or_candidate=_candidate(url=url), user=user

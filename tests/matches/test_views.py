@@ -42,7 +42,7 @@ def signed_in(client: Client, user: Any) -> Client:
 @pytest.fixture
 def youtube(settings: Any) -> None:
     settings.MEDIA_SOURCES = ["ytmusic", "youtube"]
-    settings.SANDBOX_MEDIA_URL = ""
+    settings.YOUTUBE_WATCH_BASE = "https://www.youtube.com/watch?v="
 
 
 def _item(owner: Any, **fields: Any) -> Any:

@@ -67,8 +67,10 @@ def cover_jpeg(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 @pytest.fixture
 def media_sandbox(sandbox: Sandbox, settings: Any) -> Sandbox:
-    """The sandbox, with SANDBOX_MEDIA_URL pointing at it (the URL allow-list reads it)."""
-    settings.SANDBOX_MEDIA_URL = sandbox.media_url
+    """The sandbox, with YouTube Music search and watch URLs pointing at it (the URL allow-list
+    reads YOUTUBE_WATCH_BASE)."""
+    for name, value in sandbox.youtube_settings().items():
+        setattr(settings, name, value)
     return sandbox
 
 
@@ -87,7 +89,9 @@ class SandboxTrack:
     wrong: tuple[str, ...]  # decoys from the same search
 
     def media_url(self, sandbox: Sandbox, ext: str = "webm", candidate: str | None = None) -> str:
-        return f"{sandbox.media_url}/media/{candidate or self.right}.{ext}"
+        """The watch URL of this upload; the sandbox serves it as `ext` (webm or m4a)."""
+        sandbox.media_knobs.container = ext
+        return sandbox.watch_url(candidate or self.right)
 
 
 def _sandbox_track(sandbox: Sandbox, pick: Callable[[list[Track]], Track]) -> SandboxTrack:

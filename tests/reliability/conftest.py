@@ -37,8 +37,9 @@ def _nothing_points_elsewhere(settings: Any) -> None:
     sandbox (the `spotify` and `media_sandbox` fixtures): no test can reach a real host."""
     settings.SPOTIFY_ACCOUNTS_URL = NOWHERE
     settings.SPOTIFY_API_URL = f"{NOWHERE}/v1"
-    settings.MEDIA_SOURCES = ["sandbox"]
-    settings.SANDBOX_MEDIA_URL = NOWHERE
+    settings.MEDIA_SOURCES = ["ytmusic"]
+    settings.YTMUSIC_BASE_URL = NOWHERE
+    settings.YOUTUBE_WATCH_BASE = f"{NOWHERE}/watch?v="
 
 
 @pytest.fixture(autouse=True)

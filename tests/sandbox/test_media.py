@@ -1,4 +1,4 @@
-"""The media source: YouTube-like search answers, real audio files, and which one was fetched."""
+"""YouTube's stand-in: YouTube Music search answers, real audio files, which one was fetched."""
 
 from __future__ import annotations
 
@@ -16,19 +16,10 @@ from sandbox import Sandbox
 from sandbox.candidates import make_id
 from sandbox.ffmpeg import ffmpeg_exe
 from sandbox.models import Track
+from tests.sandbox.conftest import ytmusic_client
+from tests.sandbox.conftest import search as ytm_search
 
-RESULT_KEYS = {
-    "id",
-    "title",
-    "channel",
-    "duration",
-    "views",
-    "kind",
-    "artists",
-    "album",
-    "explicit",
-    "url",
-}
+RESULT_KEYS = {"id", "title", "duration", "views", "kind", "artists", "album", "explicit", "url"}
 
 
 def liked_tracks(sb: Sandbox) -> list[Track]:
@@ -40,11 +31,8 @@ def query(track: Track) -> str:
     return f"{track.artists[0].name} - {track.name}"
 
 
-def search(media: httpx.Client, q: str, **params: Any) -> list[dict[str, Any]]:
-    answer = media.get("/search", params={"q": q, **params})
-    assert answer.status_code == 200
-    results: list[dict[str, Any]] = answer.json()["results"]
-    return results
+def search(sb: Sandbox, q: str, **params: Any) -> list[dict[str, Any]]:
+    return ytm_search(sb, ytmusic_client(sb), q, **params)
 
 
 def stated_duration(path: Path) -> float:
@@ -75,26 +63,32 @@ def ffmpeg(*args: str) -> None:
 
 def test_search_answers_youtube_shaped_candidates(sandbox: Sandbox, media: httpx.Client) -> None:
     track = liked_tracks(sandbox)[-1]
-    results = search(media, query(track))
+    results = search(sandbox, query(track))
     assert results and all(set(r) == RESULT_KEYS for r in results)
     for result in results:
         assert result["kind"] in ("song", "video")
         assert isinstance(result["duration"], int) and result["views"] > 0
-        assert result["url"] == f"{sandbox.media_url}/media/{result['id']}.webm"
-        if result["kind"] == "video":
-            assert result["artists"] is None and result["explicit"] is None
+        assert result["url"] == f"{sandbox.media_url}/watch?v={result['id']}"
+        candidate = next(c for c in sandbox.media.index.search(query(track)) if c.id == result["id"])
+        assert (result["title"], result["duration"]) == (candidate.title, candidate.duration)
+        assert (result["views"], result["kind"]) == (candidate.views, candidate.kind)
+        if result["kind"] == "video":  # YouTube Music names a video's uploader as its artist
+            assert result["artists"] == [candidate.channel] and result["explicit"] is None
+        else:
+            assert result["artists"] == list(candidate.artists or ())
+            assert (result["album"], result["explicit"]) == (candidate.album, candidate.explicit)
 
 
 def test_the_right_uploads_are_among_the_results(sandbox: Sandbox, media: httpx.Client) -> None:
     for track in liked_tracks(sandbox)[:25]:
         expected = sandbox.expected_candidates(track.id)
-        ids = {r["id"] for r in search(media, query(track), limit=50)}
+        ids = {r["id"] for r in search(sandbox, query(track), limit=50)}
         assert expected <= ids, track.name
 
 
 def test_an_isrc_query_puts_the_official_song_first(sandbox: Sandbox, media: httpx.Client) -> None:
     for track in liked_tracks(sandbox)[:25]:
-        results = search(media, track.isrc)
+        results = search(sandbox, track.isrc)
         official = [c for c in sandbox.media.candidates(track.id) if c.label == "official"]
         if official:
             assert results[0]["id"] == official[0].id
@@ -105,11 +99,10 @@ def test_an_isrc_query_puts_the_official_song_first(sandbox: Sandbox, media: htt
 
 def test_kind_and_limit_filter_the_results(sandbox: Sandbox, media: httpx.Client) -> None:
     track = liked_tracks(sandbox)[-1]
-    assert {r["kind"] for r in search(media, query(track), kind="song")} <= {"song"}
-    assert {r["kind"] for r in search(media, query(track), kind="video")} == {"video"}
-    assert len(search(media, query(track), limit=2)) == 2
-    assert media.get("/search", params={"q": "x", "kind": "podcast"}).status_code == 400
-    assert media.get("/search").status_code == 400
+    assert {r["kind"] for r in search(sandbox, query(track), kind="song")} <= {"song"}
+    assert {r["kind"] for r in search(sandbox, query(track), kind="video")} == {"video"}
+    assert ytmusic_client(sandbox).search(query(track), filter="albums") == []
+    assert media.post("/youtubei/v1/search", json={"context": {}}).status_code == 400
 
 
 def test_decoys_look_like_youtube_and_only_right_uploads_are_acceptable(sandbox: Sandbox) -> None:
@@ -142,19 +135,20 @@ def test_explicit_and_clean_twins_each_have_their_own_right_answer(
         sandbox.expected_candidates(twin.twin.id),
     )
     assert explicit and clean and not explicit & clean
-    songs = [r for r in search(media, query(twin), kind="song") if r["title"] == twin.name]
+    songs = [r for r in search(sandbox, query(twin), kind="song") if r["title"] == twin.name]
     assert {r["explicit"] for r in songs} == {True, False}
 
 
-def test_an_unmatched_query_finds_nothing(media: httpx.Client) -> None:
-    assert search(media, "zzzz qqqq xxxx") == []
+def test_an_unmatched_query_finds_nothing(sandbox: Sandbox) -> None:
+    assert search(sandbox, "zzzz qqqq xxxx") == []
 
 
 def test_media_files_answer_with_type_length_and_ranges(
     sandbox: Sandbox, media: httpx.Client
 ) -> None:
-    result = search(media, query(liked_tracks(sandbox)[-1]))[0]
+    result = search(sandbox, query(liked_tracks(sandbox)[-1]))[0]
     whole = media.get(result["url"])
+    assert whole.status_code == 200
     size = len(whole.content)
     assert whole.headers["Content-Type"] == "audio/webm"
     assert int(whole.headers["Content-Length"]) == size
@@ -168,8 +162,10 @@ def test_media_files_answer_with_type_length_and_ranges(
     assert tail.status_code == 206 and tail.content == whole.content[-10:]
     beyond = media.get(result["url"], headers={"Range": f"bytes={size}-"})
     assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{size}"
-    m4a = media.get(result["url"].replace(".webm", ".m4a"))
+    sandbox.media_knobs.container = "m4a"
+    m4a = media.get(result["url"])
     assert m4a.headers["Content-Type"] == "audio/mp4" and m4a.content[4:8] == b"ftyp"
+    assert media.get(f"/media/{result['id']}.m4a").content == m4a.content
     assert media.get("/media/AAAAAAAAAAA.webm").status_code == 404
 
 
@@ -177,9 +173,10 @@ def test_media_files_answer_with_type_length_and_ranges(
 def test_yt_dlp_downloads_audio_of_the_stated_duration_that_identify_names(
     sandbox: Sandbox, media: httpx.Client, tmp_path: Path, ext: str
 ) -> None:
-    results = search(media, query(liked_tracks(sandbox)[5]))
+    results = search(sandbox, query(liked_tracks(sandbox)[5]))
     chosen = results[1]
-    path = download(chosen["url"].replace(".webm", f".{ext}"), tmp_path)
+    sandbox.media_knobs.container = ext
+    path = download(chosen["url"], tmp_path)
     assert path.suffix == f".{ext}"
     assert abs(stated_duration(path) - chosen["duration"]) < 0.6
     ids = [r["id"] for r in results]
@@ -189,10 +186,11 @@ def test_yt_dlp_downloads_audio_of_the_stated_duration_that_identify_names(
 def test_identify_survives_remuxing_retagging_and_mp3(
     sandbox: Sandbox, media: httpx.Client, tmp_path: Path
 ) -> None:
-    results = search(media, query(liked_tracks(sandbox)[7]))
+    results = search(sandbox, query(liked_tracks(sandbox)[7]))
     ids = [r["id"] for r in results]
     chosen = results[-1]
-    original = download(chosen["url"].replace(".webm", ".m4a"), tmp_path)
+    sandbox.media_knobs.container = "m4a"
+    original = download(chosen["url"], tmp_path)
     tags = mutagen.File(original)
     tags["\xa9nam"] = ["Retagged"]
     tags.save()
@@ -208,10 +206,10 @@ def test_identify_survives_remuxing_retagging_and_mp3(
 def test_audio_exists_only_for_candidates_that_were_requested(tmp_path: Path) -> None:
     with Sandbox(seed=3, preset="tiny", cache_dir=tmp_path) as sb, httpx.Client() as client:
         track = liked_tracks(sb)[-1]
-        results = client.get(f"{sb.media_url}/search", params={"q": query(track)}).json()
+        results = search(sb, query(track))
         assert sb.media.files() == []
-        client.get(results["results"][0]["url"])
-        assert [p.name for p in sb.media.files()] == [f"{results['results'][0]['id']}.webm"]
+        client.get(results[0]["url"])
+        assert [p.name for p in sb.media.files()] == [f"{results[0]['id']}.webm"]
 
 
 def test_a_tiny_four_minute_file_is_small(tmp_path: Path) -> None:

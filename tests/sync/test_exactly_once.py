@@ -160,7 +160,8 @@ def spotify_workers(sb: Sandbox) -> Iterator[Callable[[], Any]]:
         SPOTIFY_ACCOUNTS_URL=settings.SPOTIFY_ACCOUNTS_URL,
     )
     # The syncs are under test, not their downloads: searching fails at once, nothing waits.
-    env["SANDBOX_MEDIA_URL"] = f"http://127.0.0.1:{free_port()}"
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    env |= {"YTMUSIC_BASE_URL": nowhere, "YOUTUBE_WATCH_BASE": f"{nowhere}/watch?v="}
 
     def start() -> Any:
         args = ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]

@@ -1,1 +1,1 @@
-"""Search sources, one module each: YouTube Music, YouTube (yt-dlp search) and the sandbox."""
+"""Search sources, one module each: YouTube Music (ytmusicapi) and YouTube (yt-dlp search)."""

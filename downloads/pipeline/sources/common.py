@@ -22,9 +22,9 @@ from downloads.pipeline.types import Candidate, TrackQuery
 
 VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 YOUTUBE_HOSTS = frozenset({"www.youtube.com", "music.youtube.com"})
+YOUTUBE_WATCH_BASE = "https://www.youtube.com/watch?v="
 _ISRC = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
-_SAFE_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)+")
 
 
 class SearchSource(Protocol):
@@ -70,12 +70,19 @@ def dedupe(candidates: Iterable[Candidate]) -> list[Candidate]:
     return kept
 
 
+def watch_base() -> str:
+    """Where a video id becomes a watch URL: YouTube's own, or a stand-in's (settings)."""
+    return str(getattr(settings, "YOUTUBE_WATCH_BASE", "") or YOUTUBE_WATCH_BASE)
+
+
 def canonical_watch_url(video_id: str, *, music: bool = False) -> str:
-    """The only YouTube URL shape we hand to yt-dlp; refuses anything but an 11-char id."""
+    """The only watch URL shape we hand to yt-dlp; refuses anything but an 11-char id."""
     if not VIDEO_ID.fullmatch(video_id):
         raise ValueError(f"not a YouTube video id: {video_id!r}")
-    host = "music.youtube.com" if music else "www.youtube.com"
-    return f"https://{host}/watch?v={video_id}"
+    base = watch_base()
+    if base == YOUTUBE_WATCH_BASE and music:
+        return f"https://music.youtube.com/watch?v={video_id}"
+    return f"{base}{video_id}"
 
 
 def _is_watch_url(parts: tuple[str, str, str, str, str]) -> bool:
@@ -90,23 +97,21 @@ def _is_watch_url(parts: tuple[str, str, str, str, str]) -> bool:
     )
 
 
-def _is_sandbox_url(parts: tuple[str, str, str, str, str], sandbox_url: str) -> bool:
-    base = urlsplit(sandbox_url.rstrip("/"))
-    scheme, netloc, path, query, fragment = parts
+def _is_configured_watch_url(url: str, base: str) -> bool:
+    """The configured base followed by exactly one video id, on an http(s) host of its own."""
+    parts = urlsplit(base)
     return (
-        bool(base.netloc)
-        and "@" not in base.netloc
-        and (scheme, netloc) == (base.scheme, base.netloc)
-        and path.startswith(f"{base.path}/")
-        and _SAFE_PATH.fullmatch(path) is not None
-        and ".." not in path.split("/")
-        and not query
-        and not fragment
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and "@" not in parts.netloc
+        and url.startswith(base)
+        and VIDEO_ID.fullmatch(url[len(base) :]) is not None
     )
 
 
-def is_allowed_media_url(url: str, *, sandbox_url: str | None = None) -> bool:
-    """True only for canonical YouTube / YouTube Music watch URLs and files on our own sandbox.
+def is_allowed_media_url(url: str) -> bool:
+    """True only for canonical YouTube / YouTube Music watch URLs and, when YOUTUBE_WATCH_BASE
+    names another place, that base followed by one video id.
 
     Exact hosts, no userinfo or port, exactly one 11-char `v` parameter; the raw string must be
     printable ASCII because urlsplit silently drops tabs and newlines that yt-dlp would keep.
@@ -121,8 +126,8 @@ def is_allowed_media_url(url: str, *, sandbox_url: str | None = None) -> bool:
         return False
     if _is_watch_url(parts):
         return True
-    sandbox = getattr(settings, "SANDBOX_MEDIA_URL", "") if sandbox_url is None else sandbox_url
-    return bool(sandbox) and _is_sandbox_url(parts, sandbox)
+    base = watch_base()
+    return base != YOUTUBE_WATCH_BASE and _is_configured_watch_url(url, base)
 
 
 async def run_blocking[T](

@@ -9,6 +9,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from typing import Any
 
+import requests
+from django.conf import settings
+from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
+
 from downloads.pipeline.sources.common import (
     VIDEO_ID,
     canonical_watch_url,
@@ -19,19 +24,40 @@ from downloads.pipeline.sources.common import (
 from downloads.pipeline.types import Candidate, TrackQuery
 
 REQUEST_TIMEOUT_S = 15
+YTMUSIC_ORIGIN = "https://music.youtube.com"
 _COUNT = re.compile(r"^\s*([\d.,]+)\s*([KMB]?)", re.IGNORECASE)
 _MULTIPLIERS = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
 _ART_TRACK = "MUSIC_VIDEO_TYPE_ATV"
 
 
+class BaseUrlAdapter(HTTPAdapter):
+    """Sends requests for https://music.youtube.com to another base URL (a stand-in such as
+    the demo's sandbox); ytmusicapi itself only ever names YouTube Music."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+
+    def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
+        url = request.url or ""
+        if url == YTMUSIC_ORIGIN or url.startswith(f"{YTMUSIC_ORIGIN}/"):
+            request.url = self.base_url + url[len(YTMUSIC_ORIGIN) :]
+        return super().send(request, *args, **kwargs)
+
+
+def new_session(base_url: str) -> requests.Session:
+    session = requests.Session()
+    # ytmusicapi's default session waits 30 s; a slow search should fall back sooner.
+    session.request = functools.partial(session.request, timeout=REQUEST_TIMEOUT_S)  # type: ignore[method-assign]
+    if base_url.rstrip("/") != YTMUSIC_ORIGIN:
+        session.mount(f"{YTMUSIC_ORIGIN}/", BaseUrlAdapter(base_url))
+    return session
+
+
 def _new_client() -> Any:
-    import requests
     from ytmusicapi import YTMusic
 
-    session: Any = requests.Session()
-    # ytmusicapi's default session waits 30 s; a slow search should fall back sooner.
-    session.request = functools.partial(session.request, timeout=REQUEST_TIMEOUT_S)
-    return YTMusic(requests_session=session)
+    return YTMusic(requests_session=new_session(settings.YTMUSIC_BASE_URL))
 
 
 def parse_count(text: Any) -> int | None:
