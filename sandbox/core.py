@@ -23,7 +23,7 @@ from sandbox.spotify import WebApi
 from sandbox.tokens import TokenStore
 from sandbox.world import World
 from sandbox.youtube_faults import MediaFaults, MediaKnobs
-from sandbox.ytmusic import YouTubeMusic
+from sandbox.ytmusic import PAGE_SIZE, YouTubeMusic
 
 DEFAULT_CLIENT_ID = "sandbox-default-client"
 
@@ -123,6 +123,7 @@ class Sandbox:
         self._spotify_faults.reset()
         self._media_faults.reset()
         self.media.forget_clients()
+        self.ytmusic.page_size = PAGE_SIZE
         self.tokens.reset()
         self.accounts.reset()
         self.world.reset()

@@ -75,6 +75,11 @@ class VideoBudget:
             started.popleft()
         return started
 
+    def _refused_for(self, started: deque[tuple[float, str]], window: float) -> float:
+        if not started:  # a budget of 0: refused for a whole window, whenever asked
+            return window
+        return max(0.001, started[0][0] + window - self.clock.now())
+
     def blocked_for(self, session: str, budget: int | None, window: float) -> float:
         """Seconds this session stays refused (0 when it may go on)."""
         if budget is None:
@@ -83,7 +88,7 @@ class VideoBudget:
             started = self._window(session, window)
             if len(started) < budget:
                 return 0.0
-            return max(0.0, started[0][0] + window - self.clock.now())
+            return self._refused_for(started, window)
 
     def admit(self, session: str, video_id: str, budget: int | None, window: float) -> float:
         """Counts a video the session starts; seconds refused when over budget, else 0.
@@ -93,7 +98,7 @@ class VideoBudget:
             if any(vid == video_id for _, vid in started):
                 return 0.0  # the same video again (its download after the page): no new cost
             if budget is not None and len(started) >= budget:
-                return max(0.0, started[0][0] + window - self.clock.now())
+                return self._refused_for(started, window)
             started.append((self.clock.now(), video_id))
             return 0.0
 

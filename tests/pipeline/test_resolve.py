@@ -18,10 +18,10 @@ from downloads.pipeline.resolve import (
     text_query,
 )
 from downloads.pipeline.sources import youtube, ytmusic
-from downloads.pipeline.sources.sandbox import SandboxSource
 from downloads.pipeline.types import Candidate, TrackQuery
 
 SANDBOX = "http://127.0.0.1:8123"
+WATCH_BASE = f"{SANDBOX}/watch?v="
 TRACK = TrackQuery(
     name="Wonderwall",
     artists=("Oasis", "Noel Gallagher"),
@@ -39,12 +39,12 @@ TRACK = TrackQuery(
         "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
         "https://music.youtube.com/watch?v=ZrOKjDZOtkA",
         "https://www.youtube.com/watch?v=a-b_c-d_e-f",
-        f"{SANDBOX}/media/2alBM-x4aoA.webm",
-        f"{SANDBOX}/media/2alBM-x4aoA.m4a",
+        f"{WATCH_BASE}2alBM-x4aoA",
     ],
 )
-def test_canonical_youtube_urls_and_sandbox_files_are_allowed(url):
-    assert is_allowed_media_url(url, sandbox_url=SANDBOX)
+def test_canonical_youtube_urls_and_the_configured_watch_base_are_allowed(url, settings):
+    settings.YOUTUBE_WATCH_BASE = WATCH_BASE
+    assert is_allowed_media_url(url)
 
 
 @pytest.mark.parametrize(
@@ -78,25 +78,35 @@ def test_canonical_youtube_urls_and_sandbox_files_are_allowed(url):
         "file://www.youtube.com/watch?v=dQw4w9WgXcQ",
         "ytsearch5:rick astley",
         "",
-        f"{SANDBOX}/media/../../etc/passwd",
-        f"{SANDBOX}/media/%2e%2e/secret",
-        f"{SANDBOX}/media/x.webm?redirect=https://evil.com",
-        "http://127.0.0.1:8124/media/2alBM-x4aoA.webm",
-        "http://localhost:8123/media/2alBM-x4aoA.webm",
-        "https://127.0.0.1:8123/media/2alBM-x4aoA.webm",
-        "http://evil@127.0.0.1:8123/media/2alBM-x4aoA.webm",
-        "http://127.0.0.1:8123@evil.com/media/2alBM-x4aoA.webm",
+        f"{SANDBOX}/media/2alBM-x4aoA.webm",
+        f"{WATCH_BASE}../../etc/pa",
+        f"{WATCH_BASE}2alBM-x4aoA&redirect=https://evil.com",
+        f"{WATCH_BASE}2alBM-x4aoA#x",
+        f"{WATCH_BASE}2alBM-x4ao",
+        "http://127.0.0.1:8124/watch?v=2alBM-x4aoA",
+        "http://localhost:8123/watch?v=2alBM-x4aoA",
+        "https://127.0.0.1:8123/watch?v=2alBM-x4aoA",
+        "http://evil@127.0.0.1:8123/watch?v=2alBM-x4aoA",
+        "http://127.0.0.1:8123@evil.com/watch?v=2alBM-x4aoA",
     ],
 )
-def test_anything_else_is_refused(url):
-    assert not is_allowed_media_url(url, sandbox_url=SANDBOX)
+def test_anything_else_is_refused(url, settings):
+    settings.YOUTUBE_WATCH_BASE = WATCH_BASE
+    assert not is_allowed_media_url(url)
 
 
-def test_without_a_configured_sandbox_no_loopback_url_is_allowed(settings):
-    settings.SANDBOX_MEDIA_URL = ""
+def test_with_youtubes_own_watch_base_no_other_host_is_allowed(settings):
+    settings.YOUTUBE_WATCH_BASE = "https://www.youtube.com/watch?v="
 
-    assert not is_allowed_media_url(f"{SANDBOX}/media/2alBM-x4aoA.webm")
+    assert not is_allowed_media_url(f"{WATCH_BASE}2alBM-x4aoA")
     assert is_allowed_media_url("https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+
+
+def test_a_configured_watch_base_builds_every_watch_url(settings):
+    settings.YOUTUBE_WATCH_BASE = WATCH_BASE
+
+    assert canonical_watch_url("dQw4w9WgXcQ") == f"{WATCH_BASE}dQw4w9WgXcQ"
+    assert canonical_watch_url("dQw4w9WgXcQ", music=True) == f"{WATCH_BASE}dQw4w9WgXcQ"
 
 
 def test_watch_urls_are_only_built_from_real_video_ids():
@@ -299,63 +309,87 @@ def test_an_entry_without_channel_falls_back_to_the_uploader_and_unknown_counts_
     assert (candidate.channel, candidate.duration, candidate.views) == ("Oasis", None, None)
 
 
-# ---- the sandbox source, over HTTP ------------------------------------------------------------
+# ---- the ytmusic source, over HTTP to the sandbox's YouTube Music ----------------------------
+
+
+def unreachable_ytmusic() -> ytmusic.YouTubeMusicSource:
+    from ytmusicapi import YTMusic
+
+    def client() -> YTMusic:  # the discard port: connection refused
+        return YTMusic(requests_session=ytmusic.new_session("http://127.0.0.1:9"))
+
+    return ytmusic.YouTubeMusicSource(client_factory=client)
 
 
 @pytest.mark.integration
-def test_the_sandbox_source_finds_the_right_upload_with_allowed_urls(media_sandbox, short_track):
-    source = SandboxSource(media_sandbox.media_url)
+def test_the_ytmusic_source_finds_the_right_upload_with_allowed_urls(media_sandbox, short_track):
+    source = ytmusic.YouTubeMusicSource()
 
     found = asyncio.run(source.search(short_track.query, limit=10))
 
     assert short_track.right in {c.id for c in found}
-    assert all(c.source == "sandbox" and is_allowed_media_url(c.url or "") for c in found)
+    assert all(c.source == "ytmusic" and is_allowed_media_url(c.url or "") for c in found)
+    assert all(c.url == media_sandbox.watch_url(c.id) for c in found)
     assert len({c.id for c in found}) == len(found)
 
 
 @pytest.mark.integration
-def test_the_sandbox_source_puts_the_isrc_answers_first(media_sandbox, short_track):
-    source = SandboxSource(media_sandbox.media_url)
-    by_isrc = httpx.get(
-        f"{media_sandbox.media_url}/search",
-        params={"q": short_track.query.isrc, "kind": "any", "limit": 10},
-    ).json()["results"]
+def test_the_ytmusic_source_reads_what_the_sandbox_knows(media_sandbox, short_track):
+    found = asyncio.run(ytmusic.YouTubeMusicSource().search(short_track.query, limit=50))
 
-    found = asyncio.run(source.search(short_track.query, limit=10))
+    known = {c.id: c for c in media_sandbox.media.candidates(short_track.track.id)}
+    for candidate in found:
+        truth = known[candidate.id]
+        assert (candidate.title, candidate.kind) == (truth.title, truth.kind)
+        assert (candidate.duration, candidate.views) == (truth.duration, truth.views)
+        if truth.kind == "song":
+            assert candidate.artists == truth.artists and candidate.album == truth.album
+            assert candidate.explicit == truth.explicit
+        else:
+            assert candidate.channel == truth.channel
 
-    assert [c.id for c in found[: len(by_isrc)]] == [r["id"] for r in by_isrc]
+
+@pytest.mark.integration
+def test_the_ytmusic_source_puts_the_isrc_answers_first(media_sandbox, short_track):
+    official = [
+        c for c in media_sandbox.media.candidates(short_track.track.id) if c.label == "official"
+    ]
+
+    found = asyncio.run(ytmusic.YouTubeMusicSource().search(short_track.query, limit=10))
+
+    assert official and found[0].id == official[0].id
 
 
 @pytest.mark.integration
 def test_a_failing_source_hands_over_to_the_next_and_is_reported(media_sandbox, short_track):
-    unreachable = SandboxSource("http://127.0.0.1:9")  # discard port: connection refused
-    resolver = Resolver([unreachable, SandboxSource(media_sandbox.media_url)])
+    resolver = Resolver([unreachable_ytmusic(), ytmusic.YouTubeMusicSource()])
 
     resolution = asyncio.run(resolver.resolve(short_track.query))
 
-    assert resolution.source == "sandbox"
+    assert resolution.source == "ytmusic"
     assert short_track.right in {c.id for c in resolution.candidates}
     assert len(resolution.failures) == 1
-    assert "could not be reached" in resolution.failures[0].reason
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("fault", ["503", "truncate", "bot_check", "reset"])
+@pytest.mark.parametrize(
+    "fault", ["503", "truncate", "bot_check", "captcha", "rate_limit", "reset"]
+)
 def test_server_faults_are_reported_as_failures_not_raised(media_sandbox, short_track, fault):
     # More faults in a row than the resolver retries transient ones.
-    media_sandbox.media_knobs.fail_next(10, fault, path="/search")
-    resolver = Resolver([SandboxSource(media_sandbox.media_url)])
+    media_sandbox.media_knobs.fail_next(10, fault, path="/youtubei/v1/search")
+    resolver = Resolver([ytmusic.YouTubeMusicSource()])
 
     resolution = asyncio.run(resolver.resolve(short_track.query))
 
     assert resolution.candidates == ()
     assert resolution.source is None
-    assert [f.source for f in resolution.failures] == ["sandbox"]
+    assert [f.source for f in resolution.failures] == ["ytmusic"]
 
 
 @pytest.mark.integration
 def test_sources_are_asked_lazily_in_the_configured_order(media_sandbox, short_track, settings):
-    settings.MEDIA_SOURCES = ["sandbox"]
+    settings.MEDIA_SOURCES = ["ytmusic"]
     resolver = Resolver.from_settings()
 
     async def first_answer() -> SourceResult:
@@ -365,7 +399,7 @@ def test_sources_are_asked_lazily_in_the_configured_order(media_sandbox, short_t
 
     result = asyncio.run(first_answer())
 
-    assert result.source == "sandbox"
+    assert result.source == "ytmusic"
     assert result.failure is None
     assert result.candidates
 
@@ -393,7 +427,7 @@ def test_a_source_that_finds_nothing_moves_on_and_the_last_answer_is_empty(setti
 
 
 def test_candidates_with_urls_outside_the_allow_list_never_leave_the_resolver(settings):
-    settings.SANDBOX_MEDIA_URL = SANDBOX
+    settings.YOUTUBE_WATCH_BASE = WATCH_BASE
 
     class Sneaky:
         name = "sneaky"
@@ -411,25 +445,46 @@ def test_candidates_with_urls_outside_the_allow_list_never_leave_the_resolver(se
 
 
 def test_unknown_source_names_are_a_configuration_error():
-    with pytest.raises(ValueError, match="ytmusic, youtube, sandbox"):
+    with pytest.raises(ValueError, match="ytmusic, youtube"):
         build_sources(["ytmusic", "napster"])
 
 
-def test_sources_are_built_in_the_order_named(settings):
-    settings.SANDBOX_MEDIA_URL = SANDBOX
+def test_sources_are_built_in_the_order_named():
+    sources = build_sources(["youtube", "ytmusic"])
 
-    sources = build_sources(["sandbox", "youtube", "ytmusic"])
-
-    assert [s.name for s in sources] == ["sandbox", "youtube", "ytmusic"]
+    assert [s.name for s in sources] == ["youtube", "ytmusic"]
 
 
-@pytest.mark.integration
-@pytest.mark.parametrize("fault", ["503", "truncate", "reset"])
-def test_a_single_transient_search_fault_is_retried(media_sandbox, short_track, fault):
-    media_sandbox.media_knobs.fail_next(1, fault, path="/search")
-    resolver = Resolver([SandboxSource(media_sandbox.media_url)])
+def test_no_source_is_left_for_the_sandbox():
+    with pytest.raises(ValueError, match="unknown media source 'sandbox'"):
+        build_sources(["sandbox"])
 
-    resolution = asyncio.run(resolver.resolve(short_track.query))
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ConnectError("refused"),
+        httpx.RemoteProtocolError("cut short"),
+        httpx.HTTPStatusError(
+            "503", request=httpx.Request("GET", SANDBOX), response=httpx.Response(503)
+        ),
+    ],
+)
+def test_a_single_transient_search_fault_is_retried(error):
+    class Flaky:
+        """Fails once with a transient error, then answers."""
+
+        name = "flaky"
+        calls = 0
+
+        async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+            self.calls += 1
+            if self.calls == 1:
+                raise error
+            url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+            return [Candidate("dQw4w9WgXcQ", "t", "c", 1.0, 1, "video", url=url)]
+
+    resolution = asyncio.run(Resolver([Flaky()]).resolve(TRACK))
 
     assert resolution.candidates
     assert resolution.failures == ()

@@ -42,7 +42,7 @@ def test_the_management_command_serves_until_interrupted(tmp_path: Path) -> None
         lines = [process.stdout.readline() for _ in range(5)]
         urls = dict(re.findall(r"(\w+_URL)=(\S+)", "".join(lines)))
         assert set(urls) == {"SPOTIFY_ACCOUNTS_URL", "SPOTIFY_API_URL", "YTMUSIC_BASE_URL"}
-        assert f"YOUTUBE_WATCH_BASE={urls['YTMUSIC_BASE_URL']}/watch?v=\n" in lines
+        assert f"  YOUTUBE_WATCH_BASE={urls['YTMUSIC_BASE_URL']}/watch?v=\n" in lines
         me = httpx.get(f"{urls['SPOTIFY_API_URL']}/me", timeout=5)
         assert me.status_code == 401
         page = httpx.get(

@@ -1,42 +1,19 @@
-"""Every fault knob, and exactly what a client receives when it fires."""
+"""Every Spotify fault knob, and exactly what a client receives when it fires (YouTube's:
+test_youtube_faults.py)."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import yt_dlp
 
-from sandbox import BOT_CHECK, Sandbox
+from sandbox import Sandbox
 
 
 def ana_track(sb: Sandbox) -> str:
     liked: list[str] = sb.user_library("ana")["liked"]
     return liked[0]
-
-
-def first_candidate(sb: Sandbox, media: httpx.Client) -> dict[str, Any]:
-    track = sb.world.track(ana_track(sb))
-    assert track is not None
-    results = media.get("/search", params={"q": f"{track.artists[0].name} - {track.name}"})
-    first: dict[str, Any] = results.json()["results"][0]
-    return first
-
-
-def download(url: str, folder: Path, **options: Any) -> Path:
-    settings = {
-        "outtmpl": str(folder / "%(id)s.%(ext)s"),
-        "quiet": True,
-        "noprogress": True,
-        "no_warnings": True,
-        "retries": 3,
-    } | options
-    with yt_dlp.YoutubeDL(settings) as ydl:
-        info = ydl.extract_info(url, download=True)
-    return Path(ydl.prepare_filename(info))
 
 
 def signed_in(sb: Sandbox) -> httpx.Client:
@@ -171,96 +148,3 @@ def test_faults_leave_the_accounts_service_alone(client_registered: Sandbox) -> 
         auth=("spotifydl-tests", "tests-secret"),
     )
     assert answer.json()["error"] == "invalid_grant"
-
-
-# -- media ---------------------------------------------------------------------------------------
-def test_media_latency_delays_search(sandbox: Sandbox, media: httpx.Client) -> None:
-    sandbox.media_knobs.latency = 0.3
-    started = time.monotonic()
-    assert media.get("/search", params={"q": "anything"}).status_code == 200
-    assert time.monotonic() - started >= 0.3
-
-
-def test_the_bandwidth_cap_slows_each_connection(sandbox: Sandbox, media: httpx.Client) -> None:
-    url = first_candidate(sandbox, media)["url"]
-    media.get(url)  # made and cached at full speed
-    sandbox.media_knobs.bandwidth = 100_000
-    started = time.monotonic()
-    answer = media.get(url, headers={"Range": "bytes=0-49999"})
-    assert answer.status_code == 206 and len(answer.content) == 50_000
-    assert time.monotonic() - started >= 0.45
-
-
-def test_a_media_error_rate_answers_503(sandbox: Sandbox, media: httpx.Client) -> None:
-    url = first_candidate(sandbox, media)["url"]
-    sandbox.media_knobs.error_rate = 1.0
-    assert media.get(url).status_code == 503
-    assert media.get("/search", params={"q": "x"}).status_code == 503
-
-
-def test_a_truncated_body_ends_early_after_promising_the_full_length(
-    sandbox: Sandbox, media: httpx.Client
-) -> None:
-    url = first_candidate(sandbox, media)["url"]
-    sandbox.media_knobs.fail_next(1, "truncate")
-    with pytest.raises(httpx.RemoteProtocolError):
-        media.get(url)
-    assert media.get(url).status_code == 200
-
-
-def test_yt_dlp_resumes_a_truncated_download_with_range(
-    sandbox: Sandbox, media: httpx.Client, tmp_path: Path
-) -> None:
-    candidate = first_candidate(sandbox, media)
-    full = len(media.get(candidate["url"]).content)
-    sandbox.media_knobs.fail_next(2, "truncate", path="/media/")  # the probe, then the download
-    path = download(candidate["url"], tmp_path)
-    assert path.stat().st_size == full
-    assert sandbox.media.identify(path, [candidate["id"]]) == candidate["id"]
-
-
-def test_yt_dlp_reports_a_503(sandbox: Sandbox, media: httpx.Client, tmp_path: Path) -> None:
-    url = first_candidate(sandbox, media)["url"]
-    sandbox.media_knobs.fail_next(1, "503")
-    with pytest.raises(yt_dlp.utils.DownloadError, match="HTTP Error 503"):
-        download(url, tmp_path)
-
-
-def test_a_media_connection_reset_is_a_transport_error(
-    sandbox: Sandbox, media: httpx.Client
-) -> None:
-    sandbox.media_knobs.fail_next(1, "reset")
-    with pytest.raises(httpx.TransportError):
-        media.get("/search", params={"q": "x"})
-
-
-def test_the_bot_check_reaches_yt_dlp_in_its_error_message(
-    sandbox: Sandbox, media: httpx.Client, tmp_path: Path
-) -> None:
-    url = first_candidate(sandbox, media)["url"]
-    sandbox.media_knobs.bot_check = True
-    with pytest.raises(yt_dlp.utils.DownloadError) as caught:
-        download(url, tmp_path)
-    assert f"HTTP Error 403: {BOT_CHECK}" in str(caught.value)
-    assert BOT_CHECK == "Sign in to confirm you're not a bot"
-
-
-def test_the_bot_check_on_search_is_a_403_with_the_sentence(
-    sandbox: Sandbox, media: httpx.Client
-) -> None:
-    sandbox.media_knobs.fail_next(1, "bot_check", path="/search")
-    answer = media.get("/search", params={"q": "x"})
-    assert answer.status_code == 403
-    assert answer.reason_phrase == BOT_CHECK
-    assert BOT_CHECK in answer.json()["error"]["message"]
-    assert answer.json()["error"]["reason"] == "BOT_CHECK"
-    assert media.get("/search", params={"q": "x"}).status_code == 200
-
-
-def test_the_real_scale_serves_about_160_kbps(sandbox: Sandbox, media: httpx.Client) -> None:
-    candidate = first_candidate(sandbox, media)
-    tiny = len(media.get(candidate["url"]).content)
-    sandbox.media_knobs.scale = "real"
-    real = len(media.get(candidate["url"]).content)
-    assert tiny * 8 / candidate["duration"] < 30_000
-    assert 120_000 < real * 8 / candidate["duration"] < 200_000
