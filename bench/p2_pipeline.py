@@ -105,23 +105,42 @@ def track_info(track: Track) -> TrackInfo:
 # --- the baseline -------------------------------------------------------------------------------
 
 
-def baseline_search(client: httpx.Client, media_url: str, info: TrackInfo) -> dict[str, Any]:
-    """spotDL's query, "Artist1, Artist2 - Title"; the first song among the results."""
+def youtube_music() -> Any:
+    """ytmusicapi as spotDL uses it, its requests going where YTMUSIC_BASE_URL says."""
+    from django.conf import settings
+    from ytmusicapi import YTMusic
+
+    from downloads.pipeline.sources.ytmusic import new_session
+
+    return YTMusic(requests_session=new_session(settings.YTMUSIC_BASE_URL))
+
+
+def baseline_search(ytmusic: Any, info: TrackInfo) -> dict[str, str]:
+    """spotDL's query, "Artist1, Artist2 - Title"; the first song, else the first video."""
+    from downloads.pipeline.sources.common import canonical_watch_url
+
     query = f"{', '.join(info.artists)} - {info.name}"
-    response = client.get(f"{media_url}/search", params={"q": query, "kind": "any", "limit": 10})
-    response.raise_for_status()
-    results: list[dict[str, Any]] = response.json()["results"]
+    results = ytmusic.search(query, filter="songs", limit=10) or ytmusic.search(
+        query, filter="videos", limit=10
+    )
     if not results:
         raise LookupError(f"no results for {query!r}")
-    return next((r for r in results if r.get("kind") == "song"), results[0])
+    video_id = str(results[0]["videoId"])
+    return {"id": video_id, "url": canonical_watch_url(video_id)}
 
 
 class Baseline:
     """spotDL's way, one track per call, from worker threads (each with its own HTTP client)."""
 
-    def __init__(self, media_url: str, workdir: Path, target: Path, ffmpeg: str) -> None:
-        self.media_url, self.workdir, self.target, self.ffmpeg = media_url, workdir, target, ffmpeg
+    def __init__(self, workdir: Path, target: Path, ffmpeg: str) -> None:
+        self.workdir, self.target, self.ffmpeg = workdir, target, ffmpeg
         self._local = threading.local()
+
+    def ytmusic(self) -> Any:
+        ytmusic = getattr(self._local, "ytmusic", None)
+        if ytmusic is None:
+            ytmusic = self._local.ytmusic = youtube_music()
+        return ytmusic
 
     def client(self) -> httpx.Client:
         client = getattr(self._local, "client", None)
@@ -134,7 +153,7 @@ class Baseline:
         import yt_dlp
 
         client = self.client()
-        pick = baseline_search(client, self.media_url, info)
+        pick = baseline_search(self.ytmusic(), info)
         folder = self.workdir / info.spotify_id
         folder.mkdir(parents=True, exist_ok=True)
         options = {
@@ -272,8 +291,8 @@ def run(
     sandbox = env.sandbox
     with env.knobs(latency=latency, media_latency=latency, bandwidth=bandwidth, scale=scale):
         expected = {info.spotify_id: sandbox.expected_candidates(info.spotify_id) for info in infos}
-        with httpx.Client(timeout=60) as client:
-            baseline_picks = [baseline_search(client, sandbox.media_url, i)["id"] for i in infos]
+        ytmusic = youtube_music()
+        baseline_picks = [baseline_search(ytmusic, i)["id"] for i in infos]
         log(f"P2: preparing the sandbox's audio for {len(infos)} tracks")
         warm_media(env, set(baseline_picks).union(*expected.values()))
 
@@ -287,8 +306,11 @@ def run(
             audio_format=AudioFormat.ORIGINAL,
             enqueue=False,
         )
+        youtube_before = sandbox.youtube_request_counts()
         with Requests(sandbox) as ours_requests, Measure() as ours:
             run_job_like_workers(job, workers)
+        youtube_after = sandbox.youtube_request_counts()
+        ours_youtube = {k: youtube_after[k] - youtube_before[k] for k in youtube_after}
         job.refresh_from_db()
         items = list(job.items.select_related("track", "stored_file"))
         done = [i for i in items if i.status == JobItem.Status.DONE]
@@ -297,7 +319,7 @@ def run(
         log(f"P2 baseline: spotDL's way, {baseline_threads} threads")
         workdir, target = env.root / "tmp" / "spotdl-work", env.music_root / "spotdl"
         target.mkdir(parents=True, exist_ok=True)
-        baseline = Baseline(sandbox.media_url, workdir, target, ffmpeg_path())
+        baseline = Baseline(workdir, target, ffmpeg_path())
         pool = ThreadPoolExecutor(baseline_threads, thread_name_prefix="spotdl")
         with Requests(sandbox) as base_requests, Measure() as base, pool:
             outcomes = list(pool.map(baseline.track, infos))
@@ -388,6 +410,10 @@ def run(
             "ours_requests_by_endpoint": ours_requests.by_endpoint,
             "baseline_requests_by_endpoint": base_requests.by_endpoint,
             "ours_requests_per_track": ratio(ours_requests.total(), n),
+            # What a real run would ask of YouTube, per downloaded track: search (YouTube
+            # Music's InnerTube), page (its home page, yt-dlp's watch page) and media.
+            "ours_youtube_requests": ours_youtube,
+            "ours_youtube_requests_per_track": ratio(sum(ours_youtube.values()), len(done)),
             "baseline_requests_per_track": ratio(base_requests.total(), n),
         },
     }

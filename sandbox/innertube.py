@@ -14,11 +14,12 @@ from typing import Any
 from sandbox.candidates import Candidate
 from sandbox.ids import YOUTUBE_ALPHABET, encode, stable_int
 
-SEPARATOR = {"text": " • "}
+SEPARATOR: dict[str, Any] = {"text": " • "}
 ATV, OMV, UGC = "MUSIC_VIDEO_TYPE_ATV", "MUSIC_VIDEO_TYPE_OMV", "MUSIC_VIDEO_TYPE_UGC"
 SHELF_TITLES = {"song": "Songs", "video": "Videos"}
 TYPE_WORDS = {"song": "Song", "video": "Video"}
 HIGH = "MUSIC_RESPONSIVE_LIST_ITEM_COLUMN_DISPLAY_PRIORITY_HIGH"
+TWO_LINES = "MUSIC_RESPONSIVE_LIST_ITEM_FLEX_COLUMN_DISPLAY_STYLE_TWO_LINE_STACK"
 
 
 def _tracking(*parts: object) -> str:
@@ -93,7 +94,9 @@ def _people(candidate: Candidate) -> list[dict[str, Any]]:
 
 def _details(candidate: Candidate, with_type: bool) -> list[dict[str, Any]]:
     """Second flex column: [type •] people [• album] • duration (songs) or • views • duration."""
-    runs = [{"text": TYPE_WORDS[candidate.kind]}, SEPARATOR] if with_type else []
+    runs: list[dict[str, Any]] = (
+        [{"text": TYPE_WORDS[candidate.kind]}, SEPARATOR] if with_type else []
+    )
     runs += _people(candidate)
     if candidate.kind == "song" and candidate.album:
         first_artist = (candidate.artists or (candidate.channel,))[0]
@@ -220,7 +223,7 @@ def list_item(candidate: Candidate, *, with_type: bool) -> dict[str, Any]:
         "flexColumns": columns,
         "menu": _menu(candidate),
         "playlistItemData": {"videoId": candidate.id},
-        "flexColumnDisplayStyle": "MUSIC_RESPONSIVE_LIST_ITEM_FLEX_COLUMN_DISPLAY_STYLE_TWO_LINE_STACK",
+        "flexColumnDisplayStyle": TWO_LINES,
         "itemHeight": "MUSIC_RESPONSIVE_LIST_ITEM_HEIGHT_MEDIUM_COMPACT",
     }
     if candidate.kind == "song" and candidate.explicit:
@@ -344,7 +347,7 @@ def home_page(visitor_data: str) -> str:
     return (
         '<!DOCTYPE html><html lang="en" dir="ltr"><head><meta charset="utf-8">'
         "<title>YouTube Music</title>"
-        f"<script nonce=\"sandbox\">ytcfg.set({json.dumps(config)});</script>"
+        f'<script nonce="sandbox">ytcfg.set({json.dumps(config)});</script>'
         '<script nonce="sandbox">ytcfg.set({"INNERTUBE_CONTEXT_CLIENT_NAME": 67});</script>'
         "</head><body><ytmusic-app></ytmusic-app></body></html>"
     )

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from sandbox.clock import Clock
-from sandbox.faults import Planned, Engine, Plannable
+from sandbox.faults import Engine, Plannable, Planned
 from sandbox.http import Request, Response, html_response, json_response
 
 MEDIA_FAULTS = (
@@ -201,12 +201,23 @@ def answer(kind: str, is_json: bool) -> Response:
     if kind == "reset":
         return Response(reset=True)
     if kind == "bot_check":
-        return youtube_error(403, BOT_CHECK, f"{BOT_CHECK}. This helps protect our community.", is_json)
+        return youtube_error(
+            403, BOT_CHECK, f"{BOT_CHECK}. This helps protect our community.", is_json
+        )
     if kind == "captcha":
         return youtube_error(429, CAPTCHA, CAPTCHA, is_json)
     if kind == "rate_limit":
         return youtube_error(429, RATE_LIMITED, RATE_LIMITED, is_json)
+    if is_json:  # Google's API error body, which ytmusicapi quotes
+        message = _SERVER_ERRORS.get(kind, "Internal error encountered.")
+        status = "UNAVAILABLE" if kind == "503" else "INTERNAL"
+        return json_response(
+            {"error": {"code": int(kind), "message": message, "status": status}}, int(kind)
+        )
     return Response(int(kind), b"", {"Content-Type": "text/plain"})
+
+
+_SERVER_ERRORS = {"503": "The service is currently unavailable."}
 
 
 def youtube_error(status: int, reason: str, sentence: str, is_json: bool) -> Response:

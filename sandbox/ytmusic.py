@@ -25,7 +25,7 @@ UNFILTERED_SHELF = 3  # items per shelf of an unfiltered search
 
 
 def search_filter(params: str | None) -> str | None:
-    """"song" / "video" for those filters; "other" for any other filter; None for unfiltered."""
+    """ "song" / "video" for those filters; "other" for any other filter; None for unfiltered."""
     if not params:
         return None
     if params.startswith(FILTER_PREFIX):
@@ -115,6 +115,4 @@ class YouTubeMusic:
         query, kind, offset = parsed
         found = self._found(query, kind)
         page = found[offset : offset + self.page_size]
-        return innertube.continuation_page(
-            kind, page, query=query, offset=offset, total=len(found)
-        )
+        return innertube.continuation_page(kind, page, query=query, offset=offset, total=len(found))

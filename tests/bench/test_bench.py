@@ -49,7 +49,8 @@ def test_quick_run_prints_and_saves_every_benchmark(tmp_path: Path) -> None:
     tracks = p2["setup"]["tracks"]
     assert p2["ours"]["items"] == {"done": tracks}
     assert p2["baseline"]["done"] == tracks
-    assert p2["counts"]["ours_requests_by_endpoint"]["GET /search"] >= tracks
+    assert p2["counts"]["ours_requests_by_endpoint"]["POST /youtubei/v1/search"] >= tracks
+    assert p2["counts"]["ours_youtube_requests"]["media"] >= tracks
     # P3: both servers sent a complete archive of every file.
     assert p3["counts"]["files"] == p3["counts"]["job_items"] > 0
     assert p3["ours"]["bytes"] > p3["setup"]["files_bytes"]

@@ -127,7 +127,7 @@ def test_a_pinned_upload_is_downloaded_without_searching(media_sandbox: Sandbox,
     TrackPinFactory.create(
         track=catalog_track,
         video_id=decoy.id,
-        url=f"{media_sandbox.media_url}/media/{decoy.id}.webm",
+        url=media_sandbox.watch_url(decoy.id),
         pinned_by=user,
     )
     media_sandbox.reset_counters()
@@ -143,7 +143,7 @@ def test_a_pinned_upload_is_downloaded_without_searching(media_sandbox: Sandbox,
     assert item.stored_file is not None
     all_ids = [c.id for c in media_sandbox.media.candidates(track.id)]
     assert media_sandbox.media.identify(item.stored_file.absolute_path, all_ids) == decoy.id
-    assert not any(key.startswith("GET /search") for key in media_sandbox.requests)
+    assert not any(key.startswith("POST /youtubei/v1/search") for key in media_sandbox.requests)
 
 
 def test_settings_no_item_can_work_with_fail_the_job_once_with_the_reason(

@@ -140,7 +140,7 @@ def test_retry_runs_again_only_the_tracks_that_failed(
     tracks = tracks_with_one_missing(media_sandbox, 4)
     blocked = next(t for t in tracks if has_upload(media_sandbox, t))
     for candidate_id in media_sandbox.expected_candidates(blocked.id):
-        media_sandbox.media_knobs.fail_next(20, "bot_check", path=f"/media/{candidate_id}")
+        media_sandbox.media_knobs.fail_next(20, "bot_check", path=f"/watch?v={candidate_id}")
     job = _job(media_sandbox, user, tracks, "Retried Mix")
     workers("--batch").wait(timeout=120)
     job.refresh_from_db()

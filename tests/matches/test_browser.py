@@ -89,4 +89,4 @@ def test_choosing_another_candidate_downloads_it_and_later_downloads_keep_it(
     )
     assert later.stored_file is not None
     assert heard(media_sandbox, track, later.stored_file.absolute_path) == chosen
-    assert not any(key.startswith("GET /search") for key in media_sandbox.requests)
+    assert not any(key.startswith("POST /youtubei/v1/search") for key in media_sandbox.requests)

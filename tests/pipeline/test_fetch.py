@@ -267,7 +267,7 @@ def test_cancelling_the_task_stops_the_download_and_cleans_up(
 def test_server_errors_are_network_errors_worth_retrying(
     media_sandbox, short_track, executor, _music_root
 ):
-    media_sandbox.media_knobs.fail_next(50, "503", path="/media/")
+    media_sandbox.media_knobs.fail_next(50, "503", path="/watch")
 
     error = _raises_fetch_error(short_track.media_url(media_sandbox), executor,
                                 options=FetchOptions(retries=2))  # fmt: skip
@@ -281,7 +281,7 @@ def test_server_errors_are_network_errors_worth_retrying(
 def test_a_server_error_before_the_download_starts_is_tried_again(
     media_sandbox, short_track, executor
 ):
-    media_sandbox.media_knobs.fail_next(1, "503", path="/media/")
+    media_sandbox.media_knobs.fail_next(1, "503", path="/watch")
 
     with _fetch(short_track.media_url(media_sandbox), executor) as fetched:
         assert media_sandbox.media.identify(fetched.path, [short_track.right]) == short_track.right
@@ -291,7 +291,7 @@ def test_a_server_error_before_the_download_starts_is_tried_again(
 def test_a_body_cut_off_once_is_resumed_by_yt_dlp(media_sandbox, short_track, executor):
     url = short_track.media_url(media_sandbox)
     # yt-dlp's first request only looks at the URL's headers; the second one is the download.
-    media_sandbox.media_knobs.fail_next(2, "truncate", path="/media/")
+    media_sandbox.media_knobs.fail_next(2, "truncate", path="/watch")
 
     with _fetch(url, executor, options=FetchOptions(retries=3)) as fetched:
         assert media_sandbox.media.identify(fetched.path, [short_track.right]) == short_track.right
@@ -322,7 +322,7 @@ def test_the_bot_check_asks_for_a_cookies_file(media_sandbox, short_track, execu
 
 @pytest.mark.integration
 def test_an_unknown_video_is_unavailable(media_sandbox, executor, _music_root):
-    error = _raises_fetch_error(f"{media_sandbox.media_url}/media/AAAAAAAAAAA.webm", executor)
+    error = _raises_fetch_error(media_sandbox.watch_url("AAAAAAAAAAA"), executor)
 
     assert (error.kind, error.retryable) == ("unavailable", False)
     assert _incoming_is_empty(_music_root)
@@ -333,7 +333,7 @@ def test_an_unknown_video_is_unavailable(media_sandbox, executor, _music_root):
     [
         "https://evil.example/watch?v=dQw4w9WgXcQ",
         "file:///etc/passwd",
-        "http://127.0.0.1:1/media/x.webm",
+        "http://127.0.0.1:1/watch?v=dQw4w9WgXcQ",
     ],
 )
 def test_urls_outside_the_allow_list_are_refused_before_any_download(url, executor, _music_root):

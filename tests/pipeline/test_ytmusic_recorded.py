@@ -1,5 +1,5 @@
-"""Real YouTube Music answers (recorded, see ../shared/recorded/README.md) read by ytmusicapi and the
-ytmusic source's parsing: the sandbox's answers are built on this structure, so it must hold.
+"""Real YouTube Music answers (recorded, see ../shared/recorded/README.md) read by ytmusicapi
+and the ytmusic source's parsing: the sandbox's answers are built on this structure.
 
 The recordings are German (`hl=de`). ytmusicapi finds a filtered shelf by its title, so the
 songs/videos shelves ("Titel", "Videos") are handed to its shelf parser directly; unfiltered

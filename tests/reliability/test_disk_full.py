@@ -107,7 +107,7 @@ def _single_upload_track(sandbox: Sandbox) -> tuple[Any, int]:
         expected = sandbox.expected_candidates(track.id)
         if len(expected) == 1:
             (candidate,) = expected
-            head = httpx.head(f"{sandbox.media_url}/media/{candidate}.webm", timeout=30)
+            head = httpx.head(sandbox.watch_url(candidate), timeout=30)
             return track, int(head.headers["Content-Length"])
     raise LookupError("no editorial track with a single acceptable upload")
 

@@ -402,12 +402,12 @@ def test_pasted_links_to_other_hosts_are_refused_and_nothing_reaches_another_hos
             ), f"a refused link changed something: {link!r}"
             form_errors_shown(response)
     pinned = set(TrackPin.objects.values_list("url", flat=True))
-    assert pinned == {f"{media_sandbox.media_url}/media/{VIDEO}.webm"}  # the configured host only
+    assert pinned == {media_sandbox.watch_url(VIDEO)}  # the configured host only
     media_sandbox.reset_counters()
     job = Job.objects.filter(kind=Job.Kind.TRACK).latest("pk")
     run_job_here(job)
 
     assert_job_consistent(job)
-    assert media_sandbox.requests["GET /media/{file}"] >= 1  # fetched from the sandbox...
+    assert media_sandbox.requests["GET /watch"] >= 1  # fetched from the sandbox...
     record, allowed = connections
     assert record.outside(allowed) == []  # ...and from nowhere else

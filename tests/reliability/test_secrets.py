@@ -112,7 +112,7 @@ def test_no_token_secret_code_or_cookie_reaches_logs_output_or_pages(
     upload = SimpleUploadedFile("cookies.txt", _cookies_file(cookie_values))
     form = {"default_format": "original", "path_template": "", "concurrency": ""}
     pages.append(client.post("/downloads/settings/", {**form, "cookies_file": upload}))
-    media_sandbox.media_knobs.fail_next(1, "bot_check", path="/media/")
+    media_sandbox.media_knobs.fail_next(1, "bot_check", path="/watch")
     job = playlist_job(
         media_sandbox, account.user, uploaded_tracks(media_sandbox, 1), name="Walled", enqueue=False
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -64,7 +64,12 @@ def ytmusic(sandbox: Sandbox) -> YTMusic:
     return ytmusic_client(sandbox)
 
 
-FILTERS = {"song": ("songs",), "video": ("videos",), "any": ("songs", "videos")}
+Filter = Literal["songs", "videos"]
+FILTERS: dict[str, tuple[Filter, ...]] = {
+    "song": ("songs",),
+    "video": ("videos",),
+    "any": ("songs", "videos"),
+}
 
 
 def as_result(sb: Sandbox, item: dict[str, Any]) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from sandbox import Sandbox
 from sandbox.candidates import make_id
 from sandbox.ffmpeg import ffmpeg_exe
 from sandbox.models import Track
-from tests.sandbox.conftest import ytmusic_client
 from tests.sandbox.conftest import search as ytm_search
+from tests.sandbox.conftest import ytmusic_client
 
 RESULT_KEYS = {"id", "title", "duration", "views", "kind", "artists", "album", "explicit", "url"}
 
@@ -69,7 +69,9 @@ def test_search_answers_youtube_shaped_candidates(sandbox: Sandbox, media: httpx
         assert result["kind"] in ("song", "video")
         assert isinstance(result["duration"], int) and result["views"] > 0
         assert result["url"] == f"{sandbox.media_url}/watch?v={result['id']}"
-        candidate = next(c for c in sandbox.media.index.search(query(track)) if c.id == result["id"])
+        candidate = next(
+            c for c in sandbox.media.index.search(query(track)) if c.id == result["id"]
+        )
         assert (result["title"], result["duration"]) == (candidate.title, candidate.duration)
         assert (result["views"], result["kind"]) == (candidate.views, candidate.kind)
         if result["kind"] == "video":  # YouTube Music names a video's uploader as its artist

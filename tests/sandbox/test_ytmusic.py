@@ -29,7 +29,7 @@ def expected(sb: Sandbox, text: str, kind: str) -> list[Candidate]:
 
 def test_the_home_page_gives_ytmusicapi_a_visitor_id(sandbox: Sandbox, media: httpx.Client) -> None:
     page = media.get("/")
-    found = re.search(r'ytcfg\.set\s*\(\s*({.+?})\s*\)\s*;', page.text)
+    found = re.search(r"ytcfg\.set\s*\(\s*({.+?})\s*\)\s*;", page.text)
     assert found and '"VISITOR_DATA"' in found[1]
     assert "VISITOR_INFO1_LIVE" in page.headers["set-cookie"]
 
@@ -111,9 +111,7 @@ def test_an_isrc_search_puts_the_official_song_first(sandbox: Sandbox, ytmusic: 
     assert official and results[0]["videoId"] == official[0].id
 
 
-def test_other_filters_and_unknown_queries_find_nothing(
-    sandbox: Sandbox, ytmusic: YTMusic
-) -> None:
+def test_other_filters_and_unknown_queries_find_nothing(sandbox: Sandbox, ytmusic: YTMusic) -> None:
     assert ytmusic.search(query(a_track(sandbox)), filter="albums") == []
     assert ytmusic.search("zzzz qqqq xxxx", filter="songs") == []
     assert ytmusic.search("zzzz qqqq xxxx") == []
