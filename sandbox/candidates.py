@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sandbox import words
 from sandbox.ids import YOUTUBE_ALPHABET, encode, rng, stable_int
@@ -69,20 +68,6 @@ class Candidate:
         parsed = parse_id(self.id)
         assert parsed is not None
         return parsed[0]
-
-    def as_json(self, media_url: str) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "channel": self.channel,
-            "duration": self.duration,
-            "views": self.views,
-            "kind": self.kind,
-            "artists": list(self.artists) if self.artists is not None else None,
-            "album": self.album,
-            "explicit": self.explicit,
-            "url": f"{media_url}/media/{self.id}.webm",
-        }
 
 
 def has_upload(seed: int, isrc: str) -> bool:

@@ -221,13 +221,12 @@ _SERVER_ERRORS = {"503": "The service is currently unavailable."}
 
 
 def youtube_error(status: int, reason: str, sentence: str, is_json: bool) -> Response:
-    """YouTube's refusal: the sentence in the reason phrase (what yt-dlp reports) and the body
-    (InnerTube's JSON error for search, an HTML page for media)."""
+    """YouTube's refusal. Search: Google's JSON error, whose message ytmusicapi quotes. Media: the
+    sentence in the reason phrase (what yt-dlp reports) and in an HTML body."""
     if is_json:
         google_status = "RESOURCE_EXHAUSTED" if status == 429 else "PERMISSION_DENIED"
         error = {"code": status, "message": sentence, "status": google_status}
-        response = json_response({"error": error}, status)
-    else:
-        response = html_response(f"<html><body><p>{sentence}</p></body></html>", status)
+        return json_response({"error": error}, status)
+    response = html_response(f"<html><body><p>{sentence}</p></body></html>", status)
     response.reason = reason
     return response

@@ -146,8 +146,12 @@ def test_the_captcha_mode_answers_429_with_youtubes_sentence(
         download(first_url(sandbox), tmp_path)
     assert f"HTTP Error 429: {CAPTCHA}" in str(caught.value)
     answer = search(media)
-    assert (answer.status_code, answer.reason_phrase) == (429, CAPTCHA)
-    assert "captcha challenge" in answer.json()["error"]["message"]
+    assert (answer.status_code, answer.reason_phrase) == (429, "Too Many Requests")
+    assert answer.json()["error"] == {
+        "code": 429,
+        "message": CAPTCHA,
+        "status": "RESOURCE_EXHAUSTED",
+    }
 
 
 def test_past_the_video_budget_the_session_is_rate_limited_until_the_window_rolls(
@@ -224,7 +228,7 @@ def test_the_admin_endpoint_switches_youtube_modes_and_reads_the_counters(
     assert media.get(first_url(sandbox)).status_code == 429
     plan = {"target": "media", "count": 1, "kind": "captcha", "path": SEARCH}
     assert media.post("/_sandbox/fail-next", json=plan).status_code == 200
-    assert search(media).reason_phrase == CAPTCHA
+    assert search(media).json()["error"]["message"] == CAPTCHA
     counts = media.get("/_sandbox/youtube/requests").json()
     assert counts == {"search": 1, "page": 1, "media": 0}
     bad = media.post("/_sandbox/fail-next", json={"target": "media", "kind": "nonsense"})
