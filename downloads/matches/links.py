@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from downloads.pipeline.sources.common import VIDEO_ID, canonical_watch_url
+from downloads.pipeline.sources.common import VIDEO_ID, youtube_watch_url
 
 MAX_LINK_LENGTH = 2000
 WATCH_HOSTS = frozenset({"www.youtube.com", "youtube.com", "m.youtube.com", "music.youtube.com"})
@@ -66,7 +66,7 @@ class YouTubeLink:
 
     @property
     def canonical_url(self) -> str:
-        return canonical_watch_url(self.video_id, music=self.music)
+        return youtube_watch_url(self.video_id, music=self.music)
 
 
 def parse_youtube_link(text: str) -> YouTubeLink:

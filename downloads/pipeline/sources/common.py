@@ -75,13 +75,22 @@ def watch_base() -> str:
     return str(getattr(settings, "YOUTUBE_WATCH_BASE", "") or YOUTUBE_WATCH_BASE)
 
 
-def canonical_watch_url(video_id: str, *, music: bool = False) -> str:
-    """The only watch URL shape we hand to yt-dlp; refuses anything but an 11-char id."""
+def youtube_watch_url(video_id: str, *, music: bool = False) -> str:
+    """YouTube's own link to a video (what a person pastes or follows); 11-char ids only."""
     if not VIDEO_ID.fullmatch(video_id):
         raise ValueError(f"not a YouTube video id: {video_id!r}")
+    host = "music.youtube.com" if music else "www.youtube.com"
+    return f"https://{host}/watch?v={video_id}"
+
+
+def canonical_watch_url(video_id: str, *, music: bool = False) -> str:
+    """The only watch URL shape we hand to yt-dlp: YouTube's own link, or the configured
+    YOUTUBE_WATCH_BASE followed by the id. Refuses anything but an 11-char id."""
     base = watch_base()
-    if base == YOUTUBE_WATCH_BASE and music:
-        return f"https://music.youtube.com/watch?v={video_id}"
+    if base == YOUTUBE_WATCH_BASE:
+        return youtube_watch_url(video_id, music=music)
+    if not VIDEO_ID.fullmatch(video_id):
+        raise ValueError(f"not a YouTube video id: {video_id!r}")
     return f"{base}{video_id}"
 
 
