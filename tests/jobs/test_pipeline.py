@@ -1,4 +1,5 @@
-"""The real pipeline end to end: sandbox search over HTTP, yt-dlp, ffmpeg, mutagen, MUSIC_ROOT."""
+"""The real pipeline end to end: the ytmusic source over HTTP to the sandbox's YouTube Music,
+yt-dlp's generic extractor on its watch URLs, ffmpeg, mutagen, MUSIC_ROOT."""
 
 from __future__ import annotations
 
@@ -117,6 +118,25 @@ def test_a_track_already_stored_is_not_downloaded_again(media_sandbox: Sandbox, 
     assert [i.stored_file_id for i in first.items.all()] == [
         i.stored_file_id for i in second.items.all()
     ]
+    assert not any(key.startswith("GET /media") for key in media_sandbox.requests)
+
+
+def test_downloads_take_the_production_path_through_youtube_music_and_watch_urls(
+    media_sandbox: Sandbox, user: Any
+) -> None:
+    tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:3]
+    media_sandbox.reset_counters()
+
+    job = _download_playlist(media_sandbox, user, tracks)
+
+    _assert_downloaded_right(media_sandbox, job)
+    assert settings.MEDIA_SOURCES == ["ytmusic"]
+    for item in job.items.all():
+        assert item.candidate_url == media_sandbox.watch_url(item.candidate_id)
+    counts = media_sandbox.youtube_request_counts()
+    assert counts["search"] >= len(tracks)  # InnerTube searches, read by ytmusicapi
+    assert counts["page"] >= len(tracks) and counts["media"] >= len(tracks)  # yt-dlp: probe, body
+    assert media_sandbox.requests["GET /"] >= 1  # ytmusicapi's visitor id
     assert not any(key.startswith("GET /media") for key in media_sandbox.requests)
 
 
