@@ -118,21 +118,22 @@ class MediaFaults(Engine):
             self._expired.clear()
         self.budget.reset()
 
-    def _take_planned(self, request: Request, download: bool) -> str | None:
-        """The first planned fault for this request; a body fault waits for a download, since
-        yt-dlp's probe hangs up before any body arrives."""
+    def _take_planned(self, request: Request, waiting: tuple[str, ...]) -> str | None:
+        """The first planned fault for this request, except kinds `waiting` for another kind
+        of request (a body fault waits for a download: yt-dlp's probe hangs up before any
+        body arrives)."""
         where = request.path + "?" + _query(request)
         for i, plan in enumerate(self.knobs.planned):
             if plan.path is not None and plan.path not in where:
                 continue
-            if plan.kind in ("stall", "forbidden_midway") and not download:
+            if plan.kind in waiting:
                 continue
             del self.knobs.planned[i]
             return plan.kind
         return None
 
-    def _pick(self, request: Request, download: bool) -> str | None:
-        kind = self._take_planned(request, download)
+    def _pick(self, request: Request, download: bool, waiting: tuple[str, ...]) -> str | None:
+        kind = self._take_planned(request, waiting)
         if kind is None and self.knobs.bot_check:
             kind = "bot_check"
         if kind is None and self.knobs.captcha:
@@ -153,7 +154,7 @@ class MediaFaults(Engine):
         """A fault answer for a search or page request; "truncate" to cut the body; None."""
         self._delay()
         with self.lock:
-            kind = self._pick(request, download=False)
+            kind = self._pick(request, download=False, waiting=("forbidden_midway",))
         if kind is None:
             wait = self.budget.blocked_for(
                 request.client, self.knobs.video_budget, self.knobs.budget_window
@@ -176,7 +177,8 @@ class MediaFaults(Engine):
             if video_id in self._expired and start > 0:
                 self._expired.discard(video_id)
                 return Response(403, b"", {"Content-Type": "text/plain"}, reason="Forbidden")
-            kind = self._pick(request, download=download)
+            waiting = () if download else ("stall", "forbidden_midway")
+            kind = self._pick(request, download=download, waiting=waiting)
             if kind == "forbidden_midway":
                 self._expired.add(video_id)
         if kind is None:

@@ -233,3 +233,11 @@ def test_the_admin_endpoint_switches_youtube_modes_and_reads_the_counters(
     assert counts == {"search": 1, "page": 1, "media": 0}
     bad = media.post("/_sandbox/fail-next", json={"target": "media", "kind": "nonsense"})
     assert bad.status_code == 400
+
+
+def test_a_stalled_search_answers_late(sandbox: Sandbox, media: httpx.Client) -> None:
+    sandbox.media_knobs.update({"stall_seconds": 0.4})
+    sandbox.media_knobs.fail_next(1, "stall", path=SEARCH)
+    started = time.monotonic()
+    assert search(media).status_code == 200
+    assert time.monotonic() - started >= 0.4
