@@ -34,9 +34,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from downloads.models import DownloadSettings, Job, JobItem, StoredFile, TrackPin
-from downloads.pipeline import fetch as fetch_stage
 from downloads.pipeline import store
 from downloads.pipeline.errors import FetchError, PipelineError
+from downloads.pipeline.fetch.options import FetchOptions
+from downloads.pipeline.fetch.stage import FetchedAudio, fetch
 from downloads.pipeline.match import MatchResult, match
 from downloads.pipeline.metadata import CoverCache, TrackTags
 from downloads.pipeline.resolve import Resolver, SourceFailure, build_sources
@@ -51,8 +52,6 @@ T = TypeVar("T")
 
 TICK_SECONDS = 0.5  # cancel poll and progress flush: ≤ 2 writes per item per second
 HEARTBEAT_EVERY = 10.0  # well inside the reaper's 60 s
-FETCH_ATTEMPTS = 3  # per item run; network errors and 5xx are often gone a second later
-FETCH_BACKOFF_SECONDS = 1.0
 SPOTIFY_TRACK_URL = "https://open.spotify.com/track/{}"
 
 
@@ -310,12 +309,13 @@ class ItemPipeline:
     async def _download(self, candidate: Candidate, score: float | None) -> Outcome:
         run, work = self.run_, self.work
         workdir = attempt_dir(work.item_id, work.attempt)
-        options = fetch_stage.FetchOptions(
+        options = FetchOptions(
             audio_format=run.options.audio_format,  # type: ignore[arg-type]
             cookiefile=Path(run.options.cookies_path) if run.options.cookies_path else None,
         )
         try:
             await asyncio.to_thread(attempt_dirs_remove, work.item_id)
+            await asyncio.to_thread(workdir.mkdir, parents=True)
             fetched = await self._fetch(candidate, options, workdir)
             self.stage(JobItem.Stage.TAG, 100)
             tags = replace(work.tags, source_url=candidate.url, match_score=score)
@@ -341,27 +341,19 @@ class ItemPipeline:
         return Outcome(JobItem.Status.DONE)
 
     async def _fetch(
-        self, candidate: Candidate, options: fetch_stage.FetchOptions, workdir: Path
-    ) -> fetch_stage.FetchedAudio:
-        """yt-dlp in the pool; a network hiccup (retryable) is tried again after a pause."""
+        self, candidate: Candidate, options: FetchOptions, workdir: Path
+    ) -> FetchedAudio:
+        """yt-dlp in the pool; the fetch stage retries as its policy says."""
         url = candidate.url or canonical_watch_url(candidate.id)
-        for attempt in range(1, FETCH_ATTEMPTS + 1):
-            self.stage(JobItem.Stage.FETCH)
-            try:
-                return await self._blocking(
-                    fetch_stage.fetch_blocking,
-                    url,
-                    options=options,
-                    workdir=workdir,
-                    progress=self._on_progress,
-                    cancel=self.ticker.cancelled.is_set,
-                )
-            except FetchError as exc:
-                if not exc.retryable or attempt == FETCH_ATTEMPTS:
-                    raise
-                logger.info("Fetch of %s failed (%s); trying again", url, exc.reason)
-                await self.ticker.unless_cancelled(asyncio.sleep(FETCH_BACKOFF_SECONDS * attempt))
-        raise AssertionError("unreachable")
+        self.stage(JobItem.Stage.FETCH)
+        return await self._blocking(
+            fetch,
+            url,
+            options=options,
+            workdir=workdir,
+            progress=self._on_progress,
+            cancel=self.ticker.cancelled.is_set,
+        )
 
     def _on_progress(self, done: int, total: int | None) -> None:
         """Called from the fetch thread: only memory is touched here, the ticker writes."""
@@ -375,14 +367,18 @@ class ItemPipeline:
         )
 
 
+def _incoming() -> Path:
+    return Path(settings.MUSIC_ROOT) / ".incoming"
+
+
 def attempt_dir(item_id: int, attempt: int) -> Path:
     """Per item and attempt, on MUSIC_ROOT's filesystem so the final move is a rename."""
-    return fetch_stage.incoming_dir() / f"item-{item_id}-{attempt}"
+    return _incoming() / f"item-{item_id}-{attempt}"
 
 
 def attempt_dirs_remove(item_id: int) -> None:
     """Remove what earlier attempts of an item left behind (a worker killed mid-download)."""
-    for leftover in fetch_stage.incoming_dir().glob(f"item-{item_id}-*"):
+    for leftover in _incoming().glob(f"item-{item_id}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -530,7 +526,7 @@ def _stored_file_record(
     work: Work,
     audio_format: str,
     final: Path,
-    fetched: fetch_stage.FetchedAudio,
+    fetched: FetchedAudio,
     duration: float | None,
     candidate: Candidate,
     score: float | None,

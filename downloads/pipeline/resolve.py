@@ -17,32 +17,11 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 
-from downloads.pipeline.sources.common import (
-    SearchSource,
-    canonical_watch_url,
-    dedupe,
-    is_allowed_media_url,
-    planned_queries,
-    text_query,
-)
+from downloads.pipeline.sources.common import SearchSource, dedupe, is_allowed_media_url
 from downloads.pipeline.sources.sandbox import SandboxSource
 from downloads.pipeline.sources.youtube import YouTubeSource
 from downloads.pipeline.sources.ytmusic import YouTubeMusicSource
 from downloads.pipeline.types import Candidate, TrackQuery
-
-__all__ = [
-    "Resolution",
-    "Resolver",
-    "SearchSource",
-    "SourceFailure",
-    "SourceResult",
-    "build_sources",
-    "canonical_watch_url",
-    "dedupe",
-    "is_allowed_media_url",
-    "planned_queries",
-    "text_query",
-]
 
 logger = logging.getLogger(__name__)
 SOURCE_NAMES = ("ytmusic", "youtube", "sandbox")
@@ -63,13 +42,6 @@ class SourceResult:
     source: str
     candidates: tuple[Candidate, ...]
     failure: SourceFailure | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    candidates: tuple[Candidate, ...]
-    source: str | None
-    failures: tuple[SourceFailure, ...]
 
 
 def build_sources(
@@ -119,16 +91,6 @@ class Resolver:
         and the remaining sources are never asked."""
         for source in self.sources:
             yield await self._ask(source, track)
-
-    async def resolve(self, track: TrackQuery) -> Resolution:
-        """Candidates from the first source that finds any, with the failures met on the way."""
-        failures: list[SourceFailure] = []
-        async for result in self.attempts(track):
-            if result.failure is not None:
-                failures.append(result.failure)
-            elif result.candidates:
-                return Resolution(result.candidates, result.source, tuple(failures))
-        return Resolution((), None, tuple(failures))
 
     async def _ask(self, source: SearchSource, track: TrackQuery) -> SourceResult:
         try:

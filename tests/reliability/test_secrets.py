@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from downloads import selectors as download_selectors
-from downloads.pipeline.fetch import BOT_CHECK_REASON
+from downloads.pipeline.fetch.classify import BOT_CHECK_REASON
 from library import views as library_views
 from library.models import SpotifyAccount
 from library.tokens import TokenSet
