@@ -80,12 +80,6 @@ class Resolver:
         self.limit = limit
         self.timeout = timeout
 
-    @classmethod
-    def from_settings(
-        cls, *, executor: Executor | None = None, limit: int = DEFAULT_LIMIT
-    ) -> Resolver:
-        return cls(build_sources(settings.MEDIA_SOURCES, executor=executor), limit=limit)
-
     async def attempts(self, track: TrackQuery) -> AsyncIterator[SourceResult]:
         """Each source's answer in order, lazily: stop iterating once a candidate is accepted,
         and the remaining sources are never asked."""

@@ -367,7 +367,7 @@ def test_server_faults_are_reported_as_failures_not_raised(media_sandbox, short_
 @pytest.mark.integration
 def test_sources_are_asked_lazily_in_the_configured_order(media_sandbox, short_track, settings):
     settings.MEDIA_SOURCES = ["sandbox"]
-    resolver = Resolver.from_settings()
+    resolver = Resolver(build_sources(settings.MEDIA_SOURCES))
 
     async def first_answer() -> SourceResult:
         async for result in resolver.attempts(short_track.query):
