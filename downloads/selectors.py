@@ -5,7 +5,7 @@ Every read that takes a user only ever sees that user's jobs; views turn a miss 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -58,7 +58,7 @@ def job_for(user: AnyUser, job_id: int) -> Job:
 def job_with_items(user: AnyUser, job_id: int) -> Job:
     """A job and its items, with each item's track, album, artists and file in few queries."""
     items = JobItem.objects.select_related("track__album", "stored_file").prefetch_related(
-        _artist_links("track__")
+        artist_links_prefetch(prefix="track__")
     )
     return (
         Job.objects.filter(owner_id=user.pk)
@@ -67,7 +67,7 @@ def job_with_items(user: AnyUser, job_id: int) -> Job:
     )
 
 
-def _artist_links(prefix: str = "") -> Prefetch[Any]:
+def artist_links_prefetch(*, prefix: str = "") -> Prefetch[Any]:
     """Each track's artists in credit order, as `track.artist_links` (a list of TrackArtist)."""
     links = TrackArtist.objects.select_related("artist").order_by("position")
     return Prefetch(f"{prefix}trackartist_set", queryset=links, to_attr="artist_links")
@@ -317,41 +317,3 @@ _TARGETS: dict[str, Callable[[AnyUser, str], tuple[str, list[Track]]]] = {
     Job.Kind.SELECTION: _selection,
     Job.Kind.LIBRARY: _library,
 }
-
-
-def playlist_files(*, job: Job) -> list[StoredFile]:
-    """The stored files of a playlist (or Liked Songs) job's source, in its current order.
-
-    The order is the catalog's (so a later sync job rewrites the whole list); the job's own
-    items stand in when the catalog has no entries.
-    """
-    track_ids = _source_order(job) or list(
-        job.items.order_by("position").values_list("track_id", flat=True)
-    )
-    files = _files_by_track(track_ids, job.audio_format)
-    return [files[t] for t in track_ids if t in files and files[t].exists_on_disk()]
-
-
-def _source_order(job: Job) -> list[int]:
-    if job.kind == Job.Kind.PLAYLIST:
-        entries = PlaylistEntry.objects.filter(playlist__spotify_id=job.target_id)
-        return list(entries.order_by("position").values_list("track_id", flat=True))
-    if job.kind == Job.Kind.LIKED:
-        saved = SavedTrack.objects.filter(user_id=job.owner_id)
-        return list(saved.order_by("-added_at", "pk").values_list("track_id", flat=True))
-    return []
-
-
-def _files_by_track(track_ids: Iterable[int], audio_format: str) -> dict[int, StoredFile]:
-    """One file per track, the job's format first (another format beats a gap in the list)."""
-    files: dict[int, StoredFile] = {}
-    rows = (
-        StoredFile.objects.filter(track_id__in=list(track_ids))
-        .select_related("track__album")
-        .prefetch_related(_artist_links("track__"))
-        .order_by("created_at")
-    )
-    for f in rows:
-        if f.track_id not in files or f.audio_format == audio_format:
-            files[f.track_id] = f
-    return files

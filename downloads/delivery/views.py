@@ -26,7 +26,7 @@ from downloads.models import StoredFile
 from downloads.pipeline.store import music_root
 from spotifydl.auth import signed_in
 
-# Where the pipeline caches album covers (downloads.runner uses the same folder).
+# Where the pipeline caches album covers (the worker uses the same folder).
 COVERS_FOLDER = "covers"
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from downloads import selectors, services
+from downloads import playlists, selectors
 from downloads.models import AudioFormat, Job
 from downloads.selectors import DownloadState, JobFilter
 from tests.jobs.factories import (
@@ -135,7 +135,7 @@ def test_the_playlist_file_follows_the_playlist_order_and_skips_missing_files(
         title="Road / Trip",
     )
 
-    path = services.playlist_file_write(job=job)
+    path = playlists.playlist_file_write(job=job)
 
     assert path == settings.MUSIC_ROOT / "Playlists" / "Road _ Trip.m3u8"
     lines = path.read_text().splitlines()
