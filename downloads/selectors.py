@@ -42,7 +42,7 @@ _FILTERS: dict[JobFilter, tuple[str, ...]] = {
 }
 
 
-def jobs_for(user: AnyUser, *, which: JobFilter = JobFilter.ALL) -> QuerySet[Job]:
+def jobs_for(*, user: AnyUser, which: JobFilter = JobFilter.ALL) -> QuerySet[Job]:
     """A person's jobs, newest first; `failed` includes jobs where only some tracks failed."""
     jobs = Job.objects.filter(owner_id=user.pk)
     if which in _FILTERS:
@@ -50,12 +50,12 @@ def jobs_for(user: AnyUser, *, which: JobFilter = JobFilter.ALL) -> QuerySet[Job
     return jobs.order_by("-created_at", "-pk")
 
 
-def job_for(user: AnyUser, job_id: int) -> Job:
+def job_for(*, user: AnyUser, job_id: int) -> Job:
     """One of the person's jobs; raises Job.DoesNotExist for anyone else's."""
     return Job.objects.get(pk=job_id, owner_id=user.pk)
 
 
-def job_with_items(user: AnyUser, job_id: int) -> Job:
+def job_with_items(*, user: AnyUser, job_id: int) -> Job:
     """A job and its items, with each item's track, album, artists and file in few queries."""
     items = JobItem.objects.select_related("track__album", "stored_file").prefetch_related(
         artist_links_prefetch(prefix="track__")
@@ -73,7 +73,7 @@ def artist_links_prefetch(*, prefix: str = "") -> Prefetch[Any]:
     return Prefetch(f"{prefix}trackartist_set", queryset=links, to_attr="artist_links")
 
 
-def artist_names(track: Track) -> list[str]:
+def artist_names(*, track: Track) -> list[str]:
     """Names in credit order; uses the prefetched links when a selector loaded them."""
     links = getattr(track, "artist_links", None)
     if links is None:
@@ -97,7 +97,7 @@ JOB_FIELDS = (
 )
 
 
-def job_snapshot(job_id: int) -> dict[str, Any] | None:
+def job_snapshot(*, job_id: int) -> dict[str, Any] | None:
     """The job's counters and status as plain values, or None when it is gone."""
     row = Job.objects.filter(pk=job_id).values(*JOB_FIELDS).first()
     if row is None:
@@ -112,7 +112,7 @@ def job_snapshot(job_id: int) -> dict[str, Any] | None:
     }
 
 
-def item_snapshots(job_id: int, *, unfinished_or_changed_since: Any = None) -> list[dict[str, Any]]:
+def item_snapshots(*, job_id: int, unfinished_or_changed_since: Any = None) -> list[dict[str, Any]]:
     """Item states for the stream: the unfinished ones plus any that changed since a time."""
     items = JobItem.objects.filter(job_id=job_id)
     if unfinished_or_changed_since is not None:
@@ -167,7 +167,7 @@ class TrackState:
 NOT_DOWNLOADED = TrackState(DownloadState.NOT_DOWNLOADED)
 
 
-def track_states(user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackState]:
+def track_states(*, user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackState]:
     """Each track's download state for this person, in ONE query however many tracks.
 
     A file is shared by everyone, so a track someone else downloaded is downloaded for this
@@ -220,7 +220,7 @@ class Target:
     tracks: list[Track]
 
 
-def target_tracks(user: AnyUser, kind: str, target_id: str) -> Target:
+def target_tracks(*, user: AnyUser, kind: str, target_id: str) -> Target:
     """The tracks (in order) and a display title for what the person asked to download."""
     reader = _TARGETS.get(kind)
     if reader is None:
@@ -278,7 +278,7 @@ def _artist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
     ]
 
 
-def owned_tracks(user: AnyUser) -> QuerySet[Track]:
+def owned_tracks(*, user: AnyUser) -> QuerySet[Track]:
     """Every track in the person's library or in one of their jobs: all they may select, get or
     look at. Anything else is someone else's and answers 404."""
     in_job = JobItem.objects.filter(track=OuterRef("pk"), job__owner_id=user.pk)
@@ -287,7 +287,7 @@ def owned_tracks(user: AnyUser) -> QuerySet[Track]:
 
 def _selection(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
     ids = [part for part in target_id.replace(",", " ").split() if part]
-    by_id = owned_tracks(user).in_bulk(ids, field_name="spotify_id")
+    by_id = owned_tracks(user=user).in_bulk(ids, field_name="spotify_id")
     tracks = [by_id[i] for i in ids if i in by_id]
     return f"{len(tracks)} selected tracks", tracks
 

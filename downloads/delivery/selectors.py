@@ -69,16 +69,16 @@ class _Source:
     audio_format: str = ""
 
 
-def stored_file_for(user: User, pk: int) -> StoredFile:
+def stored_file_for(*, user: User, pk: int) -> StoredFile:
     """One file the person may get, with its track, album and artists; DoesNotExist otherwise."""
     return (
         StoredFile.objects.select_related("track__album")
         .prefetch_related(_artist_links())
-        .get(pk=pk, track__in=owned_tracks(user))
+        .get(pk=pk, track__in=owned_tracks(user=user))
     )
 
 
-def collection_for(user: User, kind: Kind, target: str, *, audio_format: str = "") -> Collection:
+def collection_for(*, user: User, kind: Kind, target: str, audio_format: str = "") -> Collection:
     """The collection, raising NotInLibrary when it is not the person's.
 
     `audio_format` picks among a track's files when it has several (a job uses its own).
@@ -96,13 +96,13 @@ def collection_for(user: User, kind: Kind, target: str, *, audio_format: str = "
     )
 
 
-def selection_target(spotify_ids: Sequence[str]) -> str:
+def selection_target(*, spotify_ids: Sequence[str]) -> str:
     """The ids of a selection as one target string: valid ids only, each once, in order."""
     valid = [i for i in spotify_ids if _SPOTIFY_ID.fullmatch(i)]
     return " ".join(dict.fromkeys(valid))
 
 
-def artist_names(track: Track) -> list[str]:
+def artist_names(*, track: Track) -> list[str]:
     """Names in credit order, from the links the selectors here prefetch."""
     links = getattr(track, "artist_links", None)
     if links is None:
@@ -164,7 +164,7 @@ def _liked(user: User, target: str) -> _Source:
 
 def _selection(user: User, target: str) -> _Source:
     ids = target.split()[:MAX_SELECTION]
-    found = dict(owned_tracks(user).filter(spotify_id__in=ids).values_list("spotify_id", "pk"))
+    found = dict(owned_tracks(user=user).filter(spotify_id__in=ids).values_list("spotify_id", "pk"))
     order = [found[i] for i in ids if i in found]
     if not order:
         raise NotInLibrary

@@ -165,7 +165,7 @@ def _add_playlist(
         PlaylistEntry(
             path=base / members[stored.pk].arcname,
             duration_s=stored.duration or (stored.track.duration_ms / 1000 or None),
-            artist=", ".join(artist_names(stored.track)),
+            artist=", ".join(artist_names(track=stored.track)),
             title=stored.track.name,
         )
         for stored in collection.files

@@ -39,7 +39,7 @@ def prune(subscription: Subscription, removed: set[int]) -> Pruned:
         return Pruned()
     if not DownloadSettings.load().sync_prune_files:
         return Pruned(kept_by_setting=len(files))
-    used = selectors.tracks_still_used([f.track_id for f in files], besides=subscription)
+    used = selectors.tracks_still_used(track_ids=[f.track_id for f in files], besides=subscription)
     doomed = [f for f in files if f.track_id not in used]
     for chunk in chunks([f.pk for f in doomed]):
         StoredFile.objects.filter(pk__in=chunk).delete()

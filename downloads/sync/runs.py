@@ -133,10 +133,10 @@ def _apply(run: Run, read: SourceRead, *, enqueue_downloads: bool) -> None:
         order = playlists.source_track_ids(
             source=locked.source, owner_id=locked.owner_id, target_id=locked.target_id
         )
-        current, before = set(order), selectors.subscription_track_ids(locked)
+        current, before = set(order), selectors.subscription_track_ids(subscription=locked)
         added, removed = current - before, before - current
         fingerprint, previous = _fingerprint(order), locked.order_fingerprint
-        wanted = selectors.tracks_to_download(locked, order)
+        wanted = selectors.tracks_to_download(subscription=locked, track_ids=order)
         todo = wanted.track_ids
         job = _job_start(locked, todo, enqueue=enqueue_downloads) if todo else None
         _memberships_update(locked, added=added, removed=removed)

@@ -45,7 +45,7 @@ def subscription_create(
     schedule. Raises selectors.SourceNotFound when the source is not in the person's library.
     """
     target_id = target_id if source == Subscription.Source.PLAYLIST else ""
-    title = selectors.source_title(owner, source, target_id)
+    title = selectors.source_title(user=owner, source=source, target_id=target_id)
     with transaction.atomic():
         subscription, created = Subscription.objects.get_or_create(
             owner=owner,

@@ -28,7 +28,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def _download_playlist(sandbox: Sandbox, user: Any, tracks: list[Any]) -> Job:
     playlist = import_playlist(sandbox, user, tracks)
-    target = selectors.target_tracks(user, Job.Kind.PLAYLIST, playlist.spotify_id)
+    target = selectors.target_tracks(
+        user=user, kind=Job.Kind.PLAYLIST, target_id=playlist.spotify_id
+    )
     job = services.job_create(
         owner=user,
         kind=target.kind,

@@ -93,7 +93,7 @@ def _jobs_create(owner: User, target: str, audio_format: str) -> list[Job]:
     jobs = []
     for kind, target_id in targets:
         try:
-            found = selectors.target_tracks(owner, kind, target_id)
+            found = selectors.target_tracks(user=owner, kind=kind, target_id=target_id)
         except selectors.TargetNotFound as exc:
             if len(targets) == 1:
                 raise CommandError(str(exc), returncode=EXIT_ERROR) from exc
