@@ -137,7 +137,7 @@ def _matching(query: str, prefix: str = "") -> Q:
 
 def _rows(user: User, lines: Sequence[tuple[Track, datetime | None]], first: int) -> list[TrackRow]:
     """Rows numbered from `first`, with every track's download state read in one query."""
-    states = track_states(user, [track.pk for track, _ in lines])
+    states = track_states(user=user, track_ids=[track.pk for track, _ in lines])
     return [
         TrackRow(track=track, number=first + i, when=when, state=states[track.pk])
         for i, (track, when) in enumerate(lines)
@@ -369,4 +369,4 @@ def search(user: User, query: str) -> SearchResults:
 
 
 def active_jobs(user: User, limit: int = 5) -> list[Job]:
-    return list(jobs_for(user, which=JobFilter.ACTIVE)[:limit])
+    return list(jobs_for(user=user, which=JobFilter.ACTIVE)[:limit])

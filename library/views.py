@@ -255,7 +255,7 @@ def playlist_detail(request: HtmxHttpRequest, spotify_id: str) -> HttpResponse:
         "playlist": membership.playlist,
         "tracks": tracks,
         "date_label": "Added",
-        "subscription": subscription_for_source(user, "playlist", spotify_id),
+        "subscription": subscription_for_source(user=user, source="playlist", target_id=spotify_id),
     }
     return _track_list(request, "library/playlist_detail.html", context)
 
@@ -269,7 +269,7 @@ def liked_tracks(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "tracks": tracks,
         "date_label": "Added",
-        "subscription": subscription_for_source(user, "liked"),
+        "subscription": subscription_for_source(user=user, source="liked"),
     }
     return _track_list(request, "library/liked.html", context)
 
@@ -279,7 +279,7 @@ def liked_tracks(request: HtmxHttpRequest) -> HttpResponse:
 def album_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     page = selectors.albums_page(user, page=request.GET.get("page"))
-    context = {"page": page, "subscription": subscription_for_source(user, "albums")}
+    context = {"page": page, "subscription": subscription_for_source(user=user, source="albums")}
     return render(request, "library/albums.html", context)
 
 

@@ -29,7 +29,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def _download_playlist(sandbox: Sandbox, user: Any, tracks: list[Any]) -> Job:
     playlist = import_playlist(sandbox, user, tracks)
-    target = selectors.target_tracks(user, Job.Kind.PLAYLIST, playlist.spotify_id)
+    target = selectors.target_tracks(
+        user=user, kind=Job.Kind.PLAYLIST, target_id=playlist.spotify_id
+    )
     job = services.job_create(
         owner=user,
         kind=target.kind,
@@ -73,7 +75,7 @@ def _assert_tags_follow_the_catalog(tags: ReadTags, track: Track) -> None:
     """What the worker writes besides identity: credits, numbering, release, advisory."""
     album = track.album
     assert album is not None, track.name
-    assert tags["artists"] == tuple(selectors.artist_names(track))
+    assert tags["artists"] == tuple(selectors.artist_names(track=track))
     assert (tags["track_number"], tags["track_total"], tags["disc_number"]) == (
         track.track_number,
         album.total_tracks or None,
