@@ -33,7 +33,7 @@ from downloads.pipeline.errors import PathTemplateError, StoreError
 from downloads.services import PLAYLISTS_FOLDER, job_create
 from downloads.sync import selectors
 from downloads.sync.reading import SourceRead, source_read
-from library.catalog import chunks
+from library.catalog.writer import chunks
 from library.models import Playlist, Track
 from library.spotify import SpotifyError, SpotifyQuotaExceeded, close_http_client
 
