@@ -23,7 +23,6 @@ from library.models import (
     Artist,
     FollowedArtist,
     LibraryRefresh,
-    PlaylistEntry,
     RecentPlay,
     SavedAlbum,
     SavedTrack,
@@ -36,6 +35,7 @@ from library.models import (
     artist_links_prefetch,
     in_library_of,
 )
+from library.tracklists import album_tracks, liked_saves, playlist_entries
 
 # Each given track's state, by track id, read for a whole page at once.
 type States[S] = Callable[[Sequence[int]], Mapping[int, S]]
@@ -163,10 +163,9 @@ def liked_page[S](
 ) -> TrackPage[S]:
     """Liked Songs, newest first: a constant number of queries whatever the library's size."""
     saved = (
-        SavedTrack.objects.filter(user_id=user.pk)
+        liked_saves(user_id=user.pk)
         .select_related("track__album")
         .prefetch_related(artist_links_prefetch("track__"))
-        .order_by("-added_at", "-pk")
     )
     return _track_page(
         saved, query=query, page=page, states=states, line=lambda s: (s.track, s.added_at)
@@ -178,10 +177,9 @@ def playlist_page[S](
 ) -> TrackPage[S]:
     """A playlist's tracks in Spotify's order; none for one Spotify will not share with them."""
     entries = (
-        PlaylistEntry.objects.filter(playlist_id=membership.playlist_id)
+        playlist_entries(playlist_id=membership.playlist_id)
         .select_related("track__album")
         .prefetch_related(artist_links_prefetch("track__"))
-        .order_by("position")
     )
     if not membership.readable:
         entries = entries.none()
@@ -203,7 +201,7 @@ def recent_page[S](*, user: User, states: States[S], page: str | None = None) ->
 
 
 def album_rows[S](*, album: Album, states: States[S]) -> list[TrackRow[S]]:
-    tracks = _tracks_with_artists(album.tracks.all()).order_by("disc_number", "track_number", "pk")
+    tracks = _tracks_with_artists(album_tracks(album_id=album.pk))
     rows = _rows([(track, None) for track in tracks], 1, states)
     # An album's own numbering, not the row's place on the page.
     return [replace(row, number=row.track.track_number) for row in rows]
