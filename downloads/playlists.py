@@ -13,7 +13,7 @@ from pathlib import Path
 from downloads.models import Job, StoredFile, Subscription
 from downloads.pipeline import store
 from downloads.selectors import artist_links_prefetch, artist_names
-from library.catalog import chunks
+from library.catalog.writer import chunks
 from library.models import PlaylistEntry, SavedAlbum, SavedTrack, Track
 
 PLAYLISTS_FOLDER = "Playlists"

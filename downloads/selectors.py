@@ -22,6 +22,7 @@ from library.models import (
     Track,
     TrackArtist,
     UserPlaylist,
+    in_library_of,
 )
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ def owned_tracks(*, user: AnyUser) -> QuerySet[Track]:
     """Every track in the person's library or in one of their jobs: all they may select, get or
     look at. Anything else is someone else's and answers 404."""
     in_job = JobItem.objects.filter(track=OuterRef("pk"), job__owner_id=user.pk)
-    return Track.objects.filter(Track.in_library_of(user.pk) | Q(Exists(in_job)))
+    return Track.objects.filter(in_library_of(user_id=user.pk) | Q(Exists(in_job)))
 
 
 def _selection(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:

@@ -9,7 +9,7 @@ from downloads.models import DownloadSettings, StoredFile, Subscription
 from downloads.pipeline import store
 from downloads.pipeline.errors import PathTemplateError
 from downloads.sync import selectors
-from library.catalog import chunks
+from library.catalog.writer import chunks
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from downloads.services import job_create
 from downloads.sync import selectors
 from downloads.sync.prune import Pruned, files_remove, prune
 from downloads.sync.reading import SourceRead, source_read
-from library.catalog import chunks
+from library.catalog.writer import chunks
 from library.models import Playlist, Track
 from library.spotify import SpotifyError, SpotifyQuotaExceeded, close_http_client
 

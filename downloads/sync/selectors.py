@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, Q, QuerySet
 
 from downloads.models import Job, JobItem, StoredFile, Subscription, SubscriptionTrack, SyncRun
-from library.catalog import chunks
-from library.models import PlaylistEntry, SavedTrack, Track, UserPlaylist
+from library.catalog.writer import chunks
+from library.models import PlaylistEntry, SavedAlbum, SavedTrack, Track, UserPlaylist
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User as AnyUser
@@ -33,7 +33,7 @@ class SourceNotFound(LookupError):
 # --- subscriptions ------------------------------------------------------------------------------
 
 
-def subscriptions_for(*, user: AnyUser) -> QuerySet[Subscription]:
+def subscriptions_for(user: AnyUser) -> QuerySet[Subscription]:
     """The person's subscriptions by title, each with its latest run as `latest_runs` (0 or 1)."""
     latest = SyncRun.objects.select_related("job").order_by("-created_at", "-pk")[:1]
     return Subscription.objects.filter(owner_id=user.pk).prefetch_related(
@@ -41,18 +41,16 @@ def subscriptions_for(*, user: AnyUser) -> QuerySet[Subscription]:
     )
 
 
-def subscription_for(*, user: AnyUser, pk: int) -> Subscription:
+def subscription_for(user: AnyUser, pk: int) -> Subscription:
     """One of the person's subscriptions; raises Subscription.DoesNotExist for anyone else's."""
     return Subscription.objects.get(pk=pk, owner_id=user.pk)
 
 
-def subscription_runs(*, subscription: Subscription, limit: int = RUNS_SHOWN) -> list[SyncRun]:
+def subscription_runs(subscription: Subscription, *, limit: int = RUNS_SHOWN) -> list[SyncRun]:
     return list(subscription.runs.select_related("job").order_by("-created_at", "-pk")[:limit])
 
 
-def subscription_for_source(
-    *, user: AnyUser, source: str, target_id: str = ""
-) -> Subscription | None:
+def subscription_for_source(user: AnyUser, source: str, target_id: str = "") -> Subscription | None:
     """The person's subscription to this source, if any (for a Subscribe button's state)."""
     return Subscription.objects.filter(
         owner_id=user.pk, source=source, target_id=_target(source, target_id)
@@ -66,7 +64,7 @@ def _target(source: str, target_id: str) -> str:
 # --- sources ------------------------------------------------------------------------------------
 
 
-def source_options(*, user: AnyUser) -> list[tuple[str, str, str]]:
+def source_options(user: AnyUser) -> list[tuple[str, str, str]]:
     """(source, target_id, title) of everything the person may subscribe to, in library order."""
     playlists = (
         UserPlaylist.objects.filter(user_id=user.pk, readable=True)
@@ -83,7 +81,7 @@ def source_options(*, user: AnyUser) -> list[tuple[str, str, str]]:
     ]
 
 
-def source_title(*, user: AnyUser, source: str, target_id: str = "") -> str:
+def source_title(user: AnyUser, source: str, target_id: str = "") -> str:
     """The source's display title; raises SourceNotFound when the person cannot sync it."""
     if source == Subscription.Source.LIKED:
         return LIKED_TITLE
@@ -105,7 +103,34 @@ def source_title(*, user: AnyUser, source: str, target_id: str = "") -> str:
     return membership.playlist.name
 
 
-def subscription_track_ids(*, subscription: Subscription) -> set[int]:
+def source_track_ids(subscription: Subscription) -> list[int]:
+    """The source's tracks in its order, as stored in the catalog (a track twice is listed twice).
+
+    Playlists in playlist order, Liked Songs newest first, saved albums newest save first and
+    each album in disc and track order: the orders the .m3u8 files and the jobs use.
+    """
+    if subscription.source == Subscription.Source.PLAYLIST:
+        entries = PlaylistEntry.objects.filter(playlist__spotify_id=subscription.target_id)
+        return list(entries.order_by("position").values_list("track_id", flat=True))
+    if subscription.source == Subscription.Source.LIKED:
+        saved = SavedTrack.objects.filter(user_id=subscription.owner_id)
+        return list(saved.order_by("-added_at", "pk").values_list("track_id", flat=True))
+    albums = list(
+        SavedAlbum.objects.filter(user_id=subscription.owner_id)
+        .order_by("-added_at", "pk")
+        .values_list("album_id", flat=True)
+    )
+    by_album: dict[int, list[int]] = {album_id: [] for album_id in albums}
+    for chunk in chunks(albums):
+        rows = Track.objects.filter(album_id__in=chunk).order_by(
+            "disc_number", "track_number", "pk"
+        )
+        for track_id, album_id in rows.values_list("pk", "album_id"):
+            by_album[album_id].append(track_id)
+    return [track_id for album_id in albums for track_id in by_album[album_id]]
+
+
+def subscription_track_ids(subscription: Subscription) -> set[int]:
     """The tracks the source held at the last sync."""
     return set(subscription.memberships.values_list("track_id", flat=True))
 
@@ -122,7 +147,7 @@ class Wanted:
     no_match: int = 0  # found no upload last time and nobody has pinned one since
 
 
-def tracks_to_download(*, subscription: Subscription, track_ids: Iterable[int]) -> Wanted:
+def tracks_to_download(subscription: Subscription, track_ids: Iterable[int]) -> Wanted:
     """The source's tracks (in order, once each) that a sync job should fetch.
 
     Not those stored on disk in the subscription's format, nor those the owner's jobs are
@@ -157,7 +182,7 @@ def tracks_to_download(*, subscription: Subscription, track_ids: Iterable[int]) 
     )
 
 
-def tracks_still_used(*, track_ids: Sequence[int], besides: Subscription) -> set[int]:
+def tracks_still_used(track_ids: Sequence[int], *, besides: Subscription) -> set[int]:
     """Those of `track_ids` that anything of anyone still references, `besides` apart.
 
     A reference is: an entry of a playlist in someone's library, someone's like, an album
