@@ -118,8 +118,8 @@ class Environment:
             return self._signed_in[user_key]
         from asgiref.sync import async_to_sync
 
+        from library.accounts import account_sign_in
         from library.oauth import SCOPES
-        from library.services import account_sign_in
         from library.spotify import AsyncSpotify, StaticToken
         from library.tokens import TokenSet
 
@@ -141,7 +141,7 @@ class Environment:
     def refresh(self, user: User) -> LibraryRefresh:
         """One library refresh run to its end in this process, the way the worker runs it."""
         from library.models import LibraryRefresh
-        from library.services import library_refresh_create
+        from library.refresh.service import library_refresh_create
         from library.tasks import library_refresh_task
 
         refresh, _ = library_refresh_create(user=user)

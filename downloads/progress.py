@@ -38,8 +38,10 @@ def event(name: str, data: Any) -> str:
 def _read(job_id: int, since: datetime) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """One poll in one sync call, which then lets go of its connection."""
     try:
-        job = selectors.job_snapshot(job_id)
-        items = selectors.item_snapshots(job_id, unfinished_or_changed_since=since - CLOCK_SLACK)
+        job = selectors.job_snapshot(job_id=job_id)
+        items = selectors.item_snapshots(
+            job_id=job_id, unfinished_or_changed_since=since - CLOCK_SLACK
+        )
         return job, items
     finally:
         close_old_connections()

@@ -5,7 +5,7 @@ Every read that takes a user only ever sees that user's jobs; views turn a miss 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from library.models import (
     Track,
     TrackArtist,
     UserPlaylist,
+    in_library_of,
 )
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ _FILTERS: dict[JobFilter, tuple[str, ...]] = {
 }
 
 
-def jobs_for(user: AnyUser, *, which: JobFilter = JobFilter.ALL) -> QuerySet[Job]:
+def jobs_for(*, user: AnyUser, which: JobFilter = JobFilter.ALL) -> QuerySet[Job]:
     """A person's jobs, newest first; `failed` includes jobs where only some tracks failed."""
     jobs = Job.objects.filter(owner_id=user.pk)
     if which in _FILTERS:
@@ -50,15 +51,15 @@ def jobs_for(user: AnyUser, *, which: JobFilter = JobFilter.ALL) -> QuerySet[Job
     return jobs.order_by("-created_at", "-pk")
 
 
-def job_for(user: AnyUser, job_id: int) -> Job:
+def job_for(*, user: AnyUser, job_id: int) -> Job:
     """One of the person's jobs; raises Job.DoesNotExist for anyone else's."""
     return Job.objects.get(pk=job_id, owner_id=user.pk)
 
 
-def job_with_items(user: AnyUser, job_id: int) -> Job:
+def job_with_items(*, user: AnyUser, job_id: int) -> Job:
     """A job and its items, with each item's track, album, artists and file in few queries."""
     items = JobItem.objects.select_related("track__album", "stored_file").prefetch_related(
-        _artist_links("track__")
+        artist_links_prefetch(prefix="track__")
     )
     return (
         Job.objects.filter(owner_id=user.pk)
@@ -67,13 +68,13 @@ def job_with_items(user: AnyUser, job_id: int) -> Job:
     )
 
 
-def _artist_links(prefix: str = "") -> Prefetch[Any]:
+def artist_links_prefetch(*, prefix: str = "") -> Prefetch[Any]:
     """Each track's artists in credit order, as `track.artist_links` (a list of TrackArtist)."""
     links = TrackArtist.objects.select_related("artist").order_by("position")
     return Prefetch(f"{prefix}trackartist_set", queryset=links, to_attr="artist_links")
 
 
-def artist_names(track: Track) -> list[str]:
+def artist_names(*, track: Track) -> list[str]:
     """Names in credit order; uses the prefetched links when a selector loaded them."""
     links = getattr(track, "artist_links", None)
     if links is None:
@@ -97,7 +98,7 @@ JOB_FIELDS = (
 )
 
 
-def job_snapshot(job_id: int) -> dict[str, Any] | None:
+def job_snapshot(*, job_id: int) -> dict[str, Any] | None:
     """The job's counters and status as plain values, or None when it is gone."""
     row = Job.objects.filter(pk=job_id).values(*JOB_FIELDS).first()
     if row is None:
@@ -112,7 +113,7 @@ def job_snapshot(job_id: int) -> dict[str, Any] | None:
     }
 
 
-def item_snapshots(job_id: int, *, unfinished_or_changed_since: Any = None) -> list[dict[str, Any]]:
+def item_snapshots(*, job_id: int, unfinished_or_changed_since: Any = None) -> list[dict[str, Any]]:
     """Item states for the stream: the unfinished ones plus any that changed since a time."""
     items = JobItem.objects.filter(job_id=job_id)
     if unfinished_or_changed_since is not None:
@@ -167,7 +168,7 @@ class TrackState:
 NOT_DOWNLOADED = TrackState(DownloadState.NOT_DOWNLOADED)
 
 
-def track_states(user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackState]:
+def track_states(*, user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackState]:
     """Each track's download state for this person, in ONE query however many tracks.
 
     A file is shared by everyone, so a track someone else downloaded is downloaded for this
@@ -220,7 +221,7 @@ class Target:
     tracks: list[Track]
 
 
-def target_tracks(user: AnyUser, kind: str, target_id: str) -> Target:
+def target_tracks(*, user: AnyUser, kind: str, target_id: str) -> Target:
     """The tracks (in order) and a display title for what the person asked to download."""
     reader = _TARGETS.get(kind)
     if reader is None:
@@ -278,16 +279,16 @@ def _artist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
     ]
 
 
-def owned_tracks(user: AnyUser) -> QuerySet[Track]:
+def owned_tracks(*, user: AnyUser) -> QuerySet[Track]:
     """Every track in the person's library or in one of their jobs: all they may select, get or
     look at. Anything else is someone else's and answers 404."""
     in_job = JobItem.objects.filter(track=OuterRef("pk"), job__owner_id=user.pk)
-    return Track.objects.filter(Track.in_library_of(user.pk) | Q(Exists(in_job)))
+    return Track.objects.filter(in_library_of(user_id=user.pk) | Q(Exists(in_job)))
 
 
 def _selection(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
     ids = [part for part in target_id.replace(",", " ").split() if part]
-    by_id = owned_tracks(user).in_bulk(ids, field_name="spotify_id")
+    by_id = owned_tracks(user=user).in_bulk(ids, field_name="spotify_id")
     tracks = [by_id[i] for i in ids if i in by_id]
     return f"{len(tracks)} selected tracks", tracks
 
@@ -317,41 +318,3 @@ _TARGETS: dict[str, Callable[[AnyUser, str], tuple[str, list[Track]]]] = {
     Job.Kind.SELECTION: _selection,
     Job.Kind.LIBRARY: _library,
 }
-
-
-def playlist_files(*, job: Job) -> list[StoredFile]:
-    """The stored files of a playlist (or Liked Songs) job's source, in its current order.
-
-    The order is the catalog's (so a later sync job rewrites the whole list); the job's own
-    items stand in when the catalog has no entries.
-    """
-    track_ids = _source_order(job) or list(
-        job.items.order_by("position").values_list("track_id", flat=True)
-    )
-    files = _files_by_track(track_ids, job.audio_format)
-    return [files[t] for t in track_ids if t in files and files[t].exists_on_disk()]
-
-
-def _source_order(job: Job) -> list[int]:
-    if job.kind == Job.Kind.PLAYLIST:
-        entries = PlaylistEntry.objects.filter(playlist__spotify_id=job.target_id)
-        return list(entries.order_by("position").values_list("track_id", flat=True))
-    if job.kind == Job.Kind.LIKED:
-        saved = SavedTrack.objects.filter(user_id=job.owner_id)
-        return list(saved.order_by("-added_at", "pk").values_list("track_id", flat=True))
-    return []
-
-
-def _files_by_track(track_ids: Iterable[int], audio_format: str) -> dict[int, StoredFile]:
-    """One file per track, the job's format first (another format beats a gap in the list)."""
-    files: dict[int, StoredFile] = {}
-    rows = (
-        StoredFile.objects.filter(track_id__in=list(track_ids))
-        .select_related("track__album")
-        .prefetch_related(_artist_links("track__"))
-        .order_by("created_at")
-    )
-    for f in rows:
-        if f.track_id not in files or f.audio_format == audio_format:
-            files[f.track_id] = f
-    return files

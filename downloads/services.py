@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from downloads import enqueue, playlists, selectors
 from downloads.models import (
     CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
@@ -28,14 +29,13 @@ from downloads.models import (
     StoredFile,
     TrackPin,
 )
+from downloads.worker import workdir
 from library.models import Track
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
-
-PLAYLISTS_FOLDER = "Playlists"
 
 
 def job_create(
@@ -106,15 +106,10 @@ def job_enqueue(*, job: Job) -> int:
     A chunk enqueued twice is harmless: items are claimed one by one with a conditional UPDATE,
     so the second task finds nothing left to claim.
     """
-    from downloads.tasks import maintenance_ensure_scheduled, run_chunk
-
-    chunks = sorted(
-        set(job.items.filter(status=JobItem.Status.QUEUED).values_list("chunk", flat=True))
-    )
-    for chunk in chunks:
-        run_chunk.enqueue(job_id=job.pk, chunk=chunk)
-    maintenance_ensure_scheduled()
-    return len(chunks)
+    chunks = set(job.items.filter(status=JobItem.Status.QUEUED).values_list("chunk", flat=True))
+    enqueued = _chunks_enqueue(job, chunks)
+    enqueue.maintenance_ensure_scheduled()
+    return enqueued
 
 
 def job_cancel(*, job: Job) -> None:
@@ -187,7 +182,8 @@ def jobs_reap(*, now: datetime | None = None) -> int:
         stale.update(
             status=JobItem.Status.QUEUED, heartbeat_at=None, stage="", progress=0, updated_at=now
         )
-    _attempt_dirs_remove(item_id for item_id, _, _ in found)
+    # The dead workers' half-downloaded files: each attempt had its own folder.
+    workdir.attempt_dirs_remove(item_id for item_id, _, _ in found)
     enqueued = 0
     for job in Job.objects.filter(pk__in=job_ids | _orphaned_job_ids()):
         if job.finish_if_done():
@@ -196,14 +192,6 @@ def jobs_reap(*, now: datetime | None = None) -> int:
         if job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
             enqueued += _chunks_enqueue(job, {c for j, c in chunks if j == job.pk})
     return enqueued
-
-
-def _attempt_dirs_remove(item_ids: Iterable[int]) -> None:
-    """The dead worker's half-downloaded files: each attempt had its own folder."""
-    from downloads.runner import attempt_dirs_remove
-
-    for item_id in item_ids:
-        attempt_dirs_remove(item_id)
 
 
 def _orphaned_job_ids() -> set[int]:
@@ -216,10 +204,8 @@ def _orphaned_job_ids() -> set[int]:
 
 
 def _chunks_enqueue(job: Job, chunks: set[int]) -> int:
-    from downloads.tasks import run_chunk
-
     for chunk in sorted(chunks):
-        run_chunk.enqueue(job_id=job.pk, chunk=chunk)
+        enqueue.chunk_enqueue(job_id=job.pk, chunk=chunk)
     return len(chunks)
 
 
@@ -227,32 +213,10 @@ def job_after_finish(*, job: Job) -> None:
     """Whatever follows a finished job: today, the playlist file beside the music."""
     if job.kind in Job.M3U8_KINDS:
         try:
-            playlist_file_write(job=job)
+            playlists.playlist_file_write(job=job)
         except OSError:
             # The downloads themselves are fine; a missing playlist file is reported, not fatal.
             logger.exception("Could not write the playlist file of job %s", job.pk)
-
-
-def playlist_file_write(*, job: Job) -> Path:
-    """(Re)write MUSIC_ROOT/Playlists/<name>.m3u8 in playlist order with the files that exist."""
-    from downloads import selectors
-    from downloads.pipeline import store
-
-    entries = [
-        store.PlaylistEntry(
-            path=stored.absolute_path,
-            duration_s=stored.duration,
-            artist=", ".join(selectors.artist_names(stored.track)),
-            title=stored.track.name,
-        )
-        for stored in selectors.playlist_files(job=job)
-    ]
-    name = store.sanitize_component(
-        job.title or "Playlist", max_bytes=store.MAX_COMPONENT_BYTES - 6
-    )
-    path = store.music_root() / PLAYLISTS_FOLDER / f"{name}.m3u8"
-    store.write_m3u8(path, entries)
-    return path
 
 
 def job_start(*, owner: User, kind: str, target_id: str, audio_format: str) -> Job:
@@ -260,9 +224,7 @@ def job_start(*, owner: User, kind: str, target_id: str, audio_format: str) -> J
 
     Raises selectors.TargetNotFound when it is not in their library or has no tracks.
     """
-    from downloads import selectors
-
-    target = selectors.target_tracks(owner, kind, target_id)
+    target = selectors.target_tracks(user=owner, kind=kind, target_id=target_id)
     return job_create(
         owner=owner,
         kind=target.kind,

@@ -31,7 +31,7 @@ JOBS_PER_PAGE = 50
 
 def _job(request: HttpRequest, pk: int) -> Job:
     try:
-        return selectors.job_for(request_user(request), pk)
+        return selectors.job_for(user=request_user(request), job_id=pk)
     except Job.DoesNotExist:
         raise Http404("No such job") from None
 
@@ -44,7 +44,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         which = JobFilter.ALL
     page = Paginator(
-        selectors.jobs_for(request_user(request), which=which), JOBS_PER_PAGE
+        selectors.jobs_for(user=request_user(request), which=which), JOBS_PER_PAGE
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -87,7 +87,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        job = selectors.job_with_items(request_user(request), pk)
+        job = selectors.job_with_items(user=request_user(request), job_id=pk)
     except Job.DoesNotExist:
         raise Http404("No such job") from None
     return render(

@@ -12,12 +12,14 @@ import base64
 import hashlib
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 from spotipy.cache_handler import CacheHandler, MemoryCacheHandler
@@ -25,6 +27,7 @@ from spotipy.exceptions import SpotifyOauthError
 from spotipy.oauth2 import SpotifyOAuth, SpotifyPKCE
 
 from library.models import SpotifyAccount
+from library.spotify import AsyncSpotify
 from library.spotify.errors import SpotifyReauthRequired, SpotifyUnavailable
 from library.tokens import TokenSet
 
@@ -40,6 +43,11 @@ SCOPES = (
     "user-follow-read",
 )
 REQUESTS_TIMEOUT = 15
+# Pending sign-ins in this browser session: state -> {"verifier", "at"}. A few at once, so
+# sign-ins started in two tabs both work; each state is usable once.
+PENDING_KEY = "library.oauth.pending"
+MAX_PENDING = 5
+PENDING_TTL_SECONDS = 15 * 60
 type AuthManager = SpotifyPKCE | SpotifyOAuth
 
 
@@ -112,6 +120,32 @@ def authorization_start() -> Authorization:
         manager.get_pkce_handshake_parameters()
         return Authorization(manager.get_authorize_url(state=state), state, manager.code_verifier)
     return Authorization(manager.get_authorize_url(state=state), state, "")
+
+
+def pending_sign_in_remember(*, session: SessionBase, authorization: Authorization) -> None:
+    """Keep the sign-in's state and verifier in the browser session until Spotify sends it back."""
+    now = time.time()
+    pending = {
+        state: entry
+        for state, entry in session.get(PENDING_KEY, {}).items()
+        if now - entry.get("at", 0) < PENDING_TTL_SECONDS
+    }
+    pending[authorization.state] = {"verifier": authorization.verifier, "at": now}
+    newest = sorted(pending.items(), key=lambda item: item[1]["at"])[-MAX_PENDING:]
+    session[PENDING_KEY] = dict(newest)
+
+
+@sensitive_variables("entry")
+async def pending_sign_in_take(*, session: SessionBase, state: str) -> str | None:
+    """The verifier of the sign-in started with `state` in this session, usable once; None when
+    it was started elsewhere, took too long or was already used."""
+    pending: dict[str, Any] = await session.aget(PENDING_KEY, {})
+    entry = pending.pop(state, None) if state else None
+    await session.aset(PENDING_KEY, pending)
+    if entry is None or time.time() - entry.get("at", 0) > PENDING_TTL_SECONDS:
+        return None
+    verifier: str = entry.get("verifier", "")
+    return verifier
 
 
 @sensitive_variables("code", "verifier", "token_info")
@@ -237,3 +271,11 @@ class AccountTokens:
                 account_id=self.account_id, stale_access_token=stale
             )
             return self._tokens.access_token
+
+
+async def account_spotify(*, user_id: int) -> AsyncSpotify:
+    """A client acting for the person's stored account; SpotifyReauthRequired without one."""
+    account = await SpotifyAccount.objects.filter(user_id=user_id).afirst()
+    if account is None or account.needs_reauth:
+        raise SpotifyReauthRequired(account.reauth_reason if account else "")
+    return AsyncSpotify(tokens=AccountTokens(account.pk), account_key=account.account_key)

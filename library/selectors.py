@@ -1,12 +1,13 @@
 """Reads the views need. Every per-user query filters by the user: nothing crosses accounts.
 
-Track tables carry each track's download state from downloads' selector (one query a page):
-browsing is the one place the Spotify side reads the disk side.
+Track tables carry a state per track that this module does not know: the browsing views pass
+`states`, which reads the states of a page's tracks at once (downloads' selector: one query a
+page), so the Spotify side never imports the disk side here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -16,15 +17,12 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from downloads.models import Job
-from downloads.selectors import JobFilter, TrackState, jobs_for, track_states
 from library.models import (
     Album,
     AlbumArtist,
     Artist,
     FollowedArtist,
     LibraryRefresh,
-    PlaylistEntry,
     RecentPlay,
     SavedAlbum,
     SavedTrack,
@@ -34,24 +32,25 @@ from library.models import (
     Track,
     TrackArtist,
     UserPlaylist,
+    artist_links_prefetch,
+    in_library_of,
 )
+from library.tracklists import album_tracks, liked_saves, playlist_entries
+
+# Each given track's state, by track id, read for a whole page at once.
+type States[S] = Callable[[Sequence[int]], Mapping[int, S]]
 
 
-def account_for(user: User | AnonymousUser) -> SpotifyAccount | None:
+def account_for(*, user: User | AnonymousUser) -> SpotifyAccount | None:
     if not isinstance(user, User):
         return None
     return SpotifyAccount.objects.filter(user_id=user.pk).first()
 
 
-def latest_refresh(user: User | AnonymousUser) -> LibraryRefresh | None:
+def latest_refresh(*, user: User | AnonymousUser) -> LibraryRefresh | None:
     if not isinstance(user, User):
         return None
     return LibraryRefresh.objects.filter(user_id=user.pk).order_by("-created_at", "-pk").first()
-
-
-def refresh_of(user: User, refresh_id: int) -> LibraryRefresh:
-    """One of the user's refreshes; DoesNotExist for anyone else's."""
-    return LibraryRefresh.objects.get(user_id=user.pk, pk=refresh_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +67,7 @@ class LibrarySummary:
         return not (self.playlists or self.liked or self.albums or self.followed_artists)
 
 
-def library_summary(user: User) -> LibrarySummary:
+def library_summary(*, user: User) -> LibrarySummary:
     playlists = UserPlaylist.objects.filter(user_id=user.pk)
     return LibrarySummary(
         playlists=playlists.count(),
@@ -89,20 +88,20 @@ MAX_QUERY_WORDS = 6  # a filter is a few words; more only makes the query slower
 
 
 @dataclass(frozen=True, slots=True)
-class TrackRow:
+class TrackRow[S]:
     """One line of a track table: the track, its number, a date (added or played), its state."""
 
     track: Track
     number: int
     when: datetime | None
-    state: TrackState
+    state: S
 
 
 @dataclass(frozen=True, slots=True)
-class TrackPage:
+class TrackPage[S]:
     """One page of a (possibly filtered) track list, ready to render."""
 
-    rows: list[TrackRow]
+    rows: list[TrackRow[S]]
     page: Page[Any]
     query: str
     total: int  # the whole list, whatever the filter
@@ -112,14 +111,8 @@ class TrackPage:
         return self.page.paginator.count
 
 
-def _artist_links(prefix: str = "") -> Prefetch[Any]:
-    """Each track's artists in credit order, as `track.artist_links` (TrackArtist rows)."""
-    links = TrackArtist.objects.select_related("artist").order_by("position")
-    return Prefetch(f"{prefix}trackartist_set", queryset=links, to_attr="artist_links")
-
-
 def _tracks_with_artists(tracks: QuerySet[Track]) -> QuerySet[Track]:
-    return tracks.select_related("album").prefetch_related(_artist_links())
+    return tracks.select_related("album").prefetch_related(artist_links_prefetch())
 
 
 def _matching(query: str, prefix: str = "") -> Q:
@@ -135,23 +128,25 @@ def _matching(query: str, prefix: str = "") -> Q:
     return condition
 
 
-def _rows(user: User, lines: Sequence[tuple[Track, datetime | None]], first: int) -> list[TrackRow]:
-    """Rows numbered from `first`, with every track's download state read in one query."""
-    states = track_states(user, [track.pk for track, _ in lines])
+def _rows[S](
+    lines: Sequence[tuple[Track, datetime | None]], first: int, states: States[S]
+) -> list[TrackRow[S]]:
+    """Rows numbered from `first`, with every track's state read at once."""
+    found = states([track.pk for track, _ in lines])
     return [
-        TrackRow(track=track, number=first + i, when=when, state=states[track.pk])
+        TrackRow(track=track, number=first + i, when=when, state=found[track.pk])
         for i, (track, when) in enumerate(lines)
     ]
 
 
-def _track_page[M: models.Model](
-    user: User,
+def _track_page[M: models.Model, S](
     rows: QuerySet[M],
     *,
     query: str,
     page: str | None,
+    states: States[S],
     line: Callable[[M], tuple[Track, datetime | None]],
-) -> TrackPage:
+) -> TrackPage[S]:
     """A page of `rows` (saved tracks, playlist entries...) filtered by `query`."""
     matching = rows.filter(_matching(query, "track__")) if query else rows
     found = Paginator(matching, PAGE_SIZE).get_page(page)
@@ -159,67 +154,73 @@ def _track_page[M: models.Model](
     total = rows.count() if query else found.paginator.count
     lines = [line(row) for row in found.object_list]
     return TrackPage(
-        rows=_rows(user, lines, found.start_index()), page=found, query=query, total=total
+        rows=_rows(lines, found.start_index(), states), page=found, query=query, total=total
     )
 
 
-def liked_page(user: User, *, query: str = "", page: str | None = None) -> TrackPage:
+def liked_page[S](
+    *, user: User, states: States[S], query: str = "", page: str | None = None
+) -> TrackPage[S]:
     """Liked Songs, newest first: a constant number of queries whatever the library's size."""
     saved = (
-        SavedTrack.objects.filter(user_id=user.pk)
+        liked_saves(user_id=user.pk)
         .select_related("track__album")
-        .prefetch_related(_artist_links("track__"))
-        .order_by("-added_at", "-pk")
+        .prefetch_related(artist_links_prefetch("track__"))
     )
-    return _track_page(user, saved, query=query, page=page, line=lambda s: (s.track, s.added_at))
+    return _track_page(
+        saved, query=query, page=page, states=states, line=lambda s: (s.track, s.added_at)
+    )
 
 
-def playlist_page(
-    user: User, membership: UserPlaylist, *, query: str = "", page: str | None = None
-) -> TrackPage:
+def playlist_page[S](
+    *, membership: UserPlaylist, states: States[S], query: str = "", page: str | None = None
+) -> TrackPage[S]:
     """A playlist's tracks in Spotify's order; none for one Spotify will not share with them."""
     entries = (
-        PlaylistEntry.objects.filter(playlist_id=membership.playlist_id)
+        playlist_entries(playlist_id=membership.playlist_id)
         .select_related("track__album")
-        .prefetch_related(_artist_links("track__"))
-        .order_by("position")
+        .prefetch_related(artist_links_prefetch("track__"))
     )
     if not membership.readable:
         entries = entries.none()
-    return _track_page(user, entries, query=query, page=page, line=lambda e: (e.track, e.added_at))
+    return _track_page(
+        entries, query=query, page=page, states=states, line=lambda e: (e.track, e.added_at)
+    )
 
 
-def recent_page(user: User, *, page: str | None = None) -> TrackPage:
+def recent_page[S](*, user: User, states: States[S], page: str | None = None) -> TrackPage[S]:
     plays = (
         RecentPlay.objects.filter(user_id=user.pk)
         .select_related("track__album")
-        .prefetch_related(_artist_links("track__"))
+        .prefetch_related(artist_links_prefetch("track__"))
         .order_by("-played_at")
     )
-    return _track_page(user, plays, query="", page=page, line=lambda p: (p.track, p.played_at))
+    return _track_page(
+        plays, query="", page=page, states=states, line=lambda p: (p.track, p.played_at)
+    )
 
 
-def album_rows(user: User, album: Album) -> list[TrackRow]:
-    tracks = _tracks_with_artists(album.tracks.all()).order_by("disc_number", "track_number", "pk")
-    rows = _rows(user, [(track, None) for track in tracks], 1)
+def album_rows[S](*, album: Album, states: States[S]) -> list[TrackRow[S]]:
+    tracks = _tracks_with_artists(album_tracks(album_id=album.pk))
+    rows = _rows([(track, None) for track in tracks], 1, states)
     # An album's own numbering, not the row's place on the page.
     return [replace(row, number=row.track.track_number) for row in rows]
 
 
-def top_track_rows(user: User, time_range: str) -> list[TrackRow]:
+def top_track_rows[S](*, user: User, time_range: str, states: States[S]) -> list[TrackRow[S]]:
     top = (
         TopTrack.objects.filter(user_id=user.pk, time_range=time_range)
         .select_related("track__album")
-        .prefetch_related(_artist_links("track__"))
+        .prefetch_related(artist_links_prefetch("track__"))
         .order_by("rank")
     )
-    return _rows(user, [(entry.track, None) for entry in top], 1)
+    return _rows([(entry.track, None) for entry in top], 1, states)
 
 
 # --- collections ---------------------------------------------------------------------------------
 
 
-def user_playlists(user: User) -> QuerySet[UserPlaylist]:
+def user_playlists(*, user: User) -> QuerySet[UserPlaylist]:
     return (
         UserPlaylist.objects.filter(user_id=user.pk)
         .select_related("playlist")
@@ -228,11 +229,11 @@ def user_playlists(user: User) -> QuerySet[UserPlaylist]:
     )
 
 
-def playlists_page(user: User, *, page: str | None = None) -> Page[UserPlaylist]:
-    return Paginator(user_playlists(user), GRID_PAGE_SIZE).get_page(page)
+def playlists_page(*, user: User, page: str | None = None) -> Page[UserPlaylist]:
+    return Paginator(user_playlists(user=user), GRID_PAGE_SIZE).get_page(page)
 
 
-def user_playlist(user: User, spotify_id: str) -> UserPlaylist:
+def user_playlist(*, user: User, spotify_id: str) -> UserPlaylist:
     """The user's membership of that playlist; DoesNotExist if it is not in their library."""
     return (
         UserPlaylist.objects.select_related("playlist")
@@ -241,7 +242,7 @@ def user_playlist(user: User, spotify_id: str) -> UserPlaylist:
     )
 
 
-def saved_albums(user: User) -> QuerySet[SavedAlbum]:
+def saved_albums(*, user: User) -> QuerySet[SavedAlbum]:
     credits = AlbumArtist.objects.select_related("artist").order_by("position")
     return (
         SavedAlbum.objects.filter(user_id=user.pk)
@@ -251,11 +252,11 @@ def saved_albums(user: User) -> QuerySet[SavedAlbum]:
     )
 
 
-def albums_page(user: User, *, page: str | None = None) -> Page[SavedAlbum]:
-    return Paginator(saved_albums(user), GRID_PAGE_SIZE).get_page(page)
+def albums_page(*, user: User, page: str | None = None) -> Page[SavedAlbum]:
+    return Paginator(saved_albums(user=user), GRID_PAGE_SIZE).get_page(page)
 
 
-def saved_album(user: User, spotify_id: str) -> SavedAlbum:
+def saved_album(*, user: User, spotify_id: str) -> SavedAlbum:
     """The user's saved album; DoesNotExist if they have not saved it."""
     credits = AlbumArtist.objects.select_related("artist").order_by("position")
     return (
@@ -265,17 +266,17 @@ def saved_album(user: User, spotify_id: str) -> SavedAlbum:
     )
 
 
-def followed_artists(user: User) -> QuerySet[FollowedArtist]:
+def followed_artists(*, user: User) -> QuerySet[FollowedArtist]:
     return (
         FollowedArtist.objects.filter(user_id=user.pk).select_related("artist").order_by("position")
     )
 
 
-def artists_page(user: User, *, page: str | None = None) -> Page[FollowedArtist]:
-    return Paginator(followed_artists(user), GRID_PAGE_SIZE).get_page(page)
+def artists_page(*, user: User, page: str | None = None) -> Page[FollowedArtist]:
+    return Paginator(followed_artists(user=user), GRID_PAGE_SIZE).get_page(page)
 
 
-def top_artists(user: User, time_range: str) -> QuerySet[TopArtist]:
+def top_artists(*, user: User, time_range: str) -> QuerySet[TopArtist]:
     return (
         TopArtist.objects.filter(user_id=user.pk, time_range=time_range)
         .select_related("artist")
@@ -283,12 +284,12 @@ def top_artists(user: User, time_range: str) -> QuerySet[TopArtist]:
     )
 
 
-def user_artist(user: User, spotify_id: str) -> Artist:
+def user_artist(*, user: User, spotify_id: str) -> Artist:
     """An artist the user follows, ranks, or has music by; DoesNotExist for any other."""
     return _user_artists(user).get(spotify_id=spotify_id)
 
 
-def saved_album_ids(user: User, spotify_ids: Sequence[str]) -> set[str]:
+def saved_album_ids(*, user: User, spotify_ids: Sequence[str]) -> set[str]:
     """Which of these albums the user has saved (their album pages exist only for those)."""
     saved = SavedAlbum.objects.filter(user_id=user.pk, album__spotify_id__in=list(spotify_ids))
     return set(saved.values_list("album__spotify_id", flat=True))
@@ -299,19 +300,7 @@ def saved_album_ids(user: User, spotify_ids: Sequence[str]) -> set[str]:
 
 def _user_tracks(user: User) -> QuerySet[Track]:
     """Every track in the user's library, each once (EXISTS, so no join multiplies rows)."""
-    uid = user.pk
-    in_playlist = PlaylistEntry.objects.filter(
-        track=OuterRef("pk"),
-        playlist__memberships__user_id=uid,
-        playlist__memberships__readable=True,
-    )
-    return Track.objects.filter(
-        Exists(SavedTrack.objects.filter(track=OuterRef("pk"), user_id=uid))
-        | Exists(in_playlist)
-        | Exists(SavedAlbum.objects.filter(album=OuterRef("album_id"), user_id=uid))
-        | Exists(TopTrack.objects.filter(track=OuterRef("pk"), user_id=uid))
-        | Exists(RecentPlay.objects.filter(track=OuterRef("pk"), user_id=uid))
-    )
+    return Track.objects.filter(in_library_of(user_id=user.pk))
 
 
 def _user_artists(user: User) -> QuerySet[Artist]:
@@ -329,12 +318,12 @@ def _user_artists(user: User) -> QuerySet[Artist]:
 
 
 @dataclass(frozen=True, slots=True)
-class SearchResults:
+class SearchResults[S]:
     query: str
     playlists: list[UserPlaylist]
     albums: list[SavedAlbum]
     artists: list[Artist]
-    rows: list[TrackRow]
+    rows: list[TrackRow[S]]
 
     @property
     def found_nothing(self) -> bool:
@@ -345,12 +334,13 @@ class SearchResults:
         return len(self.rows) >= SEARCH_LIMIT
 
 
-def search(user: User, query: str) -> SearchResults:
+def search[S](*, user: User, query: str, states: States[S]) -> SearchResults[S]:
     """The user's playlists, saved albums, artists and tracks matching every word."""
     words = query.split()[:MAX_QUERY_WORDS]
     if not words:
         return SearchResults(query="", playlists=[], albums=[], artists=[], rows=[])
-    playlists, albums, artists = user_playlists(user), saved_albums(user), _user_artists(user)
+    playlists, albums = user_playlists(user=user), saved_albums(user=user)
+    artists = _user_artists(user)
     for word in words:
         playlists = playlists.filter(playlist__name__icontains=word)
         albums = albums.filter(album__name__icontains=word)
@@ -361,12 +351,5 @@ def search(user: User, query: str) -> SearchResults:
         playlists=list(playlists[:SEARCH_LIMIT]),
         albums=list(albums[:SEARCH_LIMIT]),
         artists=list(artists.order_by("name")[:SEARCH_LIMIT]),
-        rows=_rows(user, [(track, None) for track in tracks[:SEARCH_LIMIT]], 1),
+        rows=_rows([(track, None) for track in tracks[:SEARCH_LIMIT]], 1, states),
     )
-
-
-# --- home ----------------------------------------------------------------------------------------
-
-
-def active_jobs(user: User, limit: int = 5) -> list[Job]:
-    return list(jobs_for(user, which=JobFilter.ACTIVE)[:limit])

@@ -3,18 +3,29 @@ from __future__ import annotations
 import logging
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from downloads.selectors import JobFilter, jobs_for
+
 logger = logging.getLogger(__name__)
+
+HOME_JOBS = 5  # active downloads listed on the home page
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "spotifydl/home.html")
+    user = request.user
+    jobs = (
+        list(jobs_for(user=user, which=JobFilter.ACTIVE)[:HOME_JOBS])
+        if isinstance(user, User)
+        else []
+    )
+    return render(request, "spotifydl/home.html", {"active_jobs": jobs})
 
 
 def _database_round_trip() -> None:

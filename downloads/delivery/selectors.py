@@ -9,19 +9,17 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from downloads.models import AudioFormat, Job, StoredFile
-from downloads.selectors import owned_tracks
+from downloads import playlists
+from downloads.models import AudioFormat, Job, StoredFile, Subscription
+from downloads.selectors import artist_links_prefetch, owned_tracks
 from library.models import (
     AlbumArtist,
-    PlaylistEntry,
     SavedAlbum,
-    SavedTrack,
     Track,
-    TrackArtist,
     UserPlaylist,
 )
 
@@ -69,16 +67,16 @@ class _Source:
     audio_format: str = ""
 
 
-def stored_file_for(user: User, pk: int) -> StoredFile:
+def stored_file_for(*, user: User, pk: int) -> StoredFile:
     """One file the person may get, with its track, album and artists; DoesNotExist otherwise."""
     return (
         StoredFile.objects.select_related("track__album")
-        .prefetch_related(_artist_links())
-        .get(pk=pk, track__in=owned_tracks(user))
+        .prefetch_related(artist_links_prefetch(prefix="track__"))
+        .get(pk=pk, track__in=owned_tracks(user=user))
     )
 
 
-def collection_for(user: User, kind: Kind, target: str, *, audio_format: str = "") -> Collection:
+def collection_for(*, user: User, kind: Kind, target: str, audio_format: str = "") -> Collection:
     """The collection, raising NotInLibrary when it is not the person's.
 
     `audio_format` picks among a track's files when it has several (a job uses its own).
@@ -96,18 +94,10 @@ def collection_for(user: User, kind: Kind, target: str, *, audio_format: str = "
     )
 
 
-def selection_target(spotify_ids: Sequence[str]) -> str:
+def selection_target(*, spotify_ids: Sequence[str]) -> str:
     """The ids of a selection as one target string: valid ids only, each once, in order."""
     valid = [i for i in spotify_ids if _SPOTIFY_ID.fullmatch(i)]
     return " ".join(dict.fromkeys(valid))
-
-
-def artist_names(track: Track) -> list[str]:
-    """Names in credit order, from the links the selectors here prefetch."""
-    links = getattr(track, "artist_links", None)
-    if links is None:
-        links = TrackArtist.objects.filter(track=track).select_related("artist")
-    return [link.artist.name for link in links]
 
 
 # --- the sources --------------------------------------------------------------------------------
@@ -133,10 +123,11 @@ def _playlist(user: User, target: str) -> _Source:
     )
     if membership is None:
         raise NotInLibrary
-    entries = PlaylistEntry.objects.filter(playlist_id=membership.playlist_id)
-    order = entries.order_by("position").values_list("track_id", flat=True)
+    order = playlists.source_track_ids(
+        source=Subscription.Source.PLAYLIST, owner_id=user.pk, target_id=target
+    )
     scope = Track.objects.filter(playlist_entries__playlist_id=membership.playlist_id)
-    return _Source(membership.playlist.name, list(order), scope)
+    return _Source(membership.playlist.name, order, scope)
 
 
 def _album(user: User, target: str) -> _Source:
@@ -157,14 +148,15 @@ def _album(user: User, target: str) -> _Source:
 
 
 def _liked(user: User, target: str) -> _Source:
-    saved = SavedTrack.objects.filter(user_id=user.pk)
-    order = saved.order_by("-added_at", "pk").values_list("track_id", flat=True)
-    return _Source("Liked Songs", list(order), Track.objects.filter(saves__user_id=user.pk))
+    order = playlists.source_track_ids(
+        source=Subscription.Source.LIKED, owner_id=user.pk, target_id=""
+    )
+    return _Source("Liked Songs", order, Track.objects.filter(saves__user_id=user.pk))
 
 
 def _selection(user: User, target: str) -> _Source:
     ids = target.split()[:MAX_SELECTION]
-    found = dict(owned_tracks(user).filter(spotify_id__in=ids).values_list("spotify_id", "pk"))
+    found = dict(owned_tracks(user=user).filter(spotify_id__in=ids).values_list("spotify_id", "pk"))
     order = [found[i] for i in ids if i in found]
     if not order:
         raise NotInLibrary
@@ -187,7 +179,7 @@ def _files_by_track(scope: QuerySet[Track], preferred: str) -> dict[int, StoredF
     rows = (
         StoredFile.objects.filter(track__in=scope.values("pk"))
         .select_related("track__album")
-        .prefetch_related(_artist_links())
+        .prefetch_related(artist_links_prefetch(prefix="track__"))
         .order_by("created_at", "pk")
     )
     files: dict[int, StoredFile] = {}
@@ -195,8 +187,3 @@ def _files_by_track(scope: QuerySet[Track], preferred: str) -> dict[int, StoredF
         if stored.track_id not in files or stored.audio_format == preferred:
             files[stored.track_id] = stored
     return files
-
-
-def _artist_links() -> Prefetch[Any]:
-    links = TrackArtist.objects.select_related("artist").order_by("position")
-    return Prefetch("track__trackartist_set", queryset=links, to_attr="artist_links")

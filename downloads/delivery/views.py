@@ -24,9 +24,10 @@ from downloads.delivery.selectors import Collection, Kind, NotInLibrary
 from downloads.delivery.zipstream import archive_response, build_archive
 from downloads.models import StoredFile
 from downloads.pipeline.store import music_root
+from downloads.selectors import artist_names
 from spotifydl.auth import signed_in
 
-# Where the pipeline caches album covers (downloads.runner uses the same folder).
+# Where the pipeline caches album covers (the worker uses the same folder).
 COVERS_FOLDER = "covers"
 
 
@@ -50,13 +51,13 @@ async def file_stream(request: HttpRequest, pk: int) -> HttpResponseBase:
 async def _serve(request: HttpRequest, pk: int, *, disposition: str) -> HttpResponseBase:
     user = signed_in(await request.auser())
     try:
-        stored = await sync_to_async(selectors.stored_file_for)(user, pk)
+        stored = await sync_to_async(selectors.stored_file_for)(user=user, pk=pk)
     except StoredFile.DoesNotExist:
         raise Http404("No such file") from None
     path = await asyncio.to_thread(locate, stored, music_root())
     if path is None:
         raise Http404("The file is not on disk")
-    name = download_name(stored, selectors.artist_names(stored.track))
+    name = download_name(stored, artist_names(track=stored.track))
     return await file_response(
         request,
         path,
@@ -82,7 +83,7 @@ async def collection_zip(
 async def selection_zip(request: HttpRequest) -> HttpResponseBase:
     """Tracks picked on a page: `track` Spotify ids, as query parameters or a posted form."""
     data = request.POST if request.method == "POST" else request.GET
-    target = selectors.selection_target(data.getlist("track"))
+    target = selectors.selection_target(spotify_ids=data.getlist("track"))
     collection = await _collection(request, Kind.SELECTION, target)
     return await _zip(request, collection)
 
@@ -92,7 +93,7 @@ async def _collection(request: HttpRequest, kind: Kind, target: str) -> Collecti
     audio_format = request.GET.get("format", "")
     try:
         return await sync_to_async(selectors.collection_for)(
-            user, kind, target, audio_format=audio_format
+            user=user, kind=kind, target=target, audio_format=audio_format
         )
     except NotInLibrary:
         raise Http404("Not in your library") from None
@@ -124,9 +125,9 @@ class PlayerEntry:
 def player(request: HttpRequest, kind: str, target: str | int = "") -> HttpResponse:
     try:
         collection = selectors.collection_for(
-            signed_in(request.user),
-            Kind(kind),
-            str(target),
+            user=signed_in(request.user),
+            kind=Kind(kind),
+            target=str(target),
             audio_format=request.GET.get("format", ""),
         )
     except NotInLibrary:
@@ -143,7 +144,7 @@ def _player_entries(collection: Collection, root: Path) -> list[PlayerEntry]:
     return [
         PlayerEntry(
             stored=stored,
-            artists=", ".join(selectors.artist_names(stored.track)),
+            artists=", ".join(artist_names(track=stored.track)),
             length=_length(stored.duration or stored.track.duration_ms / 1000),
             stream_url=reverse("delivery:stream", args=[stored.pk]),
             download_url=reverse("delivery:file", args=[stored.pk]),

@@ -26,12 +26,13 @@ from django.http import StreamingHttpResponse
 from zipstream import ZipStream
 
 from downloads.delivery.files import archive_name, content_disposition, locate
-from downloads.delivery.selectors import Collection, artist_names
+from downloads.delivery.selectors import Collection
 from downloads.models import StoredFile
 from downloads.pipeline.errors import PipelineError
 from downloads.pipeline.metadata import CoverCache, is_jpeg
 from downloads.pipeline.store import PlaylistEntry, m3u8_text, sanitize_component
 from downloads.pipeline.tag import read_tags
+from downloads.selectors import artist_names
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def _add_playlist(
         PlaylistEntry(
             path=base / members[stored.pk].arcname,
             duration_s=stored.duration or (stored.track.duration_ms / 1000 or None),
-            artist=", ".join(artist_names(stored.track)),
+            artist=", ".join(artist_names(track=stored.track)),
             title=stored.track.name,
         )
         for stored in collection.files

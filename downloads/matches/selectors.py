@@ -33,38 +33,19 @@ KIND_LABELS = {"song": "YouTube Music song", "video": "YouTube video"}
 # --- who may see what ---------------------------------------------------------------------------
 
 
-def item_for(user: AnyUser, item_id: int) -> JobItem:
+def item_for(*, user: AnyUser, item_id: int) -> JobItem:
     """One item of one of the person's jobs; raises JobItem.DoesNotExist for anyone else's."""
     return JobItem.objects.select_related("job", "track__album", "stored_file").get(
         pk=item_id, job__owner_id=user.pk
     )
 
 
-def track_for(user: AnyUser, spotify_id: str) -> Track:
+def track_for(*, user: AnyUser, spotify_id: str) -> Track:
     """A track in the person's library or jobs; raises Track.DoesNotExist otherwise."""
-    return owned_tracks(user).select_related("album").get(spotify_id=spotify_id)
+    return owned_tracks(user=user).select_related("album").get(spotify_id=spotify_id)
 
 
 # --- what the page shows ------------------------------------------------------------------------
-
-
-def clock(seconds: float | None) -> str:
-    """A length as m:ss (h:mm:ss past an hour); an em dash when unknown."""
-    if seconds is None:
-        return "—"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def difference(seconds: float | None) -> str:
-    if seconds is None:
-        return "length unknown"
-    rounded = round(seconds)
-    if rounded == 0:
-        return "same length"
-    return f"+{rounded} s" if rounded > 0 else f"\N{MINUS SIGN}{-rounded} s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +71,6 @@ class CandidateRow:
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.candidate.kind, self.candidate.kind)
-
-    @property
-    def duration_text(self) -> str:
-        return clock(self.candidate.duration)
-
-    @property
-    def difference_text(self) -> str:
-        """How far the length is from Spotify's: "+3 s", "-2 s" (a minus sign), "same length"."""
-        return difference(self.duration_diff)
 
     @property
     def link(self) -> str:
@@ -137,8 +109,8 @@ class MatchPage:
         return str(AudioFormat(self.audio_format).label)
 
     @property
-    def spotify_duration_text(self) -> str:
-        return clock(self.track.duration_ms / 1000 if self.track.duration_ms > 0 else None)
+    def spotify_seconds(self) -> float | None:
+        return self.track.duration_ms / 1000 if self.track.duration_ms > 0 else None
 
     @property
     def analysis_is_elsewhere(self) -> bool:
@@ -146,9 +118,9 @@ class MatchPage:
         return self.analysis is not None and (self.item is None or self.analysis.pk != self.item.pk)
 
 
-def match_page(user: AnyUser, *, track: Track, item: JobItem | None = None) -> MatchPage:
+def match_page(*, user: AnyUser, track: Track, item: JobItem | None = None) -> MatchPage:
     """Everything a match page shows; `item` must already be one of the person's (item_for)."""
-    own_item = item or latest_item(user, track)
+    own_item = item or latest_item(user=user, track=track)
     analysis = _analysis_item(track, item)
     pin = TrackPin.objects.select_related("pinned_by").filter(track=track).first()
     files = list(StoredFile.objects.filter(track=track).order_by("audio_format"))
@@ -178,7 +150,7 @@ def match_page(user: AnyUser, *, track: Track, item: JobItem | None = None) -> M
     )
 
 
-def latest_item(user: AnyUser, track: Track) -> JobItem | None:
+def latest_item(*, user: AnyUser, track: Track) -> JobItem | None:
     """The person's most recent item for this track."""
     return (
         JobItem.objects.select_related("job", "stored_file")

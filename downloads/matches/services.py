@@ -1,14 +1,14 @@
 """Writes for the match pages: pin a track to an upload (instance-wide), download it again, unpin.
 
-A pin is the installation's manual choice for a track: the runner skips searching and fetches
+A pin is the installation's manual choice for a track: the worker skips searching and fetches
 the pinned upload, for every later download and sync of that track, whoever asks. Only URLs that
 pass the media allow-list are ever stored in a pin: a chosen candidate's own URL when it still
 passes, else one rebuilt from its validated video id; a pasted link is reduced to its id first.
 
-Re-downloading is an ordinary job of kind "track" in the asked-for format; the runner stores the
+Re-downloading is an ordinary job of kind "track" in the asked-for format; the worker stores the
 new file under the track's path (an atomic rename over the old file) and updates the track's
 StoredFile row for that format in one transaction, so every job that lists the file gets the
-new audio. (That the runner fetches again although a file is stored relies on its pin-aware
+new audio. (That the worker fetches again although a file is stored relies on its pin-aware
 reuse check: a stored file from another upload than the pin is stale.)
 """
 

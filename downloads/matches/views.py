@@ -23,14 +23,14 @@ from spotifydl.auth import request_user
 
 def _track(user: User, spotify_id: str) -> Track:
     try:
-        return selectors.track_for(user, spotify_id)
+        return selectors.track_for(user=user, spotify_id=spotify_id)
     except Track.DoesNotExist:
         raise Http404("No such track") from None
 
 
 def _item(user: User, pk: int) -> JobItem:
     try:
-        return selectors.item_for(user, pk)
+        return selectors.item_for(user=user, item_id=pk)
     except JobItem.DoesNotExist:
         raise Http404("No such item") from None
 
@@ -68,7 +68,7 @@ def item_match(request: HttpRequest, pk: int) -> HttpResponse:
     """The match page of one item of one of the person's jobs."""
     user = request_user(request)
     item = _item(user, pk)
-    page = selectors.match_page(user, track=item.track, item=item)
+    page = selectors.match_page(user=user, track=item.track, item=item)
     return _render(request, page, _form(page))
 
 
@@ -77,7 +77,7 @@ def item_match(request: HttpRequest, pk: int) -> HttpResponse:
 def track_match(request: HttpRequest, spotify_id: str) -> HttpResponse:
     """The match page of a track of the person's library or jobs."""
     user = request_user(request)
-    page = selectors.match_page(user, track=_track(user, spotify_id))
+    page = selectors.match_page(user=user, track=_track(user, spotify_id))
     return _render(request, page, _form(page))
 
 
@@ -87,7 +87,7 @@ def track_pin(request: HttpRequest, spotify_id: str) -> HttpResponse:
     """Pin the track to another candidate or a pasted link, and download it again."""
     user = request_user(request)
     track = _track(user, spotify_id)
-    page = selectors.match_page(user, track=track, item=_posted_item(request, user, track))
+    page = selectors.match_page(user=user, track=track, item=_posted_item(request, user, track))
     form = _form(page, request.POST)
     if form.is_valid():
         try:

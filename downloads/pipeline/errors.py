@@ -18,7 +18,8 @@ class PipelineError(Exception):
 
 
 class FetchError(PipelineError):
-    """A download or conversion failed; `retryable` says whether trying later may help."""
+    """A download or conversion failed; `retryable` says whether trying again may help (the
+    fetch stage's retry policy, `fetch.retry`, acts on it)."""
 
     def __init__(self, reason: str, kind: FetchErrorKind, retryable: bool) -> None:
         super().__init__(reason)

@@ -1,4 +1,4 @@
-"""What gets written into a file: `TrackTags`, built from Spotify's track object, and cover art.
+"""What gets written into a file: `TrackTags` (the worker fills them from catalog rows) and covers.
 
 Cover art is fetched once per album and kept on disk by album id, so the twelve tracks of an album
 cost one image request, and a re-download costs none.
@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,45 +69,6 @@ class TrackTags:
         if not self.spotify_url:
             return None
         return self.spotify_url.rstrip("/").rsplit("/", 1)[-1] or None
-
-
-def _names(items: Any) -> tuple[str, ...]:
-    return tuple(str(item["name"]) for item in items or () if item and item.get("name"))
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return None if value is None else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def tags_from_spotify(
-    track: Mapping[str, Any],
-    *,
-    album: Mapping[str, Any] | None = None,
-    source_url: str | None = None,
-    match_score: float | None = None,
-    disc_total: int | None = None,
-) -> TrackTags:
-    """Build tags from a Spotify track object (album pages carry no album: pass it in)."""
-    album = album if album is not None else (track.get("album") or {})
-    return TrackTags(
-        title=str(track.get("name") or ""),
-        artists=_names(track.get("artists")),
-        album=str(album.get("name") or ""),
-        album_artists=_names(album.get("artists")),
-        track_number=_int_or_none(track.get("track_number")),
-        track_total=_int_or_none(album.get("total_tracks")),
-        disc_number=_int_or_none(track.get("disc_number")),
-        disc_total=disc_total,
-        release_date=album.get("release_date") or None,
-        isrc=(track.get("external_ids") or {}).get("isrc") or None,
-        explicit=track.get("explicit"),
-        spotify_url=(track.get("external_urls") or {}).get("spotify") or None,
-        source_url=source_url,
-        match_score=match_score,
-    )
 
 
 def largest_image_url(images: Any) -> str | None:
@@ -171,6 +131,9 @@ def _read_if_exists(path: Path) -> bytes | None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Readers see a whole cover or none. The temporary file lives beside the cover, in the
+    cache folder the caller handed to `CoverCache` (a rename is atomic only within one folder);
+    it is renamed into place or removed here, so this is no temp folder of its own."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".cover-")
     try:

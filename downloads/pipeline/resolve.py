@@ -15,33 +15,15 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import httpx
-from django.conf import settings
 
 from downloads.pipeline.sources.common import (
     SearchSource,
-    canonical_watch_url,
     dedupe,
     is_allowed_media_url,
-    planned_queries,
-    text_query,
 )
 from downloads.pipeline.sources.youtube import YouTubeSource
 from downloads.pipeline.sources.ytmusic import YouTubeMusicSource
 from downloads.pipeline.types import Candidate, TrackQuery
-
-__all__ = [
-    "Resolution",
-    "Resolver",
-    "SearchSource",
-    "SourceFailure",
-    "SourceResult",
-    "build_sources",
-    "canonical_watch_url",
-    "dedupe",
-    "is_allowed_media_url",
-    "planned_queries",
-    "text_query",
-]
 
 logger = logging.getLogger(__name__)
 SOURCE_NAMES = ("ytmusic", "youtube")
@@ -64,18 +46,10 @@ class SourceResult:
     failure: SourceFailure | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    candidates: tuple[Candidate, ...]
-    source: str | None
-    failures: tuple[SourceFailure, ...]
-
-
 def build_sources(
     names: Sequence[str],
     *,
     executor: Executor | None = None,
-    client: httpx.AsyncClient | None = None,
     cookiefile: str | None = None,
 ) -> list[SearchSource]:
     """Sources in the order named (settings.MEDIA_SOURCES); an unknown name is a config error."""
@@ -104,27 +78,11 @@ class Resolver:
         self.limit = limit
         self.timeout = timeout
 
-    @classmethod
-    def from_settings(
-        cls, *, executor: Executor | None = None, limit: int = DEFAULT_LIMIT
-    ) -> Resolver:
-        return cls(build_sources(settings.MEDIA_SOURCES, executor=executor), limit=limit)
-
     async def attempts(self, track: TrackQuery) -> AsyncIterator[SourceResult]:
         """Each source's answer in order, lazily: stop iterating once a candidate is accepted,
         and the remaining sources are never asked."""
         for source in self.sources:
             yield await self._ask(source, track)
-
-    async def resolve(self, track: TrackQuery) -> Resolution:
-        """Candidates from the first source that finds any, with the failures met on the way."""
-        failures: list[SourceFailure] = []
-        async for result in self.attempts(track):
-            if result.failure is not None:
-                failures.append(result.failure)
-            elif result.candidates:
-                return Resolution(result.candidates, result.source, tuple(failures))
-        return Resolution((), None, tuple(failures))
 
     async def _ask(self, source: SearchSource, track: TrackQuery) -> SourceResult:
         try:

@@ -375,11 +375,3 @@ def write_m3u8(path: Path, entries: Iterable[PlaylistEntry], *, root: Path | Non
     target = _require_inside(base, Path(path))
     make_directories(target.parent, base)
     atomic_write_bytes(target, m3u8_text(target, entries).encode("utf-8"))
-
-
-def playlist_file(name: str, *, root: Path | None = None) -> Path:
-    """Where the playlist called `name` goes: beside the artist folders, with a safe name."""
-    planned = PlannedPath(
-        directories=(), stem=sanitize_component(name, max_bytes=1 << 20), ext="m3u8"
-    )
-    return inside_root(music_root(root), planned.relative())

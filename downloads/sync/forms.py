@@ -44,7 +44,7 @@ class SubscribeForm(forms.Form):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [
             (source_value(source, target_id), title)
-            for source, target_id, title in selectors.source_options(owner)
+            for source, target_id, title in selectors.source_options(user=owner)
         ]
 
     def clean(self) -> dict[str, Any]:

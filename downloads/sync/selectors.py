@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, Q, QuerySet
 
 from downloads.models import Job, JobItem, StoredFile, Subscription, SubscriptionTrack, SyncRun
-from library.catalog import chunks
+from library.catalog.writer import chunks
 from library.models import PlaylistEntry, SavedAlbum, SavedTrack, Track, UserPlaylist
 
 if TYPE_CHECKING:

@@ -24,13 +24,13 @@ from spotifydl.auth import request_user
 
 def _subscription(request: HttpRequest, pk: int) -> Subscription:
     try:
-        return selectors.subscription_for(request_user(request), pk)
+        return selectors.subscription_for(user=request_user(request), pk=pk)
     except Subscription.DoesNotExist:
         raise Http404("No such subscription") from None
 
 
 def _list(request: HttpRequest, form: SubscribeForm, *, status: int = 200) -> HttpResponse:
-    subscriptions = selectors.subscriptions_for(request_user(request))
+    subscriptions = selectors.subscriptions_for(user=request_user(request))
     return render(
         request,
         "sync/subscription_list.html",
@@ -96,7 +96,7 @@ def _detail(
         "sync/subscription_detail.html",
         {
             "subscription": subscription,
-            "runs": selectors.subscription_runs(subscription),
+            "runs": selectors.subscription_runs(subscription=subscription),
             "form": form,
         },
         status=status,
@@ -118,7 +118,10 @@ def subscription_runs(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sync/_runs.html",
-        {"subscription": subscription, "runs": selectors.subscription_runs(subscription)},
+        {
+            "subscription": subscription,
+            "runs": selectors.subscription_runs(subscription=subscription),
+        },
     )
 
 

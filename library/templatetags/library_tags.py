@@ -26,10 +26,11 @@ def library_home(context: template.Context) -> dict[str, Any]:
         "user": user,
         "request": request,
         "csrf_token": context.get("csrf_token"),
-        "account": selectors.account_for(user),
-        "refresh": selectors.latest_refresh(user),
-        "summary": selectors.library_summary(user),
-        "jobs": selectors.active_jobs(user),
+        "account": selectors.account_for(user=user),
+        "refresh": selectors.latest_refresh(user=user),
+        "summary": selectors.library_summary(user=user),
+        # Downloads' own reads: the home view puts them in the page's context.
+        "jobs": context.get("active_jobs", []),
     }
 
 
@@ -50,10 +51,7 @@ def plain_text(value: str | None) -> str:
 
 @register.filter
 def artist_names(track: Track) -> str:
-    links = getattr(track, "artist_links", None)
-    if links is None:
-        links = track.trackartist_set.select_related("artist").order_by("position")
-    return ", ".join(link.artist.name for link in links)
+    return ", ".join(track.artist_names())
 
 
 @register.filter

@@ -11,8 +11,9 @@ from django.conf import settings
 
 from downloads import selectors, services
 from downloads.models import AudioFormat, Job, JobItem
-from downloads.pipeline.tag import read_tags
+from downloads.pipeline.tag import ReadTags, read_tags
 from downloads.tasks import run_chunk
+from library.models import Track
 from sandbox import Sandbox
 from tests.jobs.catalog import (
     editorial_tracks,
@@ -29,7 +30,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def _download_playlist(sandbox: Sandbox, user: Any, tracks: list[Any]) -> Job:
     playlist = import_playlist(sandbox, user, tracks)
-    target = selectors.target_tracks(user, Job.Kind.PLAYLIST, playlist.spotify_id)
+    target = selectors.target_tracks(
+        user=user, kind=Job.Kind.PLAYLIST, target_id=playlist.spotify_id
+    )
     job = services.job_create(
         owner=user,
         kind=target.kind,
@@ -64,8 +67,24 @@ def _assert_downloaded_right(sandbox: Sandbox, job: Job) -> list[Path]:
         assert tags["spotify_url"] == f"https://open.spotify.com/track/{item.track.spotify_id}"
         assert tags["isrc"] == item.track.isrc
         assert tags["source_url"] == item.candidate_url
+        _assert_tags_follow_the_catalog(tags, item.track)
         files.append(path)
     return files
+
+
+def _assert_tags_follow_the_catalog(tags: ReadTags, track: Track) -> None:
+    """What the worker writes besides identity: credits, numbering, release, advisory."""
+    album = track.album
+    assert album is not None, track.name
+    assert tags["artists"] == tuple(selectors.artist_names(track=track))
+    assert (tags["track_number"], tags["track_total"], tags["disc_number"]) == (
+        track.track_number,
+        album.total_tracks or None,
+        track.disc_number,
+    )
+    assert tags["album"] == album.name
+    assert tags["release_date"] == (album.release_date or None)
+    assert tags["explicit"] is track.explicit
 
 
 def _m3u8_paths(job: Job) -> list[Path]:

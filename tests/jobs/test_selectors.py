@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from downloads import selectors, services
+from downloads import playlists, selectors
 from downloads.models import AudioFormat, Job
 from downloads.selectors import DownloadState, JobFilter
 from tests.jobs.factories import (
@@ -29,7 +29,7 @@ def test_a_person_sees_only_their_own_jobs_filtered_by_state(user: Any, other_us
     JobFactory.create(owner=other_user, status=Job.Status.RUNNING)
 
     def pks(which: JobFilter) -> set[int]:
-        return set(selectors.jobs_for(user, which=which).values_list("pk", flat=True))
+        return set(selectors.jobs_for(user=user, which=which).values_list("pk", flat=True))
 
     assert pks(JobFilter.ACTIVE) == {running.pk}
     assert pks(JobFilter.FINISHED) == {done.pk, partial.pk}
@@ -41,9 +41,9 @@ def test_another_persons_job_is_not_found(user: Any, other_user: Any) -> None:
     job = JobFactory.create(owner=other_user)
 
     with pytest.raises(Job.DoesNotExist):
-        selectors.job_for(user, job.pk)
+        selectors.job_for(user=user, job_id=job.pk)
     with pytest.raises(Job.DoesNotExist):
-        selectors.job_with_items(user, job.pk)
+        selectors.job_with_items(user=user, job_id=job.pk)
 
 
 def test_a_job_with_its_items_loads_in_a_fixed_number_of_queries(user: Any) -> None:
@@ -51,8 +51,8 @@ def test_a_job_with_its_items_loads_in_a_fixed_number_of_queries(user: Any) -> N
     JobItemFactory.create_batch(5, job=job)
 
     with CaptureQueriesContext(connection) as queries:
-        loaded = selectors.job_with_items(user, job.pk)
-        names = [selectors.artist_names(item.track) for item in loaded.items.all()]
+        loaded = selectors.job_with_items(user=user, job_id=job.pk)
+        names = [selectors.artist_names(track=item.track) for item in loaded.items.all()]
 
     assert len(names) == 5 and all(names)
     assert len(queries) == 3
@@ -72,7 +72,7 @@ def test_track_states_come_from_one_query_for_any_number_of_tracks(
     ids = [t.pk for t in (queued, running, stored, failed, unmatched, untouched, others)]
 
     with CaptureQueriesContext(connection) as queries:
-        states = selectors.track_states(user, ids)
+        states = selectors.track_states(user=user, track_ids=ids)
 
     assert len(queries) == 1
     assert [states[i].state for i in ids] == [
@@ -94,7 +94,9 @@ def test_a_playlist_target_lists_its_tracks_in_playlist_order(user: Any) -> None
     second = PlaylistEntryFactory.create(playlist=membership.playlist, position=2)
     first = PlaylistEntryFactory.create(playlist=membership.playlist, position=1)
 
-    target = selectors.target_tracks(user, Job.Kind.PLAYLIST, membership.playlist.spotify_id)
+    target = selectors.target_tracks(
+        user=user, kind=Job.Kind.PLAYLIST, target_id=membership.playlist.spotify_id
+    )
 
     assert target.title == membership.playlist.name
     assert target.tracks == [first.track, second.track]
@@ -105,7 +107,9 @@ def test_a_playlist_not_in_the_persons_library_cannot_be_downloaded(other_user: 
     PlaylistEntryFactory.create(playlist=membership.playlist)
 
     with pytest.raises(selectors.TargetNotFound):
-        selectors.target_tracks(user, Job.Kind.PLAYLIST, membership.playlist.spotify_id)
+        selectors.target_tracks(
+            user=user, kind=Job.Kind.PLAYLIST, target_id=membership.playlist.spotify_id
+        )
 
 
 def test_liked_songs_are_listed_newest_first(user: Any) -> None:
@@ -114,7 +118,7 @@ def test_liked_songs_are_listed_newest_first(user: Any) -> None:
     old = SavedTrackFactory.create(user=user, added_at=datetime(2020, 1, 1, tzinfo=UTC))
     new = SavedTrackFactory.create(user=user, added_at=datetime(2024, 1, 1, tzinfo=UTC))
 
-    target = selectors.target_tracks(user, Job.Kind.LIKED, "")
+    target = selectors.target_tracks(user=user, kind=Job.Kind.LIKED, target_id="")
 
     assert (target.title, target.tracks) == ("Liked Songs", [new.track, old.track])
 
@@ -135,7 +139,7 @@ def test_the_playlist_file_follows_the_playlist_order_and_skips_missing_files(
         title="Road / Trip",
     )
 
-    path = services.playlist_file_write(job=job)
+    path = playlists.playlist_file_write(job=job)
 
     assert path == settings.MUSIC_ROOT / "Playlists" / "Road _ Trip.m3u8"
     lines = path.read_text().splitlines()

@@ -185,7 +185,7 @@ def test_paused_jobs_resume_once_their_time_has_come(
 
 
 def test_maintenance_is_scheduled_once_however_often_it_is_asked_for() -> None:
-    from downloads.tasks import maintenance_ensure_scheduled
+    from downloads.enqueue import maintenance_ensure_scheduled
 
     assert maintenance_ensure_scheduled() is True
     assert maintenance_ensure_scheduled() is False

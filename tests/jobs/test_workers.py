@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from downloads import services
 from downloads.models import Job, JobItem, StoredFile
-from downloads.pipeline.fetch import BOT_CHECK_REASON
+from downloads.pipeline.fetch.classify import BOT_CHECK_REASON
 from downloads.tasks import maintain
 from sandbox import Sandbox
 from tests.jobs.catalog import (

@@ -16,9 +16,10 @@ from django.db import connections
 from django.test import Client
 from playwright.sync_api import ConsoleMessage, Page, Response
 
+from library.accounts import account_sign_in
 from library.models import LibraryRefresh
 from library.oauth import SCOPES
-from library.services import account_sign_in, library_refresh_create
+from library.refresh.service import library_refresh_create
 from library.spotify import AsyncSpotify, StaticToken
 from library.tasks import library_refresh_task
 from library.tokens import TokenSet

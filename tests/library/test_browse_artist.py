@@ -11,9 +11,9 @@ from django.core.cache import cache
 from django.test import Client
 
 from downloads.models import Job
-from library import services
+from library import live
+from library.live import ARTIST_ALBUMS_PAGE
 from library.models import Album, Artist, FollowedArtist, SpotifyAccount
-from library.services import ARTIST_ALBUMS_PAGE
 from sandbox import Sandbox
 from tests.library.conftest import RunRefresh, SignIn
 
@@ -72,7 +72,7 @@ def test_more_albums_arrive_a_page_at_a_time(
     client: Client, ana: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The sandbox's discographies fit in one page of 10; smaller pages show the paging.
-    monkeypatch.setattr(services, "ARTIST_ALBUMS_PAGE", 2)
+    monkeypatch.setattr(live, "ARTIST_ALBUMS_PAGE", 2)
     liked_artists = Artist.objects.filter(tracks__saves__user=ana).distinct().order_by("pk")
     artist_id = next(
         artist.spotify_id

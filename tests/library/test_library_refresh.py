@@ -19,7 +19,7 @@ from library.models import (
     Track,
     UserPlaylist,
 )
-from library.services import FOLLOWED_REASON, FORBIDDEN_REASON
+from library.refresh.access import FOLLOWED_REASON, FORBIDDEN_REASON
 from sandbox import Sandbox
 from tests.library.conftest import RunRefresh, SignIn
 from tests.library.expectations import ITEMS, api_requests, minimum_requests, playlist

@@ -6,8 +6,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from library.models import LibraryRefresh, SpotifyAccount
-from library.oauth import SCOPES
-from library.views import PENDING_KEY
+from library.oauth import PENDING_KEY, SCOPES
 from sandbox import Sandbox
 from tests.library.conftest import SignInWithClient
 

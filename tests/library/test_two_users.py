@@ -5,9 +5,10 @@ from asgiref.sync import async_to_sync
 from django.test import Client
 
 from library.models import LibraryRefresh, SavedTrack, SpotifyAccount, UserPlaylist
-from library.services import library_refresh, library_refresh_create
+from library.refresh.service import library_refresh, library_refresh_create
 from library.spotify import close_http_client
 from library.spotify.paging import gather_all
+from library.tasks import library_refresh_resume
 from sandbox import Sandbox
 from tests.library.conftest import SignInWithClient
 
@@ -23,7 +24,9 @@ def two_signed_in(sign_in_with_client: SignInWithClient, spotify: Sandbox) -> tu
     ids = [library_refresh_create(user=a.user)[0].pk for a in SpotifyAccount.objects.all()]
 
     async def read_both() -> None:
-        await gather_all([library_refresh(refresh_id=i) for i in ids])
+        await gather_all(
+            [library_refresh(refresh_id=i, resume=library_refresh_resume) for i in ids]
+        )
         await close_http_client()
 
     async_to_sync(read_both)()

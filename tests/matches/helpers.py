@@ -1,4 +1,4 @@
-"""Job items that carry a real matcher record, as the runner stores it."""
+"""Job items that carry a real matcher record, as the worker stores it."""
 
 from __future__ import annotations
 

@@ -235,8 +235,8 @@ def test_a_pin_is_instance_wide_and_a_later_job_by_anyone_will_follow_it(
 
     job = services.track_redownload(track=track, owner=someone, audio_format="original")
 
-    from downloads.runner import _work_for
+    from downloads.worker.work import work_for
 
-    work = _work_for(job.items.select_related("track__album").get())
+    work = work_for(job.items.select_related("track__album").get())
     assert work.pin is not None
     assert (work.pin.id, work.pin.url) == (ID, f"https://www.youtube.com/watch?v={ID}")

@@ -291,7 +291,7 @@ def test_the_track_state_badge_links_to_the_match_page_once_finished(
 ) -> None:
     item = _item(user)
     file_on_disk(item.track)
-    states = download_selectors.track_states(user, [item.track_id])
+    states = download_selectors.track_states(user=user, track_ids=[item.track_id])
 
     linked = render_to_string(
         "downloads/_track_state.html", {"state": states[item.track_id], "track": item.track}

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,13 +71,6 @@ def media_sandbox(sandbox: Sandbox, settings: Any) -> Sandbox:
     for name, value in sandbox.youtube_settings().items():
         setattr(settings, name, value)
     return sandbox
-
-
-@pytest.fixture
-def executor() -> Iterator[ThreadPoolExecutor]:
-    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fetch-test")
-    yield pool
-    pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import subprocess
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +15,11 @@ from yt_dlp.cookies import CookieLoadError
 from yt_dlp.utils import DownloadCancelled, DownloadError
 
 from downloads.pipeline.errors import FetchError
-from downloads.pipeline.fetch import (
-    BOT_CHECK_REASON,
-    FetchedAudio,
-    FetchOptions,
-    classify_error,
-    fetch_audio,
-    plan_output,
-    probe_codec,
-)
+from downloads.pipeline.fetch.classify import BOT_CHECK_REASON, classify_error
+from downloads.pipeline.fetch.convert import plan_output, probe_codec
+from downloads.pipeline.fetch.options import FetchOptions
+from downloads.pipeline.fetch.retry import RetryPolicy
+from downloads.pipeline.fetch.stage import FetchedAudio, fetch
 from spotifydl.ffmpeg import ffmpeg_path
 
 # ---- unit: what ffmpeg is asked to do, and how errors read ------------------------------------
@@ -118,18 +112,29 @@ def _packets(path: Path) -> list[str]:
             if line and not line.startswith("#")]  # fmt: skip
 
 
-def _fetch(url: str, executor: ThreadPoolExecutor, **kwargs: Any) -> FetchedAudio:
-    return asyncio.run(fetch_audio(url, executor=executor, **kwargs))
+# Short pauses and few resumes: the tests watch what happens, not how long production waits.
+QUICK = RetryPolicy(backoff_s=0.1, media_retries=2)
 
 
-def _incoming_is_empty(music_root: Path) -> bool:
-    incoming = music_root / ".incoming"
-    return not incoming.exists() or not any(incoming.iterdir())
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """The work folder the caller (the worker) owns and hands to the stage."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    return folder
 
 
-def _raises_fetch_error(url: str, executor: ThreadPoolExecutor, **kwargs: Any) -> FetchError:
+def _fetch(url: str, workdir: Path, **kwargs: Any) -> FetchedAudio:
+    return fetch(url, options=kwargs.pop("options", FetchOptions()), workdir=workdir, **kwargs)
+
+
+def _is_empty(workdir: Path) -> bool:
+    return not any(workdir.iterdir())
+
+
+def _raises_fetch_error(url: str, workdir: Path, **kwargs: Any) -> FetchError:
     with pytest.raises(FetchError) as caught:
-        _fetch(url, executor, **kwargs)
+        _fetch(url, workdir, **kwargs)
     return caught.value
 
 
@@ -138,21 +143,21 @@ def _raises_fetch_error(url: str, executor: ThreadPoolExecutor, **kwargs: Any) -
     ("source_ext", "ext", "codec"), [("webm", "opus", "opus"), ("m4a", "m4a", "aac")]
 )
 def test_original_keeps_the_stream_bit_for_bit(
-    media_sandbox, short_track, executor, _music_root, source_ext, ext, codec
+    media_sandbox, short_track, workdir, source_ext, ext, codec
 ):
     url = short_track.media_url(media_sandbox, source_ext)
 
-    with _fetch(url, executor) as fetched:
-        source = media_sandbox.media.cache.path(short_track.right, source_ext, "tiny")
+    fetched = _fetch(url, workdir)
 
-        assert fetched.path.suffix == f".{ext}"
-        assert fetched.path.is_relative_to(_music_root / ".incoming")
-        assert (fetched.codec, fetched.source_codec, fetched.converted) == (codec, codec, False)
-        assert probe_codec(fetched.path) == codec
-        assert _packets(fetched.path) == _packets(source)
-        candidates = [short_track.right, *short_track.wrong]
-        assert media_sandbox.media.identify(fetched.path, candidates) == short_track.right
-    assert _incoming_is_empty(_music_root)
+    source = media_sandbox.media.cache.path(short_track.right, source_ext, "tiny")
+    assert fetched.path.suffix == f".{ext}"
+    assert fetched.path.parent == workdir
+    assert (fetched.codec, fetched.source_codec, fetched.converted) == (codec, codec, False)
+    assert probe_codec(fetched.path) == codec
+    assert _packets(fetched.path) == _packets(source)
+    candidates = [short_track.right, *short_track.wrong]
+    assert media_sandbox.media.identify(fetched.path, candidates) == short_track.right
+    assert list(workdir.iterdir()) == [fetched.path]
 
 
 @pytest.mark.integration
@@ -166,166 +171,159 @@ def test_original_keeps_the_stream_bit_for_bit(
     ],
 )
 def test_conversions_give_the_asked_codec_and_the_same_recording(
-    media_sandbox, short_track, executor, audio_format, ext, codec
+    media_sandbox, short_track, workdir, audio_format, ext, codec
 ):
     source_ext = "m4a" if codec == "opus" else "webm"  # always a real conversion
     url = short_track.media_url(media_sandbox, source_ext)
 
-    with _fetch(url, executor, options=FetchOptions(audio_format=audio_format)) as fetched:
-        assert fetched.path.suffix == f".{ext}"
-        assert fetched.converted
-        assert probe_codec(fetched.path) == codec
-        candidates = [short_track.right, *short_track.wrong]
-        assert media_sandbox.media.identify(fetched.path, candidates) == short_track.right
+    fetched = _fetch(url, workdir, options=FetchOptions(audio_format=audio_format))
+
+    assert fetched.path.suffix == f".{ext}"
+    assert fetched.converted
+    assert probe_codec(fetched.path) == codec
+    candidates = [short_track.right, *short_track.wrong]
+    assert media_sandbox.media.identify(fetched.path, candidates) == short_track.right
 
 
 @pytest.mark.integration
 @pytest.mark.parametrize(
     ("audio_format", "mode"), [("mp3", BitrateMode.CBR), ("mp3-v0", BitrateMode.VBR)]
 )
-def test_mp3_is_320k_cbr_or_v0_vbr(media_sandbox, short_track, executor, audio_format, mode):
+def test_mp3_is_320k_cbr_or_v0_vbr(media_sandbox, short_track, workdir, audio_format, mode):
     url = short_track.media_url(media_sandbox)
 
-    with _fetch(url, executor, options=FetchOptions(audio_format=audio_format)) as fetched:
-        info: Any = MP3(fetched.path).info  # type: ignore[no-untyped-call]
-        assert info.bitrate_mode == mode
-        if mode == BitrateMode.CBR:
-            assert info.bitrate == 320_000
+    fetched = _fetch(url, workdir, options=FetchOptions(audio_format=audio_format))
+
+    info: Any = MP3(fetched.path).info  # type: ignore[no-untyped-call]
+    assert info.bitrate_mode == mode
+    if mode == BitrateMode.CBR:
+        assert info.bitrate == 320_000
 
 
 @pytest.mark.integration
-def test_progress_reports_bytes_up_to_the_total(media_sandbox, long_track, executor):
+def test_progress_reports_bytes_up_to_the_total(media_sandbox, long_track, workdir):
     seen: list[tuple[int, int | None]] = []
 
-    with _fetch(long_track.media_url(media_sandbox), executor,
-                progress=lambda done, total: seen.append((done, total))) as fetched:  # fmt: skip
-        size = media_sandbox.media.cache.path(long_track.right, "webm", "tiny").stat().st_size
-        assert fetched.path.exists()
+    fetched = _fetch(long_track.media_url(media_sandbox), workdir,
+                     progress=lambda done, total: seen.append((done, total)))  # fmt: skip
+
+    size = media_sandbox.media.cache.path(long_track.right, "webm", "tiny").stat().st_size
+    assert fetched.path.exists()
     assert seen[-1] == (size, size)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
 
 @pytest.mark.integration
-def test_cancel_stops_a_slow_download_within_two_seconds(
-    media_sandbox, long_track, executor, _music_root
-):
+def test_cancel_stops_a_slow_download_within_two_seconds(media_sandbox, long_track, workdir):
     media_sandbox.media_knobs.update({"bandwidth": 8_000})
     cancelled = threading.Event()
     threading.Timer(1.0, cancelled.set).start()
 
     started = time.monotonic()
     error = _raises_fetch_error(
-        long_track.media_url(media_sandbox), executor, cancel=cancelled.is_set
+        long_track.media_url(media_sandbox), workdir, cancel=cancelled.is_set
     )
 
     assert error.kind == "cancelled"
     assert time.monotonic() - started < 1.0 + 2.0
-    assert _incoming_is_empty(_music_root)
+    assert _is_empty(workdir)
 
 
 @pytest.mark.integration
-def test_cancel_stops_a_stalled_connection_within_two_seconds(
-    media_sandbox, long_track, executor, _music_root
-):
+def test_cancel_stops_a_stalled_connection_within_two_seconds(media_sandbox, long_track, workdir):
     media_sandbox.media_knobs.update({"latency": 6.0})  # the server answers nothing for 6 s
     cancelled = threading.Event()
     threading.Timer(0.5, cancelled.set).start()
 
     started = time.monotonic()
     error = _raises_fetch_error(
-        long_track.media_url(media_sandbox), executor, cancel=cancelled.is_set
+        long_track.media_url(media_sandbox), workdir, cancel=cancelled.is_set
     )
 
     assert error.kind == "cancelled"
     assert time.monotonic() - started < 0.5 + 2.0
-    assert _incoming_is_empty(_music_root)
+    assert _is_empty(workdir)
 
 
 @pytest.mark.integration
-def test_cancelling_the_task_stops_the_download_and_cleans_up(
-    media_sandbox, long_track, executor, _music_root
-):
-    media_sandbox.media_knobs.update({"bandwidth": 8_000})
-
-    async def cancel_after_a_second() -> None:
-        task = asyncio.create_task(
-            fetch_audio(long_track.media_url(media_sandbox), executor=executor)
-        )
-        await asyncio.sleep(1.0)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-    asyncio.run(cancel_after_a_second())
-    deadline = time.monotonic() + 2.0
-    while not _incoming_is_empty(_music_root) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _incoming_is_empty(_music_root)
-
-
-@pytest.mark.integration
-def test_server_errors_are_network_errors_worth_retrying(
-    media_sandbox, short_track, executor, _music_root
+def test_cancel_during_the_pause_between_attempts_stops_at_once(
+    media_sandbox, short_track, workdir
 ):
     media_sandbox.media_knobs.fail_next(50, "503", path="/watch")
+    cancelled = threading.Event()
+    threading.Timer(1.0, cancelled.set).start()
 
-    error = _raises_fetch_error(short_track.media_url(media_sandbox), executor,
-                                options=FetchOptions(retries=2))  # fmt: skip
+    slow = RetryPolicy(backoff_s=30.0)
+
+    started = time.monotonic()
+    error = _raises_fetch_error(
+        short_track.media_url(media_sandbox), workdir, cancel=cancelled.is_set, policy=slow
+    )
+
+    assert error.kind == "cancelled"
+    assert time.monotonic() - started < 1.0 + 2.0
+    assert _is_empty(workdir)
+
+
+@pytest.mark.integration
+def test_server_errors_are_network_errors_worth_retrying(media_sandbox, short_track, workdir):
+    media_sandbox.media_knobs.fail_next(50, "503", path="/media/")
+
+    error = _raises_fetch_error(short_track.media_url(media_sandbox), workdir, policy=QUICK)
 
     assert (error.kind, error.retryable) == ("network", True)
     assert "HTTP 503" in error.reason
-    assert _incoming_is_empty(_music_root)
+    assert _is_empty(workdir)
 
 
 @pytest.mark.integration
 def test_a_server_error_before_the_download_starts_is_tried_again(
-    media_sandbox, short_track, executor
+    media_sandbox, short_track, workdir
 ):
     media_sandbox.media_knobs.fail_next(1, "503", path="/watch")
 
-    with _fetch(short_track.media_url(media_sandbox), executor) as fetched:
-        assert media_sandbox.media.identify(fetched.path, [short_track.right]) == short_track.right
+    fetched = _fetch(short_track.media_url(media_sandbox), workdir)
+
+    assert media_sandbox.media.identify(fetched.path, [short_track.right]) == short_track.right
 
 
 @pytest.mark.integration
-def test_a_body_cut_off_once_is_resumed_by_yt_dlp(media_sandbox, short_track, executor):
+def test_a_body_cut_off_once_is_resumed_by_yt_dlp(media_sandbox, short_track, workdir):
     url = short_track.media_url(media_sandbox)
     # yt-dlp's first request only looks at the URL's headers; the second one is the download.
     media_sandbox.media_knobs.fail_next(2, "truncate", path="/watch")
 
-    with _fetch(url, executor, options=FetchOptions(retries=3)) as fetched:
-        assert media_sandbox.media.identify(fetched.path, [short_track.right]) == short_track.right
+    fetched = _fetch(url, workdir, policy=RetryPolicy(attempts=1, media_retries=3))
+
+    assert media_sandbox.media.identify(fetched.path, [short_track.right]) == short_track.right
 
 
 @pytest.mark.integration
-def test_bodies_that_keep_getting_cut_off_are_network_errors(
-    media_sandbox, short_track, executor, _music_root
-):
+def test_bodies_that_keep_getting_cut_off_are_network_errors(media_sandbox, short_track, workdir):
     media_sandbox.media_knobs.update({"truncate_rate": 1.0})
 
-    error = _raises_fetch_error(short_track.media_url(media_sandbox), executor,
-                                options=FetchOptions(retries=2))  # fmt: skip
+    error = _raises_fetch_error(short_track.media_url(media_sandbox), workdir, policy=QUICK)
 
     assert (error.kind, error.retryable) == ("network", True)
-    assert _incoming_is_empty(_music_root)
+    assert _is_empty(workdir)
 
 
 @pytest.mark.integration
-def test_the_bot_check_asks_for_a_cookies_file(media_sandbox, short_track, executor, _music_root):
+def test_the_bot_check_asks_for_a_cookies_file(media_sandbox, short_track, workdir):
     media_sandbox.media_knobs.update({"bot_check": True})
 
-    error = _raises_fetch_error(short_track.media_url(media_sandbox), executor)
+    error = _raises_fetch_error(short_track.media_url(media_sandbox), workdir)
 
     assert (error.kind, error.retryable, error.reason) == ("bot_check", False, BOT_CHECK_REASON)
-    assert _incoming_is_empty(_music_root)
+    assert _is_empty(workdir)
 
 
 @pytest.mark.integration
-def test_an_unknown_video_is_unavailable(media_sandbox, executor, _music_root):
-    error = _raises_fetch_error(media_sandbox.watch_url("AAAAAAAAAAA"), executor)
+def test_an_unknown_video_is_unavailable(media_sandbox, workdir):
+    error = _raises_fetch_error(f"{media_sandbox.media_url}/media/AAAAAAAAAAA.webm", workdir)
 
     assert (error.kind, error.retryable) == ("unavailable", False)
-    assert _incoming_is_empty(_music_root)
+    assert _is_empty(workdir)
 
 
 @pytest.mark.parametrize(
@@ -336,11 +334,11 @@ def test_an_unknown_video_is_unavailable(media_sandbox, executor, _music_root):
         "http://127.0.0.1:1/watch?v=dQw4w9WgXcQ",
     ],
 )
-def test_urls_outside_the_allow_list_are_refused_before_any_download(url, executor, _music_root):
-    error = _raises_fetch_error(url, executor)
+def test_urls_outside_the_allow_list_are_refused_before_any_download(url, workdir):
+    error = _raises_fetch_error(url, workdir)
 
     assert (error.kind, error.retryable) == ("other", False)
-    assert _incoming_is_empty(_music_root)
+    assert _is_empty(workdir)
 
 
 def test_a_cookies_file_yt_dlp_cannot_load_is_reported_without_its_lines() -> None:

@@ -8,16 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
-from downloads.pipeline.resolve import (
-    Resolver,
-    SourceResult,
-    build_sources,
+from downloads.pipeline.resolve import Resolver, SourceFailure, SourceResult, build_sources
+from downloads.pipeline.sources import youtube, ytmusic
+from downloads.pipeline.sources.common import (
     canonical_watch_url,
     is_allowed_media_url,
     planned_queries,
     text_query,
 )
-from downloads.pipeline.sources import youtube, ytmusic
 from downloads.pipeline.types import Candidate, TrackQuery
 
 SANDBOX = "http://127.0.0.1:8123"
@@ -29,6 +27,20 @@ TRACK = TrackQuery(
     duration_ms=258_000,
     isrc="GB-AJE-95-00107",
 )
+
+
+def _answers(resolver: Resolver, track: TrackQuery) -> list[SourceResult]:
+    """Every source's answer, in order, as the worker reads them until one is accepted."""
+
+    async def collect() -> list[SourceResult]:
+        return [result async for result in resolver.attempts(track)]
+
+    return asyncio.run(collect())
+
+
+def _failures(answers: list[SourceResult]) -> list[SourceFailure]:
+    return [answer.failure for answer in answers if answer.failure is not None]
+
 
 # ---- the allow-list ---------------------------------------------------------------------------
 
@@ -364,11 +376,11 @@ def test_the_ytmusic_source_puts_the_isrc_answers_first(media_sandbox, short_tra
 def test_a_failing_source_hands_over_to_the_next_and_is_reported(media_sandbox, short_track):
     resolver = Resolver([unreachable_ytmusic(), ytmusic.YouTubeMusicSource()])
 
-    resolution = asyncio.run(resolver.resolve(short_track.query))
+    answers = _answers(resolver, short_track.query)
 
-    assert resolution.source == "ytmusic"
-    assert short_track.right in {c.id for c in resolution.candidates}
-    assert len(resolution.failures) == 1
+    assert answers[-1].source == "ytmusic"
+    assert short_track.right in {c.id for c in answers[-1].candidates}
+    assert len(_failures(answers)) == 1
 
 
 @pytest.mark.integration
@@ -380,17 +392,16 @@ def test_server_faults_are_reported_as_failures_not_raised(media_sandbox, short_
     media_sandbox.media_knobs.fail_next(10, fault, path="/youtubei/v1/search")
     resolver = Resolver([ytmusic.YouTubeMusicSource()])
 
-    resolution = asyncio.run(resolver.resolve(short_track.query))
+    answers = _answers(resolver, short_track.query)
 
-    assert resolution.candidates == ()
-    assert resolution.source is None
-    assert [f.source for f in resolution.failures] == ["ytmusic"]
+    assert [answer.candidates for answer in answers] == [()]
+    assert [f.source for f in _failures(answers)] == ["ytmusic"]
 
 
 @pytest.mark.integration
 def test_sources_are_asked_lazily_in_the_configured_order(media_sandbox, short_track, settings):
     settings.MEDIA_SOURCES = ["ytmusic"]
-    resolver = Resolver.from_settings()
+    resolver = Resolver(build_sources(settings.MEDIA_SOURCES))
 
     async def first_answer() -> SourceResult:
         async for result in resolver.attempts(short_track.query):
@@ -418,10 +429,10 @@ def test_a_source_that_finds_nothing_moves_on_and_the_last_answer_is_empty(setti
             await asyncio.sleep(60)
             return []
 
-    resolution = asyncio.run(Resolver([Silent(), Hanging()], timeout=0.2).resolve(TRACK))
+    answers = _answers(Resolver([Silent(), Hanging()], timeout=0.2), TRACK)
 
-    assert resolution.candidates == ()
-    assert [(f.source, f.reason) for f in resolution.failures] == [
+    assert [answer.candidates for answer in answers] == [(), ()]
+    assert [(f.source, f.reason) for f in _failures(answers)] == [
         ("hanging", "did not answer in time")
     ]
 
@@ -439,9 +450,9 @@ def test_candidates_with_urls_outside_the_allow_list_never_leave_the_resolver(se
             missing = Candidate("bbbbbbbbbbb", "t", "c", 1.0, 1, "video")
             return [good, bad, missing, good]
 
-    resolution = asyncio.run(Resolver([Sneaky()]).resolve(TRACK))
+    answers = _answers(Resolver([Sneaky()]), TRACK)
 
-    assert [c.id for c in resolution.candidates] == ["dQw4w9WgXcQ"]
+    assert [c.id for c in answers[0].candidates] == ["dQw4w9WgXcQ"]
 
 
 def test_unknown_source_names_are_a_configuration_error():
@@ -484,7 +495,7 @@ def test_a_single_transient_search_fault_is_retried(error):
             url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
             return [Candidate("dQw4w9WgXcQ", "t", "c", 1.0, 1, "video", url=url)]
 
-    resolution = asyncio.run(Resolver([Flaky()]).resolve(TRACK))
+    answers = _answers(Resolver([Flaky()]), TRACK)
 
-    assert resolution.candidates
-    assert resolution.failures == ()
+    assert answers[0].candidates
+    assert _failures(answers) == []

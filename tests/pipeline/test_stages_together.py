@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from downloads.pipeline.fetch import FetchOptions, fetch_audio
+from downloads.pipeline.fetch.options import FetchOptions
+from downloads.pipeline.fetch.stage import fetch
 from downloads.pipeline.metadata import TrackTags
 from downloads.pipeline.store import DEFAULT_TEMPLATE, PathFields, render_path, store_file
 from downloads.pipeline.tag import read_tags, write_tags
@@ -21,7 +20,7 @@ from tests.pipeline.conftest import SandboxTrack
 def test_a_track_is_fetched_tagged_and_stored_under_the_template(
     media_sandbox: Sandbox,
     short_track: SandboxTrack,
-    executor: ThreadPoolExecutor,
+    tmp_path: Path,
     _music_root: Path,
     cover_jpeg: bytes,
     audio_format: str,
@@ -41,11 +40,13 @@ def test_a_track_is_fetched_tagged_and_stored_under_the_template(
         match_score=0.9,
     )
     options = FetchOptions(audio_format=audio_format)  # type: ignore[arg-type]
+    workdir = tmp_path / "work"  # the worker's job, in production
+    workdir.mkdir()
 
-    with asyncio.run(fetch_audio(url, executor=executor, options=options)) as fetched:
-        write_tags(fetched.path, tags, cover_jpeg)
-        planned = render_path(DEFAULT_TEMPLATE, PathFields.from_tags(tags, fetched.ext))
-        final = store_file(fetched.path, planned, track_id=track.id)
+    fetched = fetch(url, options=options, workdir=workdir)
+    write_tags(fetched.path, tags, cover_jpeg)
+    planned = render_path(DEFAULT_TEMPLATE, PathFields.from_tags(tags, fetched.ext))
+    final = store_file(fetched.path, planned, track_id=track.id)
 
     assert final.is_relative_to(_music_root)
     assert final.relative_to(_music_root).as_posix() == planned.relative().as_posix()
@@ -56,4 +57,4 @@ def test_a_track_is_fetched_tagged_and_stored_under_the_template(
         cover_jpeg,
     )
     assert media_sandbox.media.identify(final, [short_track.right]) == short_track.right
-    assert not any((_music_root / ".incoming").iterdir())
+    assert not any(workdir.iterdir())

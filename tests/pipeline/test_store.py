@@ -20,13 +20,13 @@ from downloads.pipeline.store import (
     atomic_write_bytes,
     inside_root,
     m3u8_text,
-    playlist_file,
     render_path,
     sanitize_component,
     store_file,
     validate_template,
     write_m3u8,
 )
+from downloads.playlists import playlist_file_path
 
 TAGS = TrackTags(
     title="Wonderwall",
@@ -324,7 +324,7 @@ def test_a_failed_atomic_write_keeps_the_old_content(_music_root):
 def test_a_playlist_lists_paths_relative_to_itself_with_extinf_lines(_music_root):
     song = _music_root / "Oasis" / "Morning Glory" / "1-03 Wonderwall.opus"
     other = _music_root / "Sigur Rós" / "( )" / "1-01 Untitled #1.m4a"
-    playlist = playlist_file("Road trip: 90s / 00s", root=_music_root)
+    playlist = playlist_file_path(title="Road trip: 90s / 00s")
 
     write_m3u8(
         playlist,
@@ -334,13 +334,13 @@ def test_a_playlist_lists_paths_relative_to_itself_with_extinf_lines(_music_root
         ],
     )
 
-    assert playlist == _music_root / "Road trip_ 90s _ 00s.m3u8"
+    assert playlist == _music_root / "Playlists" / "Road trip_ 90s _ 00s.m3u8"
     assert playlist.read_bytes().decode("utf-8") == (
         "#EXTM3U\n"
         "#EXTINF:259,Oasis - Wonderwall\n"
-        "Oasis/Morning Glory/1-03 Wonderwall.opus\n"
+        "../Oasis/Morning Glory/1-03 Wonderwall.opus\n"
         "#EXTINF:-1,Sigur Rós - Untitled #1 fake.mp3\n"
-        "Sigur Rós/( )/1-01 Untitled #1.m4a\n"
+        "../Sigur Rós/( )/1-01 Untitled #1.m4a\n"
     )
 
 

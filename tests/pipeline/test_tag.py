@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from downloads.pipeline.errors import TagError
-from downloads.pipeline.metadata import TrackTags, tags_from_spotify
+from downloads.pipeline.metadata import TrackTags
 from downloads.pipeline.tag import read_tags, spotify_track_id, write_tags
 from spotifydl.ffmpeg import ffmpeg_path
 
@@ -113,33 +113,3 @@ def test_a_file_that_is_not_audio_cannot_be_tagged(tmp_path):
     with pytest.raises(TagError):
         write_tags(path, FULL)
     assert spotify_track_id(path) is None
-
-
-def test_tags_are_built_from_a_spotify_track_object():
-    track = {
-        "name": "Levels - Radio Edit",
-        "artists": [{"name": "Avicii"}],
-        "album": {
-            "name": "Levels",
-            "artists": [{"name": "Avicii"}],
-            "release_date": "2011-10",
-            "release_date_precision": "month",
-            "total_tracks": 3,
-        },
-        "track_number": 1,
-        "disc_number": 1,
-        "explicit": False,
-        "external_ids": {"isrc": "SE4MB1100101"},
-        "external_urls": {"spotify": "https://open.spotify.com/track/5UqCQaDshqbIk3pkhy4Pjg"},
-    }
-
-    tags = tags_from_spotify(track, source_url="https://www.youtube.com/watch?v=_ovdm2yX4MA")
-
-    assert tags.title == "Levels - Radio Edit"
-    assert tags.artist == "Avicii"
-    assert (tags.track_number, tags.track_total, tags.disc_number) == (1, 3, 1)
-    assert tags.release_date == "2011-10"
-    assert tags.year == "2011"
-    assert tags.isrc == "SE4MB1100101"
-    assert tags.explicit is False
-    assert tags.spotify_id == "5UqCQaDshqbIk3pkhy4Pjg"

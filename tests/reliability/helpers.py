@@ -189,7 +189,9 @@ def playlist_job(
     from tests.jobs.catalog import import_playlist
 
     playlist = import_playlist(sandbox, owner, tracks, name=name)
-    target = selectors.target_tracks(owner, Job.Kind.PLAYLIST, playlist.spotify_id)
+    target = selectors.target_tracks(
+        user=owner, kind=Job.Kind.PLAYLIST, target_id=playlist.spotify_id
+    )
     return services.job_create(
         owner=owner,
         kind=target.kind,

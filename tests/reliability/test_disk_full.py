@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from downloads.models import DownloadSettings, JobItem
-from downloads.pipeline.fetch import disk_full_error
+from downloads.pipeline.fetch.classify import disk_full_error
 from sandbox import Sandbox
 from tests.jobs.catalog import editorial_tracks
 from tests.reliability.helpers import (

@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
-from downloads import services
+from downloads import playlists
 from downloads.forms import JobCreateForm, TargetError, parse_target
 from downloads.models import DownloadSettings, Job, TrackPin
 from downloads.pipeline import store
@@ -173,7 +173,7 @@ def tone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def store_one(tone: Path, workdir: Path, template: str, n: int, name: str, other: str) -> Path:
-    """What the runner does after a fetch: tag the file, render the template, store it."""
+    """What the worker does after a fetch: tag the file, render the template, store it."""
     track_id = f"fuzz{n:018d}"
     source = workdir / f"item-{n}" / "audio.opus"
     source.parent.mkdir(parents=True)
@@ -240,7 +240,7 @@ def test_nasty_playlist_and_job_names_make_playlist_files_inside_the_music_folde
     for name in names:
         job = JobFactory.create(owner=owner, kind=Job.Kind.PLAYLIST, title=name, status="completed")
         JobItemFactory.create(job=job, track=track, status="done", stored_file=stored)
-        written = services.playlist_file_write(job=job)
+        written = playlists.playlist_file_write(job=job)
         assert written.resolve().parent == (boxed_music_root / "Playlists").resolve(), name
         assert not component_problems(written.name), written.name
         lines = written.read_text(encoding="utf-8").splitlines()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from downloads.models import JobItem
-from downloads.pipeline.fetch import BOT_CHECK_REASON
+from downloads.pipeline.fetch.classify import BOT_CHECK_REASON
 from sandbox import Sandbox
 from tests.reliability.helpers import (
     Connections,

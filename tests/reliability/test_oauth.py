@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from library.models import SpotifyAccount
-from library.views import PENDING_KEY
+from library.oauth import PENDING_KEY
 from sandbox import Sandbox
 from tests.library.conftest import SignIn, SignInWithClient
 

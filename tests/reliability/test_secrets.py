@@ -16,11 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from downloads import selectors as download_selectors
-from downloads.pipeline.fetch import BOT_CHECK_REASON
-from library import views as library_views
+from downloads.pipeline.fetch.classify import BOT_CHECK_REASON
 from library.models import SpotifyAccount
+from library.oauth import PENDING_KEY
 from library.tokens import TokenSet
-from library.views import PENDING_KEY
+from library.views import auth as auth_views
 from sandbox import Sandbox
 from tests.library.conftest import RunRefresh, SignIn
 from tests.reliability.helpers import playlist_job, run_job_here, uploaded_tracks
@@ -197,7 +197,7 @@ def test_a_sign_in_that_crashes_logs_neither_its_code_nor_its_verifier(
     async def crash(**kwargs: Any) -> Any:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(library_views, "account_sign_in_with_code", crash)
+    monkeypatch.setattr(auth_views, "account_sign_in_with_code", crash)
     spotify.knobs.auto_consent = "ben"
     browser = Client(raise_request_exception=False)
     start = browser.post("/login/")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from downloads.models import Subscription, SyncRun
-from downloads.sync import services
+from downloads.sync import runs, services
 from downloads.sync.tasks import sync_run_task
 from downloads.tasks import maintain
 from sandbox import Sandbox
@@ -136,7 +136,7 @@ def test_workers_racing_to_run_the_same_queued_sync_run_it_once(sb: Sandbox, rea
     sb.reset_counters()
 
     def execute() -> list[int]:
-        services.sync_run_execute(run_id=run.pk, enqueue_downloads=False)
+        runs.sync_run_execute(run_id=run.pk, enqueue_downloads=False)
         return []
 
     _race(execute)

@@ -34,7 +34,7 @@ def test_a_track_nothing_references_is_not_in_use(subscription: Any) -> None:
     track = TrackFactory.create()
     SubscriptionTrack.objects.create(subscription=subscription, track=track)  # its own: ignored
 
-    assert tracks_still_used([track.pk], besides=subscription) == set()
+    assert tracks_still_used(track_ids=[track.pk], besides=subscription) == set()
 
 
 def test_a_playlist_in_someones_library_a_like_and_a_saved_album_each_keep_a_track(
@@ -48,7 +48,7 @@ def test_a_playlist_in_someones_library_a_like_and_a_saved_album_each_keep_a_tra
     SavedAlbumFactory.create(album=on_album.album)
 
     used = tracks_still_used(
-        [in_playlist.pk, liked.pk, on_album.pk, followed_only.pk], besides=subscription
+        track_ids=[in_playlist.pk, liked.pk, on_album.pk, followed_only.pk], besides=subscription
     )
 
     assert used == {in_playlist.pk, liked.pk, on_album.pk}
@@ -65,7 +65,7 @@ def test_another_subscription_and_a_download_picked_by_name_keep_a_track(subscri
         job=JobFactory.create(kind=Job.Kind.PLAYLIST, status="completed"), track=copied
     )
 
-    used = tracks_still_used([subscribed.pk, picked.pk, copied.pk], besides=subscription)
+    used = tracks_still_used(track_ids=[subscribed.pk, picked.pk, copied.pk], besides=subscription)
 
     assert used == {subscribed.pk, picked.pk}
 
@@ -81,7 +81,9 @@ def test_a_waiting_or_running_job_keeps_a_track_but_a_finished_sync_job_does_not
     SyncRunFactory.create(subscription=subscription, job=sync_job)
     JobItemFactory.create(job=sync_job, track=synced)
 
-    assert tracks_still_used([waiting.pk, synced.pk], besides=subscription) == {waiting.pk}
+    assert tracks_still_used(track_ids=[waiting.pk, synced.pk], besides=subscription) == {
+        waiting.pk
+    }
 
 
 def test_a_sync_fetches_what_is_missing_not_what_is_stored_running_or_hopeless(
@@ -97,7 +99,7 @@ def test_a_sync_fetches_what_is_missing_not_what_is_stored_running_or_hopeless(
     TrackPinFactory.create(track=pinned)
     order = [missing, stored, running, hopeless, pinned, failed, missing]
 
-    wanted = tracks_to_download(subscription, [t.pk for t in order])
+    wanted = tracks_to_download(subscription=subscription, track_ids=[t.pk for t in order])
 
     assert wanted.track_ids == [missing.pk, pinned.pk, failed.pk]
     assert (wanted.in_flight, wanted.no_match) == (1, 1)

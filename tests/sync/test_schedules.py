@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from downloads.models import Subscription, SyncRun
-from downloads.sync import services
+from downloads.sync import runs, services
 from downloads.sync.tasks import sync_run_task
 from tests.library.factories import PlaylistFactory, UserPlaylistFactory
 from tests.sync.factories import SubscriptionFactory, SyncRunFactory
@@ -140,7 +140,7 @@ def test_a_sync_left_running_by_a_dead_worker_is_failed_and_replaced() -> None:
     dead.refresh_from_db()
     assert created and run.status == "queued"
     assert dead.status == "failed"
-    assert dead.summary == services.INTERRUPTED
+    assert dead.summary == runs.INTERRUPTED
 
 
 def test_sync_now_while_a_sync_waits_adds_nothing() -> None:

@@ -32,9 +32,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from downloads import runner, selectors, services
+from downloads import selectors, services
 from downloads.forms import TargetError, parse_target
 from downloads.models import AudioFormat, DownloadSettings, Job, JobItem
+from downloads.worker import chunk as worker_chunk
 from library.models import UserPlaylist
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
@@ -92,7 +93,7 @@ def _jobs_create(owner: User, target: str, audio_format: str) -> list[Job]:
     jobs = []
     for kind, target_id in targets:
         try:
-            found = selectors.target_tracks(owner, kind, target_id)
+            found = selectors.target_tracks(user=owner, kind=kind, target_id=target_id)
         except selectors.TargetNotFound as exc:
             if len(targets) == 1:
                 raise CommandError(str(exc), returncode=EXIT_ERROR) from exc
@@ -146,7 +147,7 @@ class CliJob:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
         try:
-            await runner.run_chunk(job_id=self.job.pk, chunk=None, observer=self.observe)
+            await worker_chunk.run_chunk(job_id=self.job.pk, chunk=None, observer=self.observe)
         finally:
             loop.remove_signal_handler(signal.SIGINT)
 
@@ -162,7 +163,7 @@ class CliJob:
         )
 
     def observe(self, item_id: int, state: str, percent: int) -> None:
-        """Called by the runner, also from download threads: rich's Progress is thread-safe."""
+        """Called by the worker, also from download threads: rich's Progress is thread-safe."""
         with self.lock:
             if state in STAGE_WORDS:
                 self._track_bar(item_id, state, percent)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from library.models import LibraryRefresh
-from library.services import library_refresh_create
+from library.refresh.service import library_refresh_create
 from library.tasks import library_refresh_task
 
 

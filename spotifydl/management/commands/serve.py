@@ -63,7 +63,7 @@ class Command(BaseCommand):
 
 def _schedule_maintenance() -> None:
     """The reaper and the resumer run as a self-rescheduling task; make sure one is queued."""
-    from downloads.tasks import maintenance_ensure_scheduled
+    from downloads.enqueue import maintenance_ensure_scheduled
 
     try:
         maintenance_ensure_scheduled()

@@ -1,4 +1,5 @@
-"""Bulk upserts of the shared catalog (artists, albums, tracks) for the services' transactions.
+"""Bulk upserts of the shared catalog (artists, albums, tracks, playlists) for the writers'
+transactions.
 
 A refresh meets the same track many times (liked, in several playlists, in top lists); the
 writer remembers what this run already wrote, so each row is written once per run, not once per
@@ -27,6 +28,17 @@ ALBUM_FIELDS = [
     "cover_url_small",
 ]
 TRACK_FIELDS = ["name", "album", "duration_ms", "explicit", "disc_number", "track_number"]
+PLAYLIST_FIELDS = [
+    "name",
+    "description",
+    "owner_spotify_id",
+    "owner_name",
+    "collaborative",
+    "public",
+    "image_url",
+    "snapshot_id",
+    "items_total",
+]
 
 
 def chunks[T](items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -190,8 +202,13 @@ def _track_row(track: t.Track, album_pk: dict[str, int]) -> Track:
     )
 
 
-def playlist_row(playlist: t.Playlist) -> Playlist:
-    """The catalog row for a playlist as Spotify describes it (for `upsert`)."""
+def playlists_upsert(playlists: Iterable[t.Playlist]) -> None:
+    """Store each playlist as Spotify describes it (its entries are written separately)."""
+    rows = [_playlist_row(p) for p in playlists]
+    upsert(Playlist, rows, unique=["spotify_id"], update=PLAYLIST_FIELDS)
+
+
+def _playlist_row(playlist: t.Playlist) -> Playlist:
     return Playlist(
         spotify_id=playlist.id,
         name=playlist.name,

@@ -1,4 +1,4 @@
-"""The disk side's state: jobs and their items, the files on disk, pins and installation settings.
+"""Jobs and their items: what a person asked for, and what happened to each track.
 
 These rows, not the task queue, hold the truth about a download: django.tasks has no retries,
 cancellation or progress of its own, so tasks carry only ids and every transition is made here,
@@ -8,7 +8,6 @@ mostly as conditional UPDATEs so that two workers (or a worker and the reaper) n
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from library.models import Track
 TEXT = 1000
 URL = 1000
 CHUNK_SIZE = 25  # items per django.tasks task: small enough to spread, big enough to amortise
+HEARTBEAT_STALE_AFTER = timedelta(seconds=60)
 
 
 class AudioFormat(models.TextChoices):
@@ -227,40 +227,6 @@ class Job(models.Model):
         self.refresh_counters()
 
 
-class StoredFile(models.Model):
-    """One audio file under MUSIC_ROOT: one per (track, format), shared by every user and job."""
-
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="stored_files")
-    audio_format = models.CharField(max_length=10, choices=AudioFormat.choices)
-    # Relative to MUSIC_ROOT, so the music folder can move (or be mounted elsewhere).
-    path = models.CharField(max_length=TEXT, unique=True)
-    size = models.PositiveBigIntegerField(default=0)
-    codec = models.CharField(max_length=20, blank=True)
-    container = models.CharField(max_length=20, blank=True)
-    duration = models.FloatField(null=True, blank=True)
-    source_id = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField(max_length=URL, blank=True)
-    match_score = models.FloatField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["track", "audio_format"], name="downloads_one_file_per_track_format"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.path
-
-    @property
-    def absolute_path(self) -> Path:
-        return Path(settings.MUSIC_ROOT) / self.path
-
-    def exists_on_disk(self) -> bool:
-        return bool(self.absolute_path.is_file())
-
-
 class JobItemQuerySet(models.QuerySet["JobItem"]):
     def update(self, **kwargs: Any) -> int:
         """Bulk updates stamp `updated_at` too (auto_now does not): the progress stream relies
@@ -308,7 +274,11 @@ class JobItem(models.Model):
     match_reason = models.TextField(blank=True)
     alternatives = models.JSONField(default=dict, blank=True)
     stored_file = models.ForeignKey(
-        StoredFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+        "downloads.StoredFile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
     )
     error = models.TextField(blank=True)
     # Set while a worker holds the item (waiting in its chunk or running); a stale one means
@@ -348,219 +318,3 @@ _COUNTED_STATUSES = {
     "no_match": JobItem.Status.NO_MATCH,
     "cancelled": JobItem.Status.CANCELLED,
 }
-
-
-class TrackPin(models.Model):
-    """An instance-wide manual choice of upload for a track: the pipeline skips searching."""
-
-    track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="pin")
-    video_id = models.CharField(max_length=200)
-    url = models.URLField(max_length=URL, blank=True)
-    pinned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.track_id} → {self.video_id}"
-
-
-class DownloadSettings(models.Model):
-    """The installation's download settings: a single row, edited on the settings page."""
-
-    default_format = models.CharField(
-        max_length=10, choices=AudioFormat.choices, default=AudioFormat.ORIGINAL
-    )
-    # Empty means the pipeline's default template.
-    path_template = models.CharField(max_length=TEXT, blank=True)
-    # Empty means settings.DOWNLOAD_CONCURRENCY.
-    concurrency = models.PositiveSmallIntegerField(null=True, blank=True)
-    # Where the uploaded cookies file lives (under DATA_DIR, mode 0600); never served.
-    cookies_path = models.CharField(max_length=TEXT, blank=True, editable=False)
-    cookies_uploaded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Sync: delete the file of a track dropped from a synced source once nothing references it.
-    sync_prune_files = models.BooleanField(
-        default=True,
-        verbose_name="Delete files that synced playlists dropped",
-        help_text="Only once no playlist, like, saved album or download of anyone still uses "
-        "them. Off: files stay on disk and only leave the playlist files.",
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name_plural = "download settings"
-
-    def __str__(self) -> str:
-        return "Download settings"
-
-    @classmethod
-    def load(cls) -> DownloadSettings:
-        obj, _ = cls.objects.get_or_create(pk=1)
-        return obj
-
-    @property
-    def effective_concurrency(self) -> int:
-        return max(1, self.concurrency or settings.DOWNLOAD_CONCURRENCY)
-
-
-HEARTBEAT_STALE_AFTER = timedelta(seconds=60)
-
-
-# --- sync: subscriptions kept in step with Spotify ------------------------------------------------
-
-
-class Subscription(models.Model):
-    """One person's standing order: keep a playlist, Liked Songs or their saved albums on disk.
-
-    `next_run_at` is the schedule itself, so it survives restarts; the periodic maintenance task
-    claims due rows with SKIP LOCKED and moves `next_run_at` on in the same transaction.
-    """
-
-    class Source(models.TextChoices):
-        PLAYLIST = "playlist", "Playlist"
-        LIKED = "liked", "Liked Songs"
-        ALBUMS = "albums", "Saved albums"
-
-    class Schedule(models.TextChoices):
-        HOURLY = "hourly", "Every hour"
-        DAILY = "daily", "Every day"
-        MANUAL = "manual", "Only when I ask"
-
-    INTERVALS: ClassVar[dict[str, timedelta]] = {
-        Schedule.HOURLY: timedelta(hours=1),
-        Schedule.DAILY: timedelta(days=1),
-    }
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sync_subscriptions"
-    )
-    source = models.CharField(max_length=10, choices=Source.choices)
-    # The playlist's Spotify id; empty for Liked Songs and saved albums.
-    target_id = models.CharField(max_length=200, blank=True)
-    title = models.CharField(max_length=TEXT)
-    audio_format = models.CharField(
-        max_length=10, choices=AudioFormat.choices, default=AudioFormat.ORIGINAL
-    )
-    schedule = models.CharField(max_length=10, choices=Schedule.choices, default=Schedule.DAILY)
-    # Null for manual subscriptions: they are never due.
-    next_run_at = models.DateTimeField(null=True, blank=True)
-    # A hash of the source's track order at the last sync: tells a reordering from no change.
-    order_fingerprint = models.CharField(max_length=64, blank=True)
-    # The tracks the source held at the last sync: what a later sync compares against.
-    tracks = models.ManyToManyField(Track, through="SubscriptionTrack", related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "source", "target_id"], name="downloads_subscribe_once"
-            )
-        ]
-        indexes = [models.Index(fields=["next_run_at"])]
-        ordering = ["title", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_source_display()}: {self.title}"
-
-    def next_run_after(self, now: datetime) -> datetime | None:
-        """The following run: the same beat as before, or one interval from now after a gap."""
-        interval = self.INTERVALS.get(self.schedule)
-        if interval is None:
-            return None
-        following = (self.next_run_at or now) + interval
-        return following if following > now else now + interval
-
-
-class SubscriptionTrack(models.Model):
-    """A track the subscription's source held at its last sync (each track once)."""
-
-    subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="memberships"
-    )
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="subscriptions")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["subscription", "track"], name="downloads_subscription_track_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subscription_id}: {self.track_id}"
-
-
-class SyncRun(models.Model):
-    """One sync of a subscription: what changed, what it cost, and the job it started."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Syncing"
-        SUCCEEDED = "succeeded", "Synced"
-        FAILED = "failed", "Failed"
-
-    class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "Schedule"
-        MANUAL = "manual", "Sync now"
-        SUBSCRIBE = "subscribe", "Subscribed"
-        COMMAND = "command", "Command line"
-
-    ACTIVE: ClassVar[tuple[str, ...]] = (Status.QUEUED, Status.RUNNING)
-    # A running sync writes its result within seconds; one this old died with its worker. A
-    # waiting one this old lost its task.
-    STALE_RUNNING_AFTER = timedelta(minutes=15)
-    STALE_QUEUED_AFTER = timedelta(hours=6)
-
-    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="runs")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    trigger = models.CharField(max_length=10, choices=Trigger.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    added = models.PositiveIntegerField(default=0)
-    removed = models.PositiveIntegerField(default=0)
-    kept = models.PositiveIntegerField(default=0)
-    files_deleted = models.PositiveIntegerField(default=0)
-    downloading = models.PositiveIntegerField(default=0)
-    # The source's order changed with no track added or removed.
-    reordered = models.BooleanField(default=False)
-    # Spotify said the playlist's snapshot was the one already stored: no items were read.
-    unchanged = models.BooleanField(default=False)
-    requests_made = models.PositiveIntegerField(default=0)
-    job = models.ForeignKey(
-        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="sync_runs"
-    )
-    summary = models.TextField(blank=True)
-    error = models.TextField(blank=True)
-
-    class Meta:
-        constraints = [
-            # At most one sync per subscription waits or runs at a time.
-            models.UniqueConstraint(
-                fields=["subscription"],
-                condition=Q(status__in=["queued", "running"]),
-                name="downloads_one_active_sync_per_subscription",
-            )
-        ]
-        indexes = [models.Index(fields=["subscription", "-created_at"])]
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"Sync {self.pk} of subscription {self.subscription_id}: {self.status}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
-
-    def is_stale(self, *, now: datetime | None = None) -> bool:
-        now = now or timezone.now()
-        if self.status == self.Status.RUNNING:
-            return now - (self.started_at or self.created_at) > self.STALE_RUNNING_AFTER
-        if self.status == self.Status.QUEUED:
-            return now - self.created_at > self.STALE_QUEUED_AFTER
-        return False

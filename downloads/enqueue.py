@@ -1,0 +1,47 @@
+"""The one place that hands work to the background queue.
+
+Task modules import services (a task runs a service); services enqueue through here, and this
+module finds the task objects by their dotted path at call time, so no service imports a task
+module back.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult
+
+RUN_CHUNK = "downloads.tasks.run_chunk"
+MAINTAIN = "downloads.tasks.maintain"
+SYNC_RUN = "downloads.sync.tasks.sync_run_task"
+MAINTENANCE_EVERY = timedelta(seconds=30)
+
+
+def _task(path: str) -> Any:
+    return import_string(path)
+
+
+def chunk_enqueue(*, job_id: int, chunk: int) -> None:
+    _task(RUN_CHUNK).enqueue(job_id=job_id, chunk=chunk)
+
+
+def sync_run_enqueue(*, run_id: int) -> None:
+    _task(SYNC_RUN).enqueue(run_id=run_id)
+
+
+def maintenance_ensure_scheduled() -> bool:
+    """Enqueue the next maintenance round unless one is already waiting; True when enqueued.
+
+    django.tasks cannot list what is queued, so this looks at django-tasks-db's table. Only
+    waiting rounds count: a round whose worker was killed stays "running" forever. Two callers
+    racing may both enqueue; later rounds see each other waiting and the chains collapse to one.
+    """
+    waiting = DBTaskResult.objects.filter(task_path=MAINTAIN, status=TaskResultStatus.READY)
+    if waiting.exists():
+        return False
+    _task(MAINTAIN).using(run_after=timezone.now() + MAINTENANCE_EVERY).enqueue()
+    return True

@@ -1,0 +1,39 @@
+"""The disk side's state: jobs, files on disk, pins, installation settings and sync.
+
+Django finds an app's models here; every model (and the constants other modules share) is
+importable as `downloads.models.<Name>`.
+"""
+
+from __future__ import annotations
+
+from downloads.models.config import DownloadSettings
+from downloads.models.files import StoredFile
+from downloads.models.jobs import (
+    CHUNK_SIZE,
+    HEARTBEAT_STALE_AFTER,
+    TEXT,
+    URL,
+    AudioFormat,
+    Job,
+    JobItem,
+    JobItemQuerySet,
+)
+from downloads.models.pins import TrackPin
+from downloads.models.sync import Subscription, SubscriptionTrack, SyncRun
+
+__all__ = [
+    "CHUNK_SIZE",
+    "HEARTBEAT_STALE_AFTER",
+    "TEXT",
+    "URL",
+    "AudioFormat",
+    "DownloadSettings",
+    "Job",
+    "JobItem",
+    "JobItemQuerySet",
+    "StoredFile",
+    "Subscription",
+    "SubscriptionTrack",
+    "SyncRun",
+    "TrackPin",
+]

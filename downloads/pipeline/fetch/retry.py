@@ -1,0 +1,62 @@
+"""The one retry policy for media downloads, yt-dlp's own retries included.
+
+Two levels, both set here and nowhere else:
+- inside one yt-dlp run, yt-dlp resumes a cut-off or stalled media download (with Range) up to
+  `media_retries` times, retries fragments as often and its extractor `extractor_retries` times;
+  it asks `ytdlp_wait(n)` how long to pause, and that pause watches the cancel flag;
+- around it, the fetch stage runs the whole fetch (download, probe, convert) up to `attempts`
+  times when the error says trying again may help (`FetchError.retryable`: network errors and
+  5xx/429, an expired media URL's 403, a download that produced no audio, an ffmpeg timeout),
+  pausing `backoff_s * attempt` in between. Bot checks, age and availability walls, a full disk,
+  bad cookies and cancels are never retried.
+The caller runs the stage once per item run; it adds no retries of its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from yt_dlp.utils import DownloadCancelled
+
+from downloads.pipeline.errors import FetchError
+
+CancelCheck = Callable[[], bool]
+POLL_S = 0.1  # how often a pause looks at the cancel flag
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 3  # whole fetches per item run; network errors are often gone a second later
+    backoff_s: float = 1.0  # pause before attempt n+1: backoff_s * n
+    media_retries: int = 10  # yt-dlp: resumes of the media download, and fragment retries
+    extractor_retries: int = 3  # yt-dlp: the extractor's own requests
+    # A short read timeout is what lets a stalled connection notice a cancel: yt-dlp retries
+    # (resuming with Range) after each timeout, and its pause checks the cancel flag.
+    socket_timeout_s: float = 1.5
+
+    def ytdlp_wait(self, n: int) -> float:
+        """yt-dlp's pause before its retry n: short, growing, capped."""
+        return min(0.25 * 2.0**n, 2.0)
+
+    def should_retry(self, error: FetchError, attempt: int) -> bool:
+        """Whether a fetch that failed on try `attempt` (1-based) gets another one."""
+        return error.retryable and attempt < self.attempts
+
+    def backoff(self, attempt: int) -> float:
+        return self.backoff_s * attempt
+
+
+RETRY_POLICY = RetryPolicy()
+
+
+def wait_unless_cancelled(seconds: float, cancel: CancelCheck) -> None:
+    """Sleep in short slices; raises yt-dlp's DownloadCancelled as soon as `cancel()` says so."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if cancel():
+            raise DownloadCancelled()
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(POLL_S)

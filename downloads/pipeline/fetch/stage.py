@@ -1,0 +1,119 @@
+"""The fetch stage: one URL's audio as a file in the caller's work folder, retried per policy.
+
+The caller owns the work folder (creates it, removes it); it must exist and is this call's
+alone while it runs. The stage writes only inside it, and empties it before every attempt and
+when it fails, so a failed or cancelled fetch leaves nothing of its own behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from yt_dlp.utils import DownloadCancelled
+
+from downloads.pipeline.errors import FetchError
+from downloads.pipeline.fetch.classify import cancelled_error, classify_error
+from downloads.pipeline.fetch.convert import AUDIO_FORMATS, convert, plan_output, probe_codec
+from downloads.pipeline.fetch.download import download_source
+from downloads.pipeline.fetch.options import FetchOptions, Hooks, ProgressCallback
+from downloads.pipeline.fetch.retry import (
+    RETRY_POLICY,
+    CancelCheck,
+    RetryPolicy,
+    wait_unless_cancelled,
+)
+from downloads.pipeline.sources.common import is_allowed_media_url
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedAudio:
+    """A finished, untagged file inside the caller's work folder."""
+
+    path: Path
+    ext: str
+    codec: str
+    source_codec: str
+    converted: bool
+
+
+def fetch(
+    url: str,
+    *,
+    options: FetchOptions,
+    workdir: Path,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck = lambda: False,
+    policy: RetryPolicy = RETRY_POLICY,
+) -> FetchedAudio:
+    """Download and convert in this thread; run it on a pool sized for downloads.
+
+    Tries again as `policy` says, so callers call it once. `progress(downloaded_bytes,
+    total_or_None)` and `cancel()` are called from this thread (keep them cheap and
+    thread-safe); `cancel()` returning True stops the fetch within about two seconds.
+    Every failure, a cancel included, is a FetchError with a plain reason.
+    """
+    if not is_allowed_media_url(url):
+        raise FetchError("Refused a media URL that no search source produced.", "other", False)
+    if options.audio_format not in AUDIO_FORMATS:
+        raise FetchError(f"Unknown audio format {options.audio_format!r}.", "other", False)
+    if not workdir.is_dir():
+        raise FileNotFoundError(f"the caller's work folder {workdir} does not exist")
+    attempt = 1
+    while True:
+        try:
+            return _attempt(url, options, workdir, progress, cancel, policy)
+        except FetchError as error:
+            if not policy.should_retry(error, attempt):
+                raise
+            logger.info("Fetch of %s failed (%s); trying again", url, error.reason)
+        _pause(policy.backoff(attempt), cancel)
+        attempt += 1
+
+
+def _attempt(
+    url: str,
+    options: FetchOptions,
+    workdir: Path,
+    progress: ProgressCallback | None,
+    cancel: CancelCheck,
+    policy: RetryPolicy,
+) -> FetchedAudio:
+    try:
+        _empty(workdir)  # whatever an earlier attempt, or a killed worker, left
+        raw = download_source(url, workdir, options, Hooks(progress, cancel, policy), policy)
+        source_codec = probe_codec(raw)
+        plan = plan_output(source_codec, options.audio_format)
+        target = workdir / f"audio.{plan.ext}"
+        convert(raw, target, plan, cancel)
+        raw.unlink()
+        return FetchedAudio(target, plan.ext, plan.codec, source_codec, not plan.copies)
+    except BaseException as exc:
+        _empty(workdir)
+        if not isinstance(exc, Exception):
+            raise
+        if cancel():
+            # A cancel that lands while a stalled request times out shows up as a network
+            # error; the person asked to stop, so that is what we report.
+            raise cancelled_error() from exc
+        raise classify_error(exc) from exc
+
+
+def _pause(seconds: float, cancel: CancelCheck) -> None:
+    try:
+        wait_unless_cancelled(seconds, cancel)
+    except DownloadCancelled as exc:
+        raise cancelled_error() from exc
+
+
+def _empty(workdir: Path) -> None:
+    entries = list(workdir.iterdir()) if workdir.is_dir() else []
+    for entry in entries:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)

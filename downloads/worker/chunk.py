@@ -1,0 +1,189 @@
+"""Run one chunk of a job: claim its items, run them with bounded concurrency, end the chunk.
+
+The chunk run owns the shared resources (thread pool, HTTP client, resolver, ticker, cancel
+token) and hands each item only what it needs (`ItemContext`). The thread pool is sized to the
+concurrency, because asyncio's default pool is only cpu+4 threads and one slow download must not
+starve the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connections
+
+from downloads import services
+from downloads.models import DownloadSettings, Job, JobItem
+from downloads.pipeline import store
+from downloads.pipeline.errors import FetchError, PipelineError
+from downloads.pipeline.metadata import CoverCache
+from downloads.pipeline.resolve import Resolver, build_sources
+from downloads.worker import records
+from downloads.worker.cancel import Cancelled, CancelToken
+from downloads.worker.item import ItemContext, ItemPipeline
+from downloads.worker.ticker import Ticker
+from downloads.worker.work import ChunkOptions, Observer, Outcome, Work
+from library.spotify.errors import SpotifyRateLimited
+
+logger = logging.getLogger(__name__)
+
+
+async def run_chunk(
+    *, job_id: int, chunk: int | None, observer: Observer | None = None
+) -> dict[str, int]:
+    """Run the waiting items of one chunk (or of the whole job when `chunk` is None)."""
+    try:
+        claimed = await sync_to_async(_chunk_claim)(job_id, chunk)
+        if claimed is None:
+            return {"items": 0}
+        options, item_ids = claimed
+        options.observer = observer
+        try:
+            run = ChunkRun(job_id, chunk, options)
+        except ValueError as exc:
+            # Settings no item can succeed with (an unknown media source): say so once.
+            await sync_to_async(_job_fail)(job_id, f"The download settings are unusable: {exc}")
+            return {"items": 0}
+        async with run:
+            counts = await run.process(item_ids)
+        await sync_to_async(_chunk_finish)(job_id, chunk)
+        return counts
+    finally:
+        await sync_to_async(connections.close_all)()
+
+
+def _chunk_claim(job_id: int, chunk: int | None) -> tuple[ChunkOptions, list[int]] | None:
+    """Mark the job running and hold the chunk's waiting items."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.status not in (Job.Status.QUEUED, Job.Status.RUNNING):
+        return None
+    if job.cancel_requested:
+        return None
+    item_ids = records.chunk_hold(job_id, chunk)
+    if not item_ids:
+        return None
+    job.mark_running()
+    config = DownloadSettings.load()
+    options = ChunkOptions(
+        audio_format=job.audio_format,
+        path_template=config.path_template or store.DEFAULT_TEMPLATE,
+        concurrency=config.effective_concurrency,
+        cookies_path=config.cookies_path or None,
+    )
+    return options, item_ids
+
+
+def _chunk_finish(job_id: int, chunk: int | None) -> None:
+    """Let go of items never started and end the job if nothing is left."""
+    records.chunk_release(job_id, chunk)
+    job = Job.objects.get(pk=job_id)
+    if job.finish_if_done():
+        services.job_after_finish(job=job)
+    else:
+        job.refresh_counters()
+
+
+def _job_fail(job_id: int, reason: str) -> None:
+    job = Job.objects.get(pk=job_id)
+    if job.is_active:
+        job.mark_failed(reason)
+        services.job_after_finish(job=job)
+
+
+def _job_pause(job_id: int, until: datetime, reason: str) -> None:
+    services.job_pause(job=Job.objects.get(pk=job_id), until=until, reason=reason)
+
+
+class ChunkRun:
+    """The resources of one chunk run: thread pool, HTTP client, resolver, ticker, cancel."""
+
+    def __init__(self, job_id: int, chunk: int | None, options: ChunkOptions) -> None:
+        self.job_id = job_id
+        self.options = options
+        self.executor = ThreadPoolExecutor(
+            max_workers=options.concurrency + 1, thread_name_prefix=f"job{job_id}-fetch"
+        )
+        self.cancel = CancelToken()
+        self.ticker = Ticker(job_id, chunk, self.cancel, observer=options.observer)
+        self.client = httpx.AsyncClient(timeout=30)
+        try:
+            sources = build_sources(
+                settings.MEDIA_SOURCES,
+                executor=self.executor,
+                cookiefile=options.cookies_path,
+            )
+        except ValueError:
+            self.executor.shutdown(wait=False)
+            raise
+        self.context = ItemContext(
+            options=options,
+            resolver=Resolver(sources),
+            covers=CoverCache(Path(settings.DATA_DIR) / "covers"),
+            client=self.client,
+            executor=self.executor,
+            ticker=self.ticker,
+            cancel=self.cancel,
+        )
+        self.semaphore = asyncio.Semaphore(options.concurrency)
+        self.stopped = False  # paused or failed as a whole: claim nothing more
+
+    async def __aenter__(self) -> ChunkRun:
+        await self.ticker.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.ticker.stop()
+        await self.client.aclose()
+        # Wait for threads: a fetch that saw the cancel is cleaning its temp dir.
+        await asyncio.to_thread(self.executor.shutdown, wait=True)
+
+    async def process(self, item_ids: list[int]) -> dict[str, int]:
+        results = await asyncio.gather(*(self._guarded(item_id) for item_id in item_ids))
+        counts: dict[str, int] = {"items": len(item_ids)}
+        for status in results:
+            if status:
+                counts[status] = counts.get(status, 0) + 1
+        return counts
+
+    async def _guarded(self, item_id: int) -> str | None:
+        async with self.semaphore:
+            if self.cancel.is_set() or self.stopped:
+                return None
+            work = await sync_to_async(records.item_claim)(item_id)
+            if work is None:
+                return None
+            self.ticker.track(work.item_id)
+            outcome = await self._run_item(work)
+            await sync_to_async(records.item_record_end)(work, outcome)
+            self.ticker.finished(work.item_id, outcome.status)
+            return outcome.status
+
+    async def _run_item(self, work: Work) -> Outcome:
+        try:
+            return await ItemPipeline(self.context, work).run()
+        except Cancelled:
+            return Outcome(JobItem.Status.CANCELLED)
+        except SpotifyRateLimited as exc:
+            # Only the Spotify side has quotas; the pipeline barely talks to it, but if it does,
+            # never sleep for hours in a worker slot: pause the job and hand the slot back.
+            self.stopped = True
+            await sync_to_async(_job_pause)(self.job_id, exc.retry_at, exc.message)
+            return Outcome(JobItem.Status.QUEUED)
+        except FetchError as exc:
+            if exc.kind == "disk_full":
+                # Every later item would fail the same way: end the job with the reason.
+                self.stopped = True
+                await sync_to_async(_job_fail)(self.job_id, exc.reason)
+            return Outcome(JobItem.Status.FAILED, exc.reason)
+        except PipelineError as exc:
+            return Outcome(JobItem.Status.FAILED, exc.reason)
+        except Exception as exc:
+            logger.exception("Item %s of job %s failed unexpectedly", work.item_id, self.job_id)
+            return Outcome(JobItem.Status.FAILED, f"Unexpected error: {type(exc).__name__}: {exc}")

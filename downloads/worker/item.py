@@ -1,0 +1,156 @@
+"""One track's path, top to bottom: pin or resolve → match → fetch → tag → store → record.
+
+Blocking work (yt-dlp, mutagen, file moves) runs on the chunk's thread pool; database writes go
+through `records`, one sync function per transaction. Cancel is read from the run's one token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import mutagen
+from asgiref.sync import sync_to_async
+
+from downloads.models import JobItem
+from downloads.pipeline import store
+from downloads.pipeline.errors import FetchError
+from downloads.pipeline.fetch.options import FetchOptions
+from downloads.pipeline.fetch.stage import FetchedAudio, fetch
+from downloads.pipeline.match import MatchResult, match
+from downloads.pipeline.metadata import CoverCache
+from downloads.pipeline.resolve import Resolver, SourceFailure
+from downloads.pipeline.sources.common import canonical_watch_url
+from downloads.pipeline.tag import write_tags
+from downloads.pipeline.types import Candidate
+from downloads.worker import records, workdir
+from downloads.worker.cancel import Cancelled, CancelToken
+from downloads.worker.ticker import Ticker
+from downloads.worker.work import ChunkOptions, Outcome, Work
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ItemContext:
+    """What an item borrows from its chunk run: shared clients, pool, ticker and cancel token."""
+
+    options: ChunkOptions
+    resolver: Resolver
+    covers: CoverCache
+    client: httpx.AsyncClient
+    executor: ThreadPoolExecutor
+    ticker: Ticker
+    cancel: CancelToken
+
+
+class ItemPipeline:
+    def __init__(self, context: ItemContext, work: Work) -> None:
+        self.context = context
+        self.work = work
+
+    async def run(self) -> Outcome:
+        """Raises Cancelled, FetchError, PipelineError; the chunk turns them into outcomes."""
+        audio_format = self.context.options.audio_format
+        if await sync_to_async(records.stored_file_reuse)(self.work, audio_format):
+            return Outcome(JobItem.Status.DONE)
+        self._stage(JobItem.Stage.RESOLVE)
+        chosen, result, failures = await self.context.cancel.unless(self._choose())
+        await sync_to_async(records.item_record_match)(self.work, chosen, result)
+        if chosen is None:
+            if result is None and failures:
+                reasons = "; ".join(f"{f.source} {f.reason}" for f in failures)
+                return Outcome(JobItem.Status.FAILED, f"Search failed: {reasons}")
+            reason = result.reason if result is not None else "No candidates found"
+            return Outcome(JobItem.Status.NO_MATCH, reason)
+        return await self._download(chosen, result.score if result else None)
+
+    async def _choose(self) -> tuple[Candidate | None, MatchResult | None, list[SourceFailure]]:
+        """The pin when there is one; else the first source whose candidates the matcher accepts."""
+        if self.work.pin is not None:
+            return self.work.pin, None, []
+        failures: list[SourceFailure] = []
+        best: MatchResult | None = None
+        async for answer in self.context.resolver.attempts(self.work.query):
+            if answer.failure is not None:
+                failures.append(answer.failure)
+                continue
+            if not answer.candidates:
+                continue
+            self._stage(JobItem.Stage.MATCH)
+            result = match(self.work.query, answer.candidates)
+            if result.chosen is not None:
+                return result.chosen, result, failures
+            best = best or result
+        return None, best, failures
+
+    async def _download(self, candidate: Candidate, score: float | None) -> Outcome:
+        context, work = self.context, self.work
+        folder = workdir.attempt_dir(work.item_id, work.attempt)
+        try:
+            await asyncio.to_thread(workdir.attempt_dir_create, work.item_id, work.attempt)
+            fetched = await self._fetch(candidate, folder)
+            self._stage(JobItem.Stage.TAG, 100)
+            tags = replace(work.tags, source_url=candidate.url, match_score=score)
+            cover = await context.covers.get(work.album_id, work.cover_url or None, context.client)
+            await self._blocking(write_tags, fetched.path, tags, cover)
+            self._stage(JobItem.Stage.STORE, 100)
+            planned = store.render_path(
+                context.options.path_template, store.PathFields.from_tags(tags, fetched.ext)
+            )
+            final = await self._blocking(
+                store.store_file, fetched.path, planned, track_id=work.spotify_id
+            )
+            duration = await self._blocking(_duration_of, final)
+        except FetchError as exc:
+            if exc.kind == "cancelled" or context.cancel.is_set():
+                raise Cancelled from exc
+            raise
+        finally:
+            await asyncio.to_thread(workdir.attempt_dir_remove, folder)
+        await sync_to_async(records.stored_file_record)(
+            work, context.options.audio_format, final, fetched, duration, candidate, score
+        )
+        return Outcome(JobItem.Status.DONE)
+
+    async def _fetch(self, candidate: Candidate, folder: Path) -> FetchedAudio:
+        """yt-dlp in the pool, once: the fetch stage owns the retries of a download."""
+        options = self.context.options
+        self._stage(JobItem.Stage.FETCH)
+        return await self._blocking(
+            fetch,
+            candidate.url or canonical_watch_url(candidate.id),
+            options=FetchOptions(
+                audio_format=options.audio_format,  # type: ignore[arg-type]
+                cookiefile=Path(options.cookies_path) if options.cookies_path else None,
+            ),
+            workdir=folder,
+            progress=self._on_progress,
+            cancel=self.context.cancel.is_set,
+        )
+
+    def _stage(self, stage: str, percent: int = 0) -> None:
+        self.context.cancel.check()
+        self.context.ticker.progress(self.work.item_id, stage, percent)
+
+    def _on_progress(self, done: int, total: int | None) -> None:
+        """Called from the fetch thread: only memory is touched here, the ticker writes."""
+        percent = min(99, done * 100 // total) if total else 0
+        self.context.ticker.progress(self.work.item_id, JobItem.Stage.FETCH, percent)
+
+    async def _blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.context.executor, functools.partial(function, *args, **kwargs)
+        )
+
+
+def _duration_of(path: Path) -> float | None:
+    audio = mutagen.File(path)
+    return float(audio.info.length) if audio is not None and audio.info else None

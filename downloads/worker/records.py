@@ -1,0 +1,176 @@
+"""The worker's writes to job items and stored files: one sync function per transaction.
+
+Every write to an item the worker holds goes through `_mine`, so an attempt the reaper has
+moved on can no longer change the row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from downloads.models import Job, JobItem, StoredFile
+from downloads.pipeline import store
+from downloads.pipeline.fetch.stage import FetchedAudio
+from downloads.pipeline.match import MatchResult
+from downloads.pipeline.types import Candidate
+from downloads.worker.work import Outcome, Work, work_for
+
+CONTAINERS = {"opus": "ogg", "ogg": "ogg", "m4a": "mp4", "mp3": "mp3"}
+
+
+def chunk_items(job_id: int, chunk: int | None) -> QuerySet[JobItem]:
+    items = JobItem.objects.filter(job_id=job_id)
+    return items if chunk is None else items.filter(chunk=chunk)
+
+
+def chunk_hold(job_id: int, chunk: int | None) -> list[int]:
+    """The chunk's waiting items, held with a heartbeat so the reaper leaves them alone."""
+    waiting = chunk_items(job_id, chunk).filter(status=JobItem.Status.QUEUED)
+    item_ids = list(waiting.order_by("position").values_list("pk", flat=True))
+    JobItem.objects.filter(pk__in=item_ids, status=JobItem.Status.QUEUED).update(
+        heartbeat_at=timezone.now()
+    )
+    return item_ids
+
+
+def chunk_release(job_id: int, chunk: int | None) -> None:
+    """Let go of items never started (paused, cancelled)."""
+    chunk_items(job_id, chunk).filter(status=JobItem.Status.QUEUED).update(heartbeat_at=None)
+
+
+def item_claim(item_id: int) -> Work | None:
+    """Take the item if it still waits and its job still runs; the attempt is the claim token."""
+    now = timezone.now()
+    claimed = JobItem.objects.filter(
+        pk=item_id,
+        status=JobItem.Status.QUEUED,
+        job__status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
+        job__cancel_requested=False,
+    ).update(
+        status=JobItem.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        heartbeat_at=now,
+        started_at=now,
+        progress=0,
+        stage=JobItem.Stage.RESOLVE,
+        error="",
+    )
+    if not claimed:
+        return None
+    return work_for(JobItem.objects.select_related("track__album").get(pk=item_id))
+
+
+def _mine(work: Work) -> QuerySet[JobItem]:
+    """The item, but only while this attempt still owns it (the reaper may have moved it on)."""
+    return JobItem.objects.filter(
+        pk=work.item_id, attempts=work.attempt, status=JobItem.Status.RUNNING
+    )
+
+
+def stored_file_reuse(work: Work, audio_format: str) -> bool:
+    """A file already stored for this track and format (an earlier job, a crashed attempt)."""
+    stored = StoredFile.objects.filter(track_id=work.track_id, audio_format=audio_format).first()
+    if stored is None or not stored.exists_on_disk():
+        return False
+    if work.pin is not None and stored.source_id != work.pin.id:
+        return False  # pinned to another upload since this file was stored
+    _mine(work).update(
+        stored_file=stored,
+        candidate_id=stored.source_id,
+        candidate_url=stored.source_url,
+        match_score=stored.match_score,
+        match_reason="Already downloaded",
+    )
+    return True
+
+
+def item_record_match(work: Work, chosen: Candidate | None, result: MatchResult | None) -> None:
+    fields: dict[str, Any] = {"alternatives": result.to_dict() if result else {}}
+    if chosen is not None:
+        fields.update(
+            candidate_id=chosen.id,
+            candidate_url=chosen.url or "",
+            candidate_title=chosen.title[:1000],
+            candidate_channel=chosen.channel[:1000],
+            match_score=round(result.score, 1) if result else None,
+            match_reason=result.reason if result else "Pinned by hand",
+        )
+    elif result is not None:
+        fields.update(match_score=round(result.score, 1), match_reason=result.reason)
+    _mine(work).update(**fields)
+
+
+@transaction.atomic
+def stored_file_record(
+    work: Work,
+    audio_format: str,
+    final: Path,
+    fetched: FetchedAudio,
+    duration: float | None,
+    candidate: Candidate,
+    score: float | None,
+) -> None:
+    """The file and the item in one transaction: a crash leaves both or neither."""
+    stored, _ = StoredFile.objects.update_or_create(
+        track_id=work.track_id,
+        audio_format=audio_format,
+        defaults={
+            "path": final.relative_to(store.music_root()).as_posix(),
+            "size": final.stat().st_size,
+            "codec": fetched.codec,
+            "container": CONTAINERS.get(fetched.ext, fetched.ext),
+            "duration": duration,
+            "source_id": candidate.id,
+            "source_url": candidate.url or "",
+            "match_score": score,
+        },
+    )
+    _mine(work).update(stored_file=stored)
+
+
+def item_record_end(work: Work, outcome: Outcome) -> None:
+    if outcome.status == JobItem.Status.QUEUED:
+        # Paused: back in the queue as if never started, so the retry counts stay honest.
+        _mine(work).update(
+            status=JobItem.Status.QUEUED,
+            heartbeat_at=None,
+            stage="",
+            progress=0,
+            attempts=F("attempts") - 1,
+        )
+        return
+    _mine(work).update(
+        status=outcome.status,
+        error=outcome.error[:2000],
+        heartbeat_at=None,
+        finished_at=timezone.now(),
+        stage="",
+        progress=100 if outcome.status == JobItem.Status.DONE else 0,
+    )
+
+
+def items_tick(
+    job_id: int, chunk: int | None, dirty: dict[int, tuple[str, int]], recount: bool, beat: bool
+) -> None:
+    """The ticker's beat: progress of running items, heartbeats of held ones, job counters."""
+    now = timezone.now()
+    with transaction.atomic():
+        for item_id, (stage, percent) in dirty.items():
+            JobItem.objects.filter(pk=item_id, status=JobItem.Status.RUNNING).update(
+                stage=stage, progress=percent, heartbeat_at=now
+            )
+        if beat:
+            chunk_items(job_id, chunk).filter(
+                status__in=JobItem.UNFINISHED, heartbeat_at__isnull=False
+            ).update(heartbeat_at=now)
+    if recount:
+        Job.objects.get(pk=job_id).refresh_counters()
+
+
+def job_cancel_requested(job_id: int) -> bool:
+    return bool(Job.objects.filter(pk=job_id).values_list("cancel_requested", flat=True).first())

@@ -1,0 +1,114 @@
+"""The worker's value types, and the mapping from database rows to what one item needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from downloads.models import JobItem, TrackPin
+from downloads.pipeline.metadata import TrackTags
+from downloads.pipeline.sources.common import canonical_watch_url
+from downloads.pipeline.types import Candidate, TrackQuery
+from library.models import AlbumArtist, Track, TrackArtist
+
+SPOTIFY_TRACK_URL = "https://open.spotify.com/track/{}"
+
+# Told (item id, stage or final status, percent) as items move; the CLI draws its bars with it.
+Observer = Callable[[int, str, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """What one item needs, loaded in one query batch when the item is claimed."""
+
+    item_id: int
+    attempt: int
+    track_id: int
+    spotify_id: str
+    query: TrackQuery
+    tags: TrackTags
+    album_id: str
+    cover_url: str
+    pin: Candidate | None
+
+
+@dataclass
+class Outcome:
+    status: str
+    error: str = ""
+
+
+@dataclass
+class ChunkOptions:
+    """Installation settings read once per chunk, plus an optional observer (the CLI)."""
+
+    audio_format: str
+    path_template: str
+    concurrency: int
+    cookies_path: str | None
+    observer: Observer | None = None
+
+
+def work_for(item: JobItem) -> Work:
+    track = item.track
+    album = track.album
+    artists = [
+        link.artist.name
+        for link in TrackArtist.objects.filter(track=track).select_related("artist")
+    ]
+    album_artists = (
+        [
+            link.artist.name
+            for link in AlbumArtist.objects.filter(album=album).select_related("artist")
+        ]
+        if album
+        else []
+    )
+    tags = TrackTags(
+        title=track.name,
+        artists=tuple(artists),
+        album=album.name if album else "",
+        album_artists=tuple(album_artists),
+        track_number=track.track_number,
+        track_total=(album.total_tracks or None) if album else None,
+        disc_number=track.disc_number,
+        release_date=(album.release_date or None) if album else None,
+        isrc=track.isrc or None,
+        explicit=track.explicit,
+        spotify_url=SPOTIFY_TRACK_URL.format(track.spotify_id),
+    )
+    query = TrackQuery(
+        name=track.name,
+        artists=tuple(artists),
+        album=tags.album,
+        duration_ms=track.duration_ms,
+        isrc=track.isrc or None,
+        explicit=track.explicit,
+    )
+    return Work(
+        item_id=item.pk,
+        attempt=item.attempts,
+        track_id=track.pk,
+        spotify_id=track.spotify_id,
+        query=query,
+        tags=tags,
+        album_id=album.spotify_id if album else "",
+        cover_url=album.cover_url if album else "",
+        pin=_pin_candidate(track),
+    )
+
+
+def _pin_candidate(track: Track) -> Candidate | None:
+    pin = TrackPin.objects.filter(track=track).first()
+    if pin is None:
+        return None
+    return Candidate(
+        id=pin.video_id,
+        title="",
+        channel="",
+        duration=None,
+        views=None,
+        kind="video",
+        url=pin.url or canonical_watch_url(pin.video_id),
+        source="pin",
+    )

@@ -1,0 +1,256 @@
+"""The one set of writers of a person's collections: liked songs, saved albums, followed artists,
+top lists, recent plays, their playlist list (with who may read what) and playlist entries.
+
+A library refresh and a sync of one source both write through these, so the browsing pages see
+the same rows whichever read them. Each writer is sync and holds one transaction; async callers
+use sync_to_async (Django has no async transactions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from library.catalog.writer import CatalogWriter, chunks, playlists_upsert, upsert
+from library.models import (
+    FollowedArtist,
+    Playlist,
+    PlaylistEntry,
+    RecentPlay,
+    SavedAlbum,
+    SavedTrack,
+    TopArtist,
+    TopTrack,
+    UserPlaylist,
+)
+from library.refresh.access import access_judge
+from library.spotify import types as t
+
+
+def _membership_replace[M: models.Model](
+    model: type[M], *, user_id: int, key: str, rows: Sequence[M], update: list[str]
+) -> None:
+    """Make the user's rows exactly `rows`: drop the ones gone, upsert the rest."""
+    attname = f"{key}_id"
+    own = model._default_manager.filter(user_id=user_id)
+    keep = {getattr(row, attname) for row in rows}
+    gone = [pk for pk in own.values_list(attname, flat=True) if pk not in keep]
+    for chunk in chunks(gone):
+        own.filter(**{f"{attname}__in": chunk}).delete()
+    upsert(model, rows, unique=["user", key], update=update)
+
+
+def saved_tracks_store(
+    *, user_id: int, saved: Sequence[t.SavedTrack], catalog: CatalogWriter
+) -> None:
+    with transaction.atomic():
+        track_pk = catalog.tracks(s.track for s in saved)
+        rows = {
+            track_pk[s.track.id]: SavedTrack(
+                user_id=user_id, track_id=track_pk[s.track.id], added_at=s.added_at
+            )
+            for s in reversed(saved)  # the newest save wins when a track appears twice
+        }
+        _membership_replace(
+            SavedTrack, user_id=user_id, key="track", rows=list(rows.values()), update=["added_at"]
+        )
+
+
+def saved_albums_store(
+    *, user_id: int, saved: Sequence[t.SavedAlbum], catalog: CatalogWriter
+) -> None:
+    with transaction.atomic():
+        refs = [s.album.album for s in saved]
+        upcs = {s.album.album.id: s.album.upc for s in saved if s.album.upc}
+        album_pk = catalog.albums(refs, upcs)
+        catalog.tracks((track for s in saved for track in s.album.tracks), albums=refs, upcs=upcs)
+        rows = {
+            album_pk[s.album.album.id]: SavedAlbum(
+                user_id=user_id, album_id=album_pk[s.album.album.id], added_at=s.added_at
+            )
+            for s in reversed(saved)
+        }
+        _membership_replace(
+            SavedAlbum, user_id=user_id, key="album", rows=list(rows.values()), update=["added_at"]
+        )
+
+
+def followed_artists_store(
+    *, user_id: int, artists: Sequence[t.Artist], catalog: CatalogWriter
+) -> None:
+    with transaction.atomic():
+        artist_pk = catalog.artists((), artists)
+        rows = {
+            artist_pk[a.id]: FollowedArtist(user_id=user_id, artist_id=artist_pk[a.id], position=i)
+            for i, a in reversed(list(enumerate(artists)))
+        }
+        _membership_replace(
+            FollowedArtist,
+            user_id=user_id,
+            key="artist",
+            rows=list(rows.values()),
+            update=["position"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TopLists:
+    artists: dict[str, list[t.Artist]]
+    tracks: dict[str, list[t.Track]]
+
+
+def top_lists_store(*, user_id: int, top: TopLists, catalog: CatalogWriter) -> None:
+    with transaction.atomic():
+        artist_pk = catalog.artists((), [a for ranked in top.artists.values() for a in ranked])
+        track_pk = catalog.tracks(tr for ranked in top.tracks.values() for tr in ranked)
+        # Ranks are positions, not identities: replacing the short lists is simplest.
+        TopArtist.objects.filter(user_id=user_id).delete()
+        TopTrack.objects.filter(user_id=user_id).delete()
+        TopArtist.objects.bulk_create(
+            TopArtist(user_id=user_id, artist_id=artist_pk[a.id], time_range=r, rank=i + 1)
+            for r, ranked in top.artists.items()
+            for i, a in enumerate(ranked)
+        )
+        TopTrack.objects.bulk_create(
+            TopTrack(user_id=user_id, track_id=track_pk[tr.id], time_range=r, rank=i + 1)
+            for r, ranked in top.tracks.items()
+            for i, tr in enumerate(ranked)
+        )
+
+
+def recent_plays_store(
+    *, user_id: int, plays: Sequence[t.PlayedTrack], catalog: CatalogWriter
+) -> None:
+    with transaction.atomic():
+        track_pk = catalog.tracks(p.track for p in plays)
+        # Spotify forgets plays after 50; kept rows make a longer history over time.
+        RecentPlay.objects.bulk_create(
+            [
+                RecentPlay(user_id=user_id, track_id=track_pk[p.track.id], played_at=p.played_at)
+                for p in plays
+            ],
+            ignore_conflicts=True,
+        )
+
+
+# --- playlists -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistPlan:
+    """Which playlists need their items read, and how many need not."""
+
+    to_read: list[t.Playlist]
+    unreadable: int
+    unchanged: int
+
+
+def user_playlists_store(
+    *, user_id: int, spotify_id: str, playlists: Sequence[t.Playlist]
+) -> PlaylistPlan:
+    """Store the user's playlist list and decide which playlists need their items read."""
+    with transaction.atomic():
+        by_id = {p.id: p for p in playlists}
+        playlists_upsert(by_id.values())
+        stored = {
+            row.spotify_id: row
+            for chunk in chunks(list(by_id))
+            for row in Playlist.objects.filter(spotify_id__in=chunk)
+        }
+        before = {m.playlist_id: m for m in UserPlaylist.objects.filter(user_id=user_id)}
+        rows, to_read, unreadable, unchanged = [], [], 0, 0
+        for position, p in enumerate(playlists):
+            row = stored[p.id]
+            membership = UserPlaylist(
+                user_id=user_id,
+                playlist_id=row.pk,
+                position=position,
+                is_owner=p.owner.id == spotify_id,
+            )
+            access_judge(membership, before.get(row.pk), p, entries_current=row.entries_current)
+            if not membership.readable:
+                unreadable += 1
+            elif row.entries_current and membership.checked_snapshot_id == p.snapshot_id:
+                unchanged += 1
+            else:
+                to_read.append(p)
+            rows.append(membership)
+        unique_rows = list({m.playlist_id: m for m in reversed(rows)}.values())
+        _membership_replace(
+            UserPlaylist,
+            user_id=user_id,
+            key="playlist",
+            rows=unique_rows,
+            update=["position", "is_owner", "readable", "unreadable_reason", "checked_snapshot_id"],
+        )
+        return PlaylistPlan(
+            to_read=list({p.id: p for p in to_read}.values()),
+            unreadable=unreadable,
+            unchanged=unchanged,
+        )
+
+
+def playlist_store(*, playlist: t.Playlist) -> bool:
+    """Store one playlist's metadata; True when the stored entries belong to its snapshot."""
+    with transaction.atomic():
+        playlists_upsert([playlist])
+        return Playlist.objects.get(spotify_id=playlist.id).entries_current
+
+
+def playlist_entries_store(
+    *,
+    user_id: int,
+    batch: Sequence[tuple[t.Playlist, t.PlaylistItems]],
+    catalog: CatalogWriter,
+) -> None:
+    """Replace the entries of the playlists in `batch` and mark them read at their snapshot."""
+    with transaction.atomic():
+        track_pk = catalog.tracks(e.track for _, items in batch for e in items.entries)
+        rows = {
+            row.spotify_id: row
+            for row in Playlist.objects.select_for_update().filter(
+                spotify_id__in=[p.id for p, _ in batch]
+            )
+        }
+        PlaylistEntry.objects.filter(playlist__in=rows.values()).delete()
+        PlaylistEntry.objects.bulk_create(
+            PlaylistEntry(
+                playlist=rows[playlist.id],
+                position=e.position,
+                track_id=track_pk[e.track.id],
+                added_at=e.added_at,
+                added_by=e.added_by,
+            )
+            for playlist, items in batch
+            for e in items.entries
+        )
+        now = timezone.now()
+        for playlist, _ in batch:
+            Playlist.objects.filter(pk=rows[playlist.id].pk).update(
+                items_snapshot_id=playlist.snapshot_id, items_read_at=now
+            )
+            UserPlaylist.objects.filter(user_id=user_id, playlist=rows[playlist.id]).update(
+                readable=True, unreadable_reason="", checked_snapshot_id=playlist.snapshot_id
+            )
+
+
+def user_playlist_mark_unreadable(
+    *, user_id: int, playlist_id: str, snapshot_id: str, reason: str
+) -> None:
+    """Spotify refused this user the playlist's items at `snapshot_id` (empty: not known)."""
+    UserPlaylist.objects.filter(user_id=user_id, playlist__spotify_id=playlist_id).update(
+        readable=False, unreadable_reason=reason, checked_snapshot_id=snapshot_id
+    )
+
+
+# --- albums seen outside the library -------------------------------------------------------------
+
+
+def album_store(*, album: t.Album, tracks: Sequence[t.Track]) -> None:
+    """An album and all its tracks, in the catalog only (nobody's collection changes)."""
+    upcs = {album.album.id: album.upc} if album.upc else None
+    with transaction.atomic():
+        CatalogWriter().tracks(tracks, albums=[album.album], upcs=upcs)
