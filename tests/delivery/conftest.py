@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,8 @@ from django.test import Client
 
 from downloads.models import AudioFormat, StoredFile
 from library.models import Track
-from tests.delivery.factories import StoredFileFactory, UserFactory
-from tests.delivery.helpers import make_jpeg, make_opus
-
-PutFile = Callable[..., StoredFile]
+from tests.factories import StoredFileFactory, UserFactory
+from tests.support.files import PutFile, make_jpeg, make_opus
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from library import services
 from library.models import Album, Artist, FollowedArtist, SpotifyAccount
 from library.services import ARTIST_ALBUMS_PAGE
 from sandbox import Sandbox
-from tests.library.conftest import RunRefresh, SignIn
+from tests.support.signing_in import RunRefresh, SignIn
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 

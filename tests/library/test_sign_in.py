@@ -9,7 +9,7 @@ from library.models import LibraryRefresh, SpotifyAccount
 from library.oauth import SCOPES
 from library.views import PENDING_KEY
 from sandbox import Sandbox
-from tests.library.conftest import SignInWithClient
+from tests.support.signing_in import SignInWithClient
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -9,7 +9,7 @@ from library.services import library_refresh, library_refresh_create
 from library.spotify import close_http_client
 from library.spotify.paging import gather_all
 from sandbox import Sandbox
-from tests.library.conftest import SignInWithClient
+from tests.support.signing_in import SignInWithClient
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

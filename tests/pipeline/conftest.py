@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from downloads.pipeline.types import TrackQuery
 from sandbox import Sandbox
 from sandbox.models import Track
 from spotifydl.ffmpeg import ffmpeg_path
+from tests.pipeline.sandbox_tracks import SandboxTrack
 
 ENCODERS = {"opus": "libopus", "m4a": "aac", "mp3": "libmp3lame", "ogg": "libvorbis"}
 
@@ -77,17 +77,6 @@ def executor() -> Iterator[ThreadPoolExecutor]:
     pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fetch-test")
     yield pool
     pool.shutdown(wait=True, cancel_futures=True)
-
-
-@dataclass(frozen=True)
-class SandboxTrack:
-    track: Track
-    query: TrackQuery
-    right: str  # an acceptable candidate's id
-    wrong: tuple[str, ...]  # decoys from the same search
-
-    def media_url(self, sandbox: Sandbox, ext: str = "webm", candidate: str | None = None) -> str:
-        return f"{sandbox.media_url}/media/{candidate or self.right}.{ext}"
 
 
 def _sandbox_track(sandbox: Sandbox, pick: Callable[[list[Track]], Track]) -> SandboxTrack:

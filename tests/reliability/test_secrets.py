@@ -22,8 +22,8 @@ from library.models import SpotifyAccount
 from library.tokens import TokenSet
 from library.views import PENDING_KEY
 from sandbox import Sandbox
-from tests.library.conftest import RunRefresh, SignIn
 from tests.reliability.helpers import playlist_job, run_job_here, uploaded_tracks
+from tests.support.signing_in import RunRefresh, SignIn
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

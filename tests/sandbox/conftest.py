@@ -8,10 +8,7 @@ import httpx
 import pytest
 
 from sandbox import Sandbox
-
-CLIENT_ID = "spotifydl-tests"
-CLIENT_SECRET = "tests-secret"
-REDIRECT_URI = "http://127.0.0.1:8765/callback/"
+from tests.support.spotify import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI
 
 
 @pytest.fixture

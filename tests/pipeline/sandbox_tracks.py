@@ -1,0 +1,20 @@
+"""A sandbox track as the pipeline's stages see it: its query, a right upload and the decoys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from downloads.pipeline.types import TrackQuery
+from sandbox import Sandbox
+from sandbox.models import Track
+
+
+@dataclass(frozen=True)
+class SandboxTrack:
+    track: Track
+    query: TrackQuery
+    right: str  # an acceptable candidate's id
+    wrong: tuple[str, ...]  # decoys from the same search
+
+    def media_url(self, sandbox: Sandbox, ext: str = "webm", candidate: str | None = None) -> str:
+        return f"{sandbox.media_url}/media/{candidate or self.right}.{ext}"
