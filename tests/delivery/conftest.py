@@ -1,4 +1,5 @@
-"""Fixtures of the delivery tests: two people, files on disk under MUSIC_ROOT, real audio."""
+"""Fixtures of the delivery tests: a second person (Ana, `user`, comes from tests/conftest.py),
+files on disk under MUSIC_ROOT, real audio."""
 
 from __future__ import annotations
 
@@ -34,11 +35,6 @@ def covers_dir(_data_dir: Path) -> Path:
     folder = _data_dir / "covers"
     folder.mkdir()
     return folder
-
-
-@pytest.fixture
-def user(db: None) -> Any:
-    return UserFactory.create(username="ana")
 
 
 @pytest.fixture
