@@ -1,17 +1,36 @@
-"""Fixtures shared by every test: Chromium for Playwright, the sandbox, an ASGI server."""
+"""Fixtures shared by every test directory: Chromium for Playwright, the sandbox as Spotify and as
+the media source, signed-in people, files on disk, an ASGI server."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.test import Client
 from playwright.sync_api import Playwright, sync_playwright
 
-from tests.servers import AsgiServer
+from downloads.models import AudioFormat, StoredFile
+from library.models import LibraryRefresh, Track
+from library.refresh.service import library_refresh_create
+from library.tasks import library_refresh_task
+from sandbox import Sandbox
+from tests.factories import StoredFileFactory, UserFactory
+from tests.support.servers import AsgiServer
+from tests.support.signing_in import (
+    RunRefresh,
+    SignIn,
+    SignInWithClient,
+    outside_running_loop,
+    sign_in_on,
+)
+from tests.support.spotify import point_at
 
 pytest_plugins = ["sandbox.pytest_plugin"]
 
@@ -75,3 +94,83 @@ def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
     server = AsgiServer.start()
     yield server
     server.stop()
+
+
+# --- the sandbox as Spotify, and signed-in people --------------------------------------------
+
+
+@pytest.fixture
+def spotify(sandbox: Sandbox, settings: Any) -> Sandbox:
+    """The sandbox, with the app's settings pointing at it and the app registered."""
+    point_at(settings, sandbox)
+    return sandbox
+
+
+@pytest.fixture
+def sign_in(spotify: Sandbox, db: None) -> SignIn:
+    return lambda user_key: sign_in_on(spotify, user_key)
+
+
+@pytest.fixture
+def run_refresh(db: None) -> RunRefresh:
+    """Run a refresh of the user's library to its end, the way the worker runs it."""
+
+    def run(user: User) -> LibraryRefresh:
+        refresh, _ = library_refresh_create(user=user)
+        outside_running_loop(lambda: library_refresh_task.call(refresh.pk))
+        refresh.refresh_from_db()
+        return refresh
+
+    return run
+
+
+@pytest.fixture
+def sign_in_with_client(spotify: Sandbox) -> SignInWithClient:
+    """The whole redirect dance with Django's test client and httpx, consent auto-approved."""
+
+    def run(client: Client, user_key: str) -> Any:
+        spotify.knobs.auto_consent = user_key
+        start = client.post("/login/")
+        assert start.status_code == 302, start
+        answer = httpx.get(start["Location"], follow_redirects=False)
+        assert answer.status_code in (302, 303), answer.text
+        location = httpx.URL(answer.headers["Location"])
+        return client.get("/callback/", dict(location.params))
+
+    return run
+
+
+# --- the download side: people, files on disk, the sandbox as media source ----------------------
+
+
+@pytest.fixture
+def user(db: None) -> Any:
+    return UserFactory.create(username="ana")
+
+
+@pytest.fixture
+def other_user(db: None) -> Any:
+    return UserFactory.create(username="bo")
+
+
+@pytest.fixture
+def file_on_disk(db: None) -> Callable[..., StoredFile]:
+    """A StoredFile row with a real (tiny) file behind it under MUSIC_ROOT."""
+
+    def make(track: Track, audio_format: str = AudioFormat.ORIGINAL) -> StoredFile:
+        stored = StoredFileFactory.create(track=track, audio_format=audio_format)
+        path = Path(django_settings.MUSIC_ROOT) / stored.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"audio")
+        return stored
+
+    return make
+
+
+@pytest.fixture
+def media_sandbox(sandbox: Sandbox, settings: Any) -> Sandbox:
+    """Search (the ytmusic source) and fetch (yt-dlp) from the sandbox's YouTube."""
+    settings.MEDIA_SOURCES = ["ytmusic"]
+    for name, value in sandbox.youtube_settings().items():
+        setattr(settings, name, value)
+    return sandbox

@@ -1,9 +1,9 @@
-"""Fixtures of the delivery tests: two people, files on disk under MUSIC_ROOT, real audio."""
+"""Fixtures of the delivery tests: a second person (Ana, `user`, comes from tests/conftest.py),
+files on disk under MUSIC_ROOT, real audio."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,8 @@ from django.test import Client
 
 from downloads.models import AudioFormat, StoredFile
 from library.models import Track
-from tests.delivery.factories import StoredFileFactory, UserFactory
-from tests.delivery.helpers import make_jpeg, make_opus
-
-PutFile = Callable[..., StoredFile]
+from tests.factories import StoredFileFactory, UserFactory
+from tests.support.files import PutFile, make_jpeg, make_opus
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +35,6 @@ def covers_dir(_data_dir: Path) -> Path:
     folder = _data_dir / "covers"
     folder.mkdir()
     return folder
-
-
-@pytest.fixture
-def user(db: None) -> Any:
-    return UserFactory.create(username="ana")
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from django.test import Client
 
 from downloads.models import StoredFile
 from library.models import Track
-from tests.delivery.conftest import PutFile
-from tests.delivery.factories import (
+from tests.factories import (
     AlbumFactory,
     JobFactory,
     JobItemFactory,
@@ -24,7 +23,8 @@ from tests.delivery.factories import (
     TrackFactory,
     UserPlaylistFactory,
 )
-from tests.delivery.helpers import body
+from tests.support.files import PutFile
+from tests.support.responses import body
 
 
 def _file_urls(stored: StoredFile) -> list[str]:
@@ -39,8 +39,8 @@ def others_things(other: Any, put_file: PutFile) -> dict[str, Any]:
     liked = SavedTrackFactory.create(user=other).track
     album = SavedAlbumFactory.create(user=other).album
     in_album = TrackFactory.create(album=album)
-    job = JobFactory.create(owner=other)
-    in_job = JobItemFactory.create(job=job).track
+    job = JobFactory.create(finished=True, owner=other)
+    in_job = JobItemFactory.create(done=True, job=job).track
     files = [
         put_file(track, f"Bo/{index}.opus")
         for index, track in enumerate([in_playlist, liked, in_album, in_job])
@@ -112,7 +112,7 @@ def _via_saved_album(user: Any, track: Track) -> None:
 
 
 def _via_job(user: Any, track: Track) -> None:
-    JobItemFactory.create(job=JobFactory.create(owner=user), track=track)
+    JobItemFactory.create(done=True, job=JobFactory.create(finished=True, owner=user), track=track)
 
 
 @pytest.mark.parametrize(

@@ -11,15 +11,14 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from tests.delivery.conftest import PutFile
-from tests.delivery.factories import (
+from tests.factories import (
     ArtistFactory,
     PlaylistEntryFactory,
     TrackFactory,
     UserPlaylistFactory,
 )
-from tests.delivery.helpers import make_opus
-from tests.servers import AsgiServer
+from tests.support.files import PutFile, make_opus
+from tests.support.servers import AsgiServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

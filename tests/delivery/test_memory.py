@@ -17,9 +17,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.delivery.conftest import PutFile
-from tests.delivery.factories import PlaylistEntryFactory, UserPlaylistFactory
-from tests.processes import ROOT, child_env, free_port, wait_for_http
+from tests.factories import PlaylistEntryFactory, UserPlaylistFactory
+from tests.support.files import PutFile
+from tests.support.processes import ROOT, child_env, free_port, wait_for_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 

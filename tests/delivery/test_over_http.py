@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.delivery.conftest import PutFile
-from tests.delivery.factories import PlaylistEntryFactory, UserPlaylistFactory
-from tests.servers import AsgiServer
+from tests.factories import PlaylistEntryFactory, UserPlaylistFactory
+from tests.support.files import PutFile
+from tests.support.servers import AsgiServer
 
 pytestmark = pytest.mark.integration
 

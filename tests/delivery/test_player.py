@@ -7,8 +7,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.test import Client
 
-from tests.delivery.conftest import PutFile
-from tests.delivery.factories import (
+from tests.factories import (
     AlbumFactory,
     ArtistFactory,
     JobFactory,
@@ -19,6 +18,7 @@ from tests.delivery.factories import (
     TrackFactory,
     UserPlaylistFactory,
 )
+from tests.support.files import PutFile
 
 
 def test_a_playlist_player_lists_the_downloaded_tracks_in_order(
@@ -67,8 +67,8 @@ def test_liked_songs_and_album_players_list_their_files(
 def test_a_job_player_with_missing_tracks_points_to_the_job(
     signed_in: Client, user: Any, put_file: PutFile
 ) -> None:
-    job = JobFactory.create(owner=user, title="Road trip")
-    done = JobItemFactory.create(job=job).track
+    job = JobFactory.create(finished=True, owner=user, title="Road trip")
+    done = JobItemFactory.create(done=True, job=job).track
     JobItemFactory.create(job=job, status="failed")
     stored = put_file(done, "j/done.opus")
 

@@ -10,9 +10,9 @@ from django.test import Client
 
 from downloads.delivery.files import content_disposition
 from downloads.delivery.ranges import ByteRange, RangeNotSatisfiable, parse_range
-from tests.delivery.conftest import PutFile
-from tests.delivery.factories import ArtistFactory, SavedTrackFactory, TrackFactory
-from tests.delivery.helpers import body
+from tests.factories import ArtistFactory, SavedTrackFactory, TrackFactory
+from tests.support.files import PutFile
+from tests.support.responses import body
 
 SIZE = 1000
 DATA = bytes(range(256)) * 4  # 1024 bytes, every offset distinguishable enough

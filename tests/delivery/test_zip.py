@@ -19,8 +19,7 @@ from downloads.delivery.zipstream import BATCH_BYTES, ArchiveStream, build_archi
 from downloads.models import StoredFile
 from downloads.pipeline.metadata import TrackTags
 from downloads.pipeline.tag import write_tags
-from tests.delivery.conftest import PutFile
-from tests.delivery.factories import (
+from tests.factories import (
     AlbumFactory,
     ArtistFactory,
     JobFactory,
@@ -31,7 +30,8 @@ from tests.delivery.factories import (
     TrackFactory,
     UserPlaylistFactory,
 )
-from tests.delivery.helpers import body
+from tests.support.files import PutFile
+from tests.support.responses import body
 
 UTF8_FLAG = 0x800
 
@@ -55,8 +55,8 @@ def mix(
     bjork = ArtistFactory.create(name="Björk")
     homogenic = AlbumFactory.create(name="Homogenic", artists=[bjork])
     other = AlbumFactory.create(name="B")
-    hunter = TrackFactory.create(name="Hunter", album=homogenic, artists=[bjork])
-    joga = TrackFactory.create(name="Jóga", album=homogenic, artists=[bjork])
+    hunter = TrackFactory.create(name="Hunter", album=homogenic, artists=[bjork], duration_ms=3000)
+    joga = TrackFactory.create(name="Jóga", album=homogenic, artists=[bjork], duration_ms=3000)
     tagged = TrackFactory.create(name="Tagged", album=other, duration_ms=3000)
     missing = TrackFactory.create(name="Missing")
     playlist = UserPlaylistFactory.create(user=user, playlist__name="Mix").playlist
@@ -154,8 +154,8 @@ def test_an_album_zip_is_named_after_its_artists_and_title(
 def test_a_job_zip_holds_the_jobs_files_and_prefers_the_jobs_format(
     signed_in: Client, user: Any, put_file: PutFile
 ) -> None:
-    job = JobFactory.create(owner=user, title="Road trip", audio_format="mp3")
-    track = JobItemFactory.create(job=job).track
+    job = JobFactory.create(finished=True, owner=user, title="Road trip", audio_format="mp3")
+    track = JobItemFactory.create(done=True, job=job).track
     put_file(track, "A/B/song.opus", audio_format="original")
     put_file(track, "A/B/song.mp3", audio_format="mp3")
 
@@ -195,8 +195,8 @@ def test_a_zip_of_nothing_downloaded_offers_to_download_the_tracks(
 def test_a_job_zip_of_nothing_downloaded_links_back_to_the_job(
     signed_in: Client, user: Any
 ) -> None:
-    job = JobFactory.create(owner=user)
-    JobItemFactory.create(job=job)
+    job = JobFactory.create(finished=True, owner=user)
+    JobItemFactory.create(done=True, job=job)
 
     page = signed_in.get(f"/zip/jobs/{job.pk}/").content.decode()
 

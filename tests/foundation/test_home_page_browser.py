@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from tests.servers import AsgiServer
+from tests.support.servers import AsgiServer
 
 pytestmark = [pytest.mark.browser]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import child_env, free_port, manage, wait_for_http
+from tests.support.processes import child_env, free_port, manage, wait_for_http
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from spotifydl.env import env_bool, env_list, load_or_create_secret_key
-from tests.processes import ROOT
+from tests.support.processes import ROOT
 
 
 def test_the_secret_key_is_generated_once_and_then_reused(tmp_path: Path) -> None:
@@ -59,15 +61,32 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
     assert "WARNING" not in result.stdout + result.stderr
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: None) -> None:
-    from django.db import connection
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    """Read in a child process on a fresh SQLite file, whichever database this run uses."""
+    database = tmp_path / "db.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", _SQLITE_SETTINGS],
+        cwd=ROOT,
+        env={**os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{database}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    foreign_keys, journal_mode, transaction_mode = json.loads(result.stdout.splitlines()[-1])
 
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
-    with connection.cursor() as cursor:
-        foreign_keys = cursor.execute("PRAGMA foreign_keys").fetchone()
-        journal_mode = cursor.execute("PRAGMA journal_mode").fetchone()
+    assert foreign_keys == [1]
+    assert journal_mode == ["wal"]
+    assert transaction_mode == "IMMEDIATE"
 
-    assert foreign_keys == (1,)
-    assert journal_mode == ("wal",)
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+# What the child prints: the pragmas of its connection and the transaction mode it asks for.
+_SQLITE_SETTINGS = """
+import json
+from django.db import connection
+with connection.cursor() as cursor:
+    foreign_keys = cursor.execute("PRAGMA foreign_keys").fetchone()
+    journal_mode = cursor.execute("PRAGMA journal_mode").fetchone()
+    transaction_mode = connection.settings_dict["OPTIONS"]["transaction_mode"]
+print(json.dumps([foreign_keys, journal_mode, transaction_mode]))
+"""

@@ -8,7 +8,7 @@ import pytest
 from django.tasks import TaskResultStatus
 
 from tests.foundation.tasks_for_tests import write_marker
-from tests.processes import child_env, manage
+from tests.support.processes import child_env, manage
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

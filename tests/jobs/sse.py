@@ -1,4 +1,4 @@
-"""Read Server-Sent Events from a real HTTP response, and sign a test user in over HTTP."""
+"""Read Server-Sent Events from a real HTTP response."""
 
 from __future__ import annotations
 
@@ -7,15 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
-from django.conf import settings
-from django.test import Client
-
-
-def session_cookies(user: Any) -> dict[str, str]:
-    """Cookies of a fresh session for `user`, stored in the database every process shares."""
-    client = Client()
-    client.force_login(user)
-    return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
 def events(response: httpx.Response) -> Iterator[tuple[str, Any]]:

@@ -10,10 +10,10 @@ from playwright.sync_api import Page, expect
 
 from downloads.models import Job
 from sandbox import Sandbox
-from tests.jobs.catalog import has_upload, import_playlist, tracks_with_one_missing
-from tests.jobs.sse import session_cookies
-from tests.jobs.workers import start_worker, stop_worker
-from tests.servers import AsgiServer
+from tests.support.catalog import has_upload, import_playlist, tracks_with_one_missing
+from tests.support.servers import AsgiServer
+from tests.support.signing_in import session_cookies
+from tests.support.workers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

@@ -13,9 +13,10 @@ from django.conf import settings
 
 from downloads.models import Job, JobItem
 from sandbox import Sandbox
-from tests.jobs.catalog import editorial_tracks, has_upload, import_playlist
-from tests.jobs.workers import worker_env
-from tests.processes import manage
+from tests.support.catalog import editorial_tracks, has_upload, import_playlist
+from tests.support.processes import manage
+from tests.support.waiting import wait_until
+from tests.support.workers import worker_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -29,13 +30,6 @@ def _cli(*args: str) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-
-
-def _wait_until(condition: Any, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def _leftovers() -> list[Path]:
@@ -62,8 +56,8 @@ def test_a_playlist_link_is_downloaded_with_a_summary_and_exit_code_0(
 def test_liked_songs_with_a_missing_upload_exit_with_1_and_name_the_problem(
     media_sandbox: Sandbox, user: Any
 ) -> None:
-    from tests.jobs.catalog import import_track, tracks_with_one_missing
-    from tests.jobs.factories import SavedTrackFactory
+    from tests.factories import SavedTrackFactory
+    from tests.support.catalog import import_track, tracks_with_one_missing
 
     for track in tracks_with_one_missing(media_sandbox, 2):
         SavedTrackFactory.create(user=user, track=import_track(media_sandbox, track))
@@ -101,7 +95,7 @@ def test_ctrl_c_cancels_cleanly(media_sandbox: Sandbox, user: Any) -> None:
     media_sandbox.media_knobs.bandwidth = 3_000  # bytes/s: each download takes a minute or more
 
     process = _cli(f"spotify:playlist:{playlist.spotify_id}", "--user", "ana")
-    _wait_until(
+    wait_until(
         lambda: JobItem.objects.filter(status="running", stage="fetch", progress__gt=0).exists()
     )
     assert _leftovers()  # the downloads are under way in their work folders

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from downloads.models import Job, JobItem
-from tests.jobs.factories import JobFactory, JobItemFactory
+from tests.factories import JobFactory, JobItemFactory
 
 pytestmark = pytest.mark.django_db
 

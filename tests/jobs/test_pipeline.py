@@ -15,15 +15,15 @@ from downloads.pipeline.tag import ReadTags, read_tags
 from downloads.tasks import run_chunk
 from library.models import Track
 from sandbox import Sandbox
-from tests.jobs.catalog import (
+from tests.factories import TrackPinFactory
+from tests.support.catalog import (
     editorial_tracks,
     has_upload,
     import_playlist,
     import_track,
     tracks_with_one_missing,
 )
-from tests.jobs.factories import TrackPinFactory
-from tests.jobs.workers import run_task_in_thread
+from tests.support.workers import run_task_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

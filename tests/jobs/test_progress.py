@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from downloads import services
 from downloads.models import Job
-from tests.jobs.factories import JobFactory, JobItemFactory
-from tests.jobs.sse import events, session_cookies
-from tests.servers import AsgiServer
+from tests.factories import JobFactory, JobItemFactory
+from tests.jobs.sse import events
+from tests.support.servers import AsgiServer
+from tests.support.signing_in import session_cookies
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from downloads import playlists, selectors
 from downloads.models import AudioFormat, Job
 from downloads.selectors import DownloadState, JobFilter
-from tests.jobs.factories import (
+from tests.factories import (
     JobFactory,
     JobItemFactory,
     PlaylistEntryFactory,

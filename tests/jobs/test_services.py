@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from downloads import services
 from downloads.models import CHUNK_SIZE, AudioFormat, Job, JobItem
 from downloads.tasks import maintain, run_chunk
-from tests.jobs.factories import JobFactory, JobItemFactory, TrackFactory
+from tests.factories import JobFactory, JobItemFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from downloads.forms import TargetError, parse_target
 from downloads.models import DownloadSettings, Job
-from tests.jobs.factories import (
+from tests.factories import (
     JobFactory,
     JobItemFactory,
     PlaylistEntryFactory,

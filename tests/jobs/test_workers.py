@@ -18,13 +18,14 @@ from downloads.models import Job, JobItem, StoredFile
 from downloads.pipeline.fetch.classify import BOT_CHECK_REASON
 from downloads.tasks import maintain
 from sandbox import Sandbox
-from tests.jobs.catalog import (
+from tests.support.catalog import (
     editorial_tracks,
     has_upload,
     import_playlist,
     tracks_with_one_missing,
 )
-from tests.jobs.workers import start_worker, stop_worker
+from tests.support.waiting import wait_until
+from tests.support.workers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -40,15 +41,6 @@ def workers() -> Iterator[Callable[..., Any]]:
     yield start
     for process in started:
         stop_worker(process)
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float = 60, step: float = 0.05) -> float:
-    """Seconds it took; fails the test when it never happens."""
-    began = time.monotonic()
-    while not condition():
-        assert time.monotonic() - began < timeout, "timed out"
-        time.sleep(step)
-    return time.monotonic() - began
 
 
 def _job(sandbox: Sandbox, user: Any, tracks: list[Any], name: str) -> Job:
@@ -83,8 +75,8 @@ def test_a_killed_workers_chunk_is_finished_by_another_without_duplicates(
     media_sandbox.media_knobs.bandwidth = 20_000  # slow enough to be killed mid-download
     job = _job(media_sandbox, user, tracks_with_one_missing(media_sandbox, 8), "Killed Mix")
     first = workers()
-    _wait_until(lambda: job.items.filter(status="done").exists())
-    _wait_until(lambda: job.items.filter(status="running", stage="fetch", progress__gt=0).exists())
+    wait_until(lambda: job.items.filter(status="done").exists())
+    wait_until(lambda: job.items.filter(status="running", stage="fetch", progress__gt=0).exists())
     done_before = dict(job.items.filter(status="done").values_list("pk", "stored_file_id"))
 
     first.send_signal(signal.SIGKILL)
@@ -96,7 +88,7 @@ def test_a_killed_workers_chunk_is_finished_by_another_without_duplicates(
     assert _leftovers() == []
     media_sandbox.media_knobs.bandwidth = None
     workers("--batch")
-    _wait_until(lambda: _status(job) in Job.FINISHED)
+    wait_until(lambda: _status(job) in Job.FINISHED)
 
     assert (job.status, job.done, job.no_match) == (Job.Status.PARTIAL, 7, 1)
     for pk, stored_file_id in done_before.items():
@@ -122,10 +114,10 @@ def test_cancel_stops_a_running_job_within_two_seconds(
     media_sandbox.media_knobs.bandwidth = 3_000
     job = _job(media_sandbox, user, _uploaded(media_sandbox, 12), "Cancelled Mix")
     workers()
-    _wait_until(lambda: job.items.filter(status="running", stage="fetch", progress__gt=0).exists())
+    wait_until(lambda: job.items.filter(status="running", stage="fetch", progress__gt=0).exists())
 
     services.job_cancel(job=job)
-    took = _wait_until(lambda: _status(job) == Job.Status.CANCELLED, timeout=10, step=0.02)
+    took = wait_until(lambda: _status(job) == Job.Status.CANCELLED, timeout=10, step=0.02)
 
     assert took < 2
     assert set(job.items.values_list("status", flat=True)) == {"cancelled"}

@@ -15,7 +15,7 @@ from library import live
 from library.live import ARTIST_ALBUMS_PAGE
 from library.models import Album, Artist, FollowedArtist, SpotifyAccount
 from sandbox import Sandbox
-from tests.library.conftest import RunRefresh, SignIn
+from tests.support.signing_in import RunRefresh, SignIn
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 

@@ -18,15 +18,10 @@ from playwright.sync_api import Browser, Page, expect
 from downloads.models import Job
 from library.models import Album, Artist, FollowedArtist, SavedAlbum, UserPlaylist
 from sandbox import Sandbox
-from tests.jobs.workers import start_worker, stop_worker
-from tests.library.conftest import (
-    RunRefresh,
-    SignIn,
-    browser_sign_in,
-    sign_in_on,
-    watch_for_problems,
-)
-from tests.servers import AsgiServer
+from tests.support.browser import browser_sign_in, watch_for_problems
+from tests.support.servers import AsgiServer
+from tests.support.signing_in import RunRefresh, SignIn, sign_in_on
+from tests.support.workers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

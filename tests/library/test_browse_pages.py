@@ -22,7 +22,7 @@ from library.models import (
     Track,
     TrackArtist,
 )
-from tests.library.factories import (
+from tests.factories import (
     ArtistFactory,
     PlaylistEntryFactory,
     SavedAlbumFactory,

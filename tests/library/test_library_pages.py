@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from library.models import LibraryRefresh
-from tests.library.factories import (
+from tests.factories import (
     AlbumFactory,
     LibraryRefreshFactory,
     PlaylistEntryFactory,

@@ -21,8 +21,8 @@ from library.models import (
 )
 from library.refresh.access import FOLLOWED_REASON, FORBIDDEN_REASON
 from sandbox import Sandbox
-from tests.library.conftest import RunRefresh, SignIn
 from tests.library.expectations import ITEMS, api_requests, minimum_requests, playlist
+from tests.support.signing_in import RunRefresh, SignIn
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

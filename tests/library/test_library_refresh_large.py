@@ -6,8 +6,8 @@ import pytest
 
 from library.models import LibraryRefresh, PlaylistEntry, SavedTrack
 from sandbox import Sandbox
-from tests.library.conftest import RunRefresh, sign_in_on
 from tests.library.expectations import ITEMS, api_requests, minimum_requests
+from tests.support.signing_in import RunRefresh, sign_in_on
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db]
 

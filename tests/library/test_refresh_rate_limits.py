@@ -10,8 +10,8 @@ from django_tasks_db.models import DBTaskResult
 
 from library.models import LibraryRefresh, SavedTrack
 from sandbox import Sandbox
-from tests.library.conftest import RunRefresh, SignIn
 from tests.library.expectations import api_requests, minimum_requests
+from tests.support.signing_in import RunRefresh, SignIn
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -7,8 +7,8 @@ from django.conf import settings
 
 from library.models import LibraryRefresh, SavedTrack
 from sandbox import Sandbox
-from tests.library.conftest import SignIn
-from tests.processes import child_env, manage
+from tests.support.processes import child_env, manage
+from tests.support.signing_in import SignIn
 
 pytestmark = [
     pytest.mark.integration,

@@ -8,7 +8,7 @@ from django.test import Client
 from library.models import LibraryRefresh, SpotifyAccount
 from library.oauth import PENDING_KEY, SCOPES
 from sandbox import Sandbox
-from tests.library.conftest import SignInWithClient
+from tests.support.signing_in import SignInWithClient
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -9,8 +9,8 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from library.models import LibraryRefresh, SpotifyAccount
 from sandbox import Sandbox
-from tests.processes import child_env, manage
-from tests.servers import AsgiServer
+from tests.support.processes import child_env, manage
+from tests.support.servers import AsgiServer
 
 # The app's fixtures come before `page` in each signature: the test database is set up before
 # Playwright starts its event loop in this thread.

@@ -20,7 +20,7 @@ from library.spotify import (
 from library.spotify.client import _loop_state, close_http_client
 from library.spotify.errors import SpotifyBadRequest, SpotifyNotFound
 from sandbox import Sandbox
-from tests.library.conftest import SignIn
+from tests.support.signing_in import SignIn
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -15,8 +15,8 @@ from library.oauth import AccountTokens
 from library.spotify.paging import gather_all
 from library.tokens import TokenSet
 from sandbox import Sandbox
-from tests.library.conftest import RunRefresh, SignIn, SignInWithClient
-from tests.library.factories import SpotifyAccountFactory
+from tests.factories import SpotifyAccountFactory
+from tests.support.signing_in import RunRefresh, SignIn, SignInWithClient
 
 pytestmark = [pytest.mark.django_db]
 TOKEN_ENDPOINT = "POST /api/token"

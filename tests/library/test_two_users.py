@@ -10,7 +10,7 @@ from library.spotify import close_http_client
 from library.spotify.paging import gather_all
 from library.tasks import library_refresh_resume
 from sandbox import Sandbox
-from tests.library.conftest import SignInWithClient
+from tests.support.signing_in import SignInWithClient
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -11,8 +11,8 @@ from downloads.tasks import run_chunk
 from library.models import Track
 from sandbox import Sandbox
 from sandbox.models import Track as SandboxTrack
-from tests.jobs.catalog import editorial_tracks, has_upload, import_track
-from tests.jobs.workers import run_task_in_thread
+from tests.support.catalog import editorial_tracks, has_upload, import_track
+from tests.support.workers import run_task_in_thread
 
 
 def downloadable_track(sandbox: Sandbox) -> tuple[SandboxTrack, Track]:

@@ -9,7 +9,7 @@ from downloads.pipeline.match import match
 from downloads.pipeline.sources.common import canonical_watch_url
 from downloads.pipeline.types import Candidate, TrackQuery
 from library.models import Track, TrackArtist
-from tests.jobs.factories import JobItemFactory
+from tests.factories import JobItemFactory
 
 TOPIC_ID = "topicAAAAAA"
 LIVE_ID = "liveBBBBBBB"

@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 
 from downloads.models import AudioFormat, Job, JobItem, StoredFile
 from sandbox import Sandbox
-from tests.jobs.sse import session_cookies
 from tests.matches.flow import download, downloadable_track, heard, other_candidate, run
-from tests.servers import AsgiServer
+from tests.support.servers import AsgiServer
+from tests.support.signing_in import session_cookies
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

@@ -15,7 +15,7 @@ from downloads.matches.services import PinError
 from downloads.models import Job, JobItem, StoredFile, TrackPin
 from downloads.pipeline.sources.common import is_allowed_media_url
 from downloads.pipeline.types import Candidate
-from tests.jobs.factories import TrackFactory, TrackPinFactory, UserFactory
+from tests.factories import TrackFactory, TrackPinFactory, UserFactory
 from tests.matches.helpers import TOPIC_ID, candidates_for
 
 pytestmark = pytest.mark.django_db

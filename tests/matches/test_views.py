@@ -17,7 +17,7 @@ from downloads.matches.forms import UNKNOWN_CANDIDATE
 from downloads.models import Job, StoredFile, TrackPin
 from downloads.pipeline.types import Candidate
 from library.models import RecentPlay, SavedAlbum, TopTrack
-from tests.jobs.factories import (
+from tests.factories import (
     JobFactory,
     JobItemFactory,
     PlaylistEntryFactory,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from downloads.pipeline.types import TrackQuery
 from sandbox import Sandbox
 from sandbox.models import Track
 from spotifydl.ffmpeg import ffmpeg_path
+from tests.pipeline.sandbox_tracks import SandboxTrack
 
 ENCODERS = {"opus": "libopus", "m4a": "aac", "mp3": "libmp3lame", "ogg": "libvorbis"}
 
@@ -71,19 +71,6 @@ def media_sandbox(sandbox: Sandbox, settings: Any) -> Sandbox:
     for name, value in sandbox.youtube_settings().items():
         setattr(settings, name, value)
     return sandbox
-
-
-@dataclass(frozen=True)
-class SandboxTrack:
-    track: Track
-    query: TrackQuery
-    right: str  # an acceptable candidate's id
-    wrong: tuple[str, ...]  # decoys from the same search
-
-    def media_url(self, sandbox: Sandbox, ext: str = "webm", candidate: str | None = None) -> str:
-        """The watch URL of this upload; the sandbox serves it as `ext` (webm or m4a)."""
-        sandbox.media_knobs.container = ext
-        return sandbox.watch_url(candidate or self.right)
 
 
 def _sandbox_track(sandbox: Sandbox, pick: Callable[[list[Track]], Track]) -> SandboxTrack:

@@ -12,7 +12,7 @@ from downloads.pipeline.metadata import TrackTags
 from downloads.pipeline.store import DEFAULT_TEMPLATE, PathFields, render_path, store_file
 from downloads.pipeline.tag import read_tags, write_tags
 from sandbox import Sandbox
-from tests.pipeline.conftest import SandboxTrack
+from tests.pipeline.sandbox_tracks import SandboxTrack
 
 
 @pytest.mark.integration

@@ -1,4 +1,4 @@
-"""Fixtures of the reliability tests: the existing ones reused, plus real processes, a private
+"""Fixtures of the reliability tests: real processes, a private
 DATA_DIR and temp folder per test, and a record of outgoing connections."""
 
 from __future__ import annotations
@@ -11,22 +11,7 @@ from typing import Any
 import pytest
 
 from sandbox import Sandbox
-
-# Reused as they are: a signed-in sandbox user and a refresh run the worker's way (library),
-# a user and the sandbox as media source (jobs).
-from tests.jobs.conftest import media_sandbox, user
-from tests.library.conftest import run_refresh, sign_in, sign_in_with_client, spotify
 from tests.reliability.helpers import Connections, Processes, port_of, recorded_connections
-
-__all__ = [
-    "media_sandbox",
-    "run_refresh",
-    "sign_in",
-    "sign_in_with_client",
-    "spotify",
-    "user",
-]
-
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 

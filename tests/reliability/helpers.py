@@ -1,4 +1,4 @@
-"""Helpers of the reliability tests: waiting, real worker and server processes with their logs,
+"""Helpers of the reliability tests: real worker and server processes with their logs,
 and a record of every outgoing connection."""
 
 from __future__ import annotations
@@ -8,26 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.jobs.workers import worker_env
-from tests.processes import ROOT, free_port, manage, wait_for_http
-
-
-def wait_until(
-    condition: Callable[[], bool], *, timeout: float = 60, step: float = 0.1, what: str = ""
-) -> float:
-    """Seconds it took; fails the test when it never happens."""
-    began = time.monotonic()
-    while not condition():
-        assert time.monotonic() - began < timeout, f"timed out waiting for {what or condition}"
-        time.sleep(step)
-    return time.monotonic() - began
-
+from tests.support.processes import ROOT, free_port, manage, wait_for_http
+from tests.support.workers import worker_env
 
 # --- real processes ----------------------------------------------------------------------------
 
@@ -167,7 +154,7 @@ def port_of(url: str) -> int:
 
 def uploaded_tracks(sandbox: Any, count: int, *, skip: int = 0) -> list[Any]:
     """`count` editorial tracks of the sandbox that have an acceptable upload."""
-    from tests.jobs.catalog import editorial_tracks, has_upload
+    from tests.support.catalog import editorial_tracks, has_upload
 
     found = [t for t in editorial_tracks(sandbox) if has_upload(sandbox, t)][skip : skip + count]
     assert len(found) == count, f"the sandbox has only {len(found)} uploaded editorial tracks"
@@ -186,7 +173,7 @@ def playlist_job(
     """A playlist of these tracks in the owner's library, and a download job of it."""
     from downloads import selectors, services
     from downloads.models import Job
-    from tests.jobs.catalog import import_playlist
+    from tests.support.catalog import import_playlist
 
     playlist = import_playlist(sandbox, owner, tracks, name=name)
     target = selectors.target_tracks(
@@ -206,7 +193,7 @@ def playlist_job(
 def run_job_here(job: Any) -> None:
     """Run every chunk of the job in this process, one after the other, the way a worker does."""
     from downloads.tasks import run_chunk
-    from tests.jobs.workers import run_task_in_thread
+    from tests.support.workers import run_task_in_thread
 
     for chunk in sorted(set(job.items.values_list("chunk", flat=True))):
         run_task_in_thread(run_chunk, job_id=job.pk, chunk=chunk)

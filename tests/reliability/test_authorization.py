@@ -15,7 +15,6 @@ import pytest
 from django.test import Client
 from django.utils.crypto import get_random_string
 
-from tests.delivery.helpers import body
 from tests.reliability.helpers import recorded_connections
 from tests.reliability.routes import (
     CATALOG,
@@ -30,6 +29,7 @@ from tests.reliability.routes import (
     url_for,
 )
 from tests.reliability.world import MARK, World, build_world, owner_state
+from tests.support.responses import body
 
 pytestmark = pytest.mark.django_db
 

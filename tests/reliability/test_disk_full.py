@@ -16,15 +16,15 @@ import pytest
 from downloads.models import DownloadSettings, JobItem
 from downloads.pipeline.fetch.classify import disk_full_error
 from sandbox import Sandbox
-from tests.jobs.catalog import editorial_tracks
 from tests.reliability.helpers import (
     identify_problems,
     playlist_job,
     run_job_here,
     uploaded_tracks,
-    wait_until,
 )
 from tests.reliability.invariants import assert_job_consistent, describe
+from tests.support.catalog import editorial_tracks
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +44,9 @@ def small_disk(tmp_path: Path, settings: Any) -> Iterator[Path]:
         check=False,
     )
     if mounted.returncode != 0:
+        # No other way to get a real full disk: a private mount in a user namespace of our own is
+        # reachable only through /proc/PID/root, which the app resolves away (it writes under the
+        # real path of MUSIC_ROOT), and ulimit -f gives EFBIG, not a full disk. Needs root.
         pytest.skip(f"cannot mount a size-limited tmpfs here: {mounted.stderr.strip()}")
     try:
         (mount_point / "music").mkdir()

@@ -26,9 +26,7 @@ from downloads.pipeline.metadata import TrackTags
 from downloads.pipeline.tag import read_tags, write_tags
 from library.models import UserPlaylist
 from sandbox import Sandbox
-from tests.delivery.helpers import make_opus
-from tests.jobs.catalog import import_playlist
-from tests.jobs.factories import (
+from tests.factories import (
     JobFactory,
     JobItemFactory,
     PlaylistEntryFactory,
@@ -47,6 +45,8 @@ from tests.reliability.helpers import (
 )
 from tests.reliability.invariants import assert_job_consistent, assert_plain, music_files
 from tests.reliability.nasty import KINDS, mutations, nasty_strings, spotify_targets
+from tests.support.catalog import import_playlist
+from tests.support.files import make_opus
 
 # --- Spotify links -------------------------------------------------------------------------------
 

@@ -21,11 +21,12 @@ from django.urls import reverse
 from downloads.models import Job, JobItem
 from library.models import PlaylistEntry, UserPlaylist
 from sandbox import Sandbox
-from tests.delivery.helpers import make_opus
-from tests.jobs.factories import PlaylistFactory, StoredFileFactory, TrackFactory
-from tests.jobs.sse import session_cookies
-from tests.reliability.helpers import Processes, playlist_job, uploaded_tracks, wait_until
+from tests.factories import PlaylistFactory, StoredFileFactory, TrackFactory
+from tests.reliability.helpers import Processes, playlist_job, uploaded_tracks
 from tests.reliability.invariants import assert_job_consistent, describe
+from tests.support.files import make_opus
+from tests.support.signing_in import session_cookies
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

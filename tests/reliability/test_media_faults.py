@@ -17,9 +17,9 @@ from tests.reliability.helpers import (
     playlist_job,
     run_job_here,
     uploaded_tracks,
-    wait_until,
 )
 from tests.reliability.invariants import assert_job_consistent, describe
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

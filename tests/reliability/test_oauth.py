@@ -15,7 +15,7 @@ from django.test import Client
 from library.models import SpotifyAccount
 from library.oauth import PENDING_KEY
 from sandbox import Sandbox
-from tests.library.conftest import SignIn, SignInWithClient
+from tests.support.signing_in import SignIn, SignInWithClient
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

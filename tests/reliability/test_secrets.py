@@ -22,8 +22,8 @@ from library.oauth import PENDING_KEY
 from library.tokens import TokenSet
 from library.views import auth as auth_views
 from sandbox import Sandbox
-from tests.library.conftest import RunRefresh, SignIn
 from tests.reliability.helpers import playlist_job, run_job_here, uploaded_tracks
+from tests.support.signing_in import RunRefresh, SignIn
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -22,9 +22,9 @@ from library.models import (
     UserPlaylist,
 )
 from sandbox import Sandbox
-from tests.library.conftest import RunRefresh, SignIn
 from tests.reliability.helpers import Connections
 from tests.reliability.invariants import assert_plain
+from tests.support.signing_in import RunRefresh, SignIn
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

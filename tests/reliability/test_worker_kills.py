@@ -13,9 +13,10 @@ from django.utils import timezone
 from downloads import services
 from downloads.models import HEARTBEAT_STALE_AFTER, Job, JobItem
 from sandbox import Sandbox
-from tests.jobs.catalog import editorial_tracks, has_upload
-from tests.reliability.helpers import Processes, playlist_job, wait_until
+from tests.reliability.helpers import Processes, playlist_job
 from tests.reliability.invariants import assert_job_consistent, describe, music_files
+from tests.support.catalog import editorial_tracks, has_upload
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -43,7 +43,7 @@ from library.models import (
     Track,
     UserPlaylist,
 )
-from tests.jobs.factories import (
+from tests.factories import (
     AlbumFactory,
     ArtistFactory,
     JobFactory,

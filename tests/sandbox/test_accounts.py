@@ -16,7 +16,7 @@ from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyOAuth, SpotifyOauthError, SpotifyPKCE
 
 from sandbox import Sandbox
-from tests.sandbox.conftest import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI
+from tests.support.spotify import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI
 
 SCOPE = "user-library-read playlist-read-private playlist-read-collaborative user-follow-read"
 

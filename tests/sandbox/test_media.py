@@ -16,8 +16,8 @@ from sandbox import Sandbox
 from sandbox.candidates import make_id
 from sandbox.ffmpeg import ffmpeg_exe
 from sandbox.models import Track
-from tests.sandbox.conftest import search as ytm_search
-from tests.sandbox.conftest import ytmusic_client
+from tests.support.ytmusic import search as ytm_search
+from tests.support.ytmusic import ytmusic_client
 
 RESULT_KEYS = {"id", "title", "duration", "views", "kind", "artists", "album", "explicit", "url"}
 

@@ -9,14 +9,11 @@ import pytest
 from django.contrib.auth.models import User
 
 from sandbox import Sandbox
-
-# The library's and the jobs' fixtures, reused as they are.
-from tests.jobs.conftest import file_on_disk, media_sandbox  # noqa: F401
-from tests.library.conftest import RunRefresh, SignIn, run_refresh, sign_in, spotify  # noqa: F401
+from tests.support.signing_in import RunRefresh, SignIn
 
 
 @pytest.fixture
-def sb(spotify: Sandbox, media_sandbox: Sandbox) -> Sandbox:  # noqa: F811
+def sb(spotify: Sandbox, media_sandbox: Sandbox) -> Sandbox:
     """The sandbox standing in for Spotify and for YouTube."""
     return spotify
 
@@ -24,8 +21,8 @@ def sb(spotify: Sandbox, media_sandbox: Sandbox) -> Sandbox:  # noqa: F811
 @pytest.fixture
 def reader(
     sb: Sandbox,
-    sign_in: SignIn,  # noqa: F811
-    run_refresh: RunRefresh,  # noqa: F811
+    sign_in: SignIn,
+    run_refresh: RunRefresh,
 ) -> Callable[[str], User]:
     """Sign a sandbox user in and read their library once."""
 

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 
 from downloads.models import Subscription, SyncRun
 from sandbox import Sandbox
-from tests.jobs.workers import worker_env
-from tests.processes import manage
+from tests.support.processes import manage
+from tests.support.workers import worker_env
 from tests.sync.world import fresh_tracks, playlist_id, subscribe, sync_and_download
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

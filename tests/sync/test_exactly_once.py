@@ -26,10 +26,10 @@ from downloads.sync import runs, services
 from downloads.sync.tasks import sync_run_task
 from downloads.tasks import maintain
 from sandbox import Sandbox
-from tests.jobs.factories import UserFactory
-from tests.jobs.workers import stop_worker, worker_env
-from tests.processes import free_port, manage
-from tests.sync.factories import SubscriptionFactory
+from tests.factories import SubscriptionFactory, UserFactory
+from tests.support.processes import free_port, manage
+from tests.support.waiting import wait_until
+from tests.support.workers import stop_worker, worker_env
 from tests.sync.world import playlist_id, subscribe
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -195,8 +195,8 @@ def test_two_worker_processes_run_each_due_sync_exactly_once(
 
     for _ in range(WORKERS):
         spotify_workers()
-    _wait_until(lambda: all(_finished(r.id) for r in rounds))
-    _wait_until(lambda: not SyncRun.objects.filter(status__in=SyncRun.ACTIVE).exists())
+    wait_until(lambda: all(_finished(r.id) for r in rounds))
+    wait_until(lambda: not SyncRun.objects.filter(status__in=SyncRun.ACTIVE).exists())
 
     runs = list(SyncRun.objects.all())
     assert Counter(run.subscription_id for run in runs) == Counter(s.pk for s in subscriptions), (
@@ -215,10 +215,3 @@ def test_two_worker_processes_run_each_due_sync_exactly_once(
 
 def _finished(task_id: Any) -> bool:
     return DBTaskResult.objects.filter(id=task_id, status="SUCCESSFUL").exists()
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)

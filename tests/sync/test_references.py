@@ -8,19 +8,18 @@ import pytest
 
 from downloads.models import Job, SubscriptionTrack
 from downloads.sync.selectors import tracks_still_used, tracks_to_download
-from tests.jobs.factories import (
+from tests.factories import (
     JobFactory,
     JobItemFactory,
-    TrackFactory,
-    TrackPinFactory,
-)
-from tests.library.factories import (
     PlaylistEntryFactory,
     SavedAlbumFactory,
     SavedTrackFactory,
+    SubscriptionFactory,
+    SyncRunFactory,
+    TrackFactory,
+    TrackPinFactory,
     UserPlaylistFactory,
 )
-from tests.sync.factories import SubscriptionFactory, SyncRunFactory
 
 pytestmark = pytest.mark.django_db
 

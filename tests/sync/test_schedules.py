@@ -12,8 +12,12 @@ from django_tasks_db.models import DBTaskResult
 from downloads.models import Subscription, SyncRun
 from downloads.sync import runs, services
 from downloads.sync.tasks import sync_run_task
-from tests.library.factories import PlaylistFactory, UserPlaylistFactory
-from tests.sync.factories import SubscriptionFactory, SyncRunFactory
+from tests.factories import (
+    PlaylistFactory,
+    SubscriptionFactory,
+    SyncRunFactory,
+    UserPlaylistFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

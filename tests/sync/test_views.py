@@ -10,9 +10,14 @@ from django.test import Client
 from django.urls import reverse
 
 from downloads.models import Subscription, SyncRun
-from tests.jobs.factories import UserFactory
-from tests.library.factories import PlaylistEntryFactory, PlaylistFactory, UserPlaylistFactory
-from tests.sync.factories import SubscriptionFactory, SyncRunFactory
+from tests.factories import (
+    PlaylistEntryFactory,
+    PlaylistFactory,
+    SubscriptionFactory,
+    SyncRunFactory,
+    UserFactory,
+    UserPlaylistFactory,
+)
 
 pytestmark = [pytest.mark.django_db]
 

@@ -12,8 +12,8 @@ from downloads.models import AudioFormat, Job, StoredFile, Subscription, SyncRun
 from downloads.sync import services
 from downloads.tasks import run_chunk
 from sandbox import Sandbox
-from tests.jobs.catalog import editorial_tracks, has_upload
-from tests.jobs.workers import run_task_in_thread
+from tests.support.catalog import editorial_tracks, has_upload
+from tests.support.workers import run_task_in_thread
 
 
 def _playlist(sb: Sandbox, user_key: str, name: str) -> dict[str, Any]:

@@ -1,27 +1,16 @@
-"""Small helpers of the delivery tests: read a response body, make real audio and pictures."""
+"""Files the tests put on disk: real audio and pictures made by ffmpeg, and the `put_file`
+fixture's type (a StoredFile row with its file under MUSIC_ROOT)."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from asgiref.sync import async_to_sync
-
+from downloads.models import StoredFile
 from spotifydl.ffmpeg import ffmpeg_path
 
-
-def body(response: Any) -> bytes:
-    """The whole body of a test-client response, async streaming ones included."""
-    if not getattr(response, "streaming", False):
-        return bytes(response.content)
-    if not response.is_async:
-        return b"".join(response.streaming_content)
-
-    async def collect() -> bytes:
-        return b"".join([chunk async for chunk in response.streaming_content])
-
-    return async_to_sync(collect)()
+PutFile = Callable[..., StoredFile]
 
 
 def ffmpeg(*args: str) -> None:

@@ -1,5 +1,6 @@
-"""factory_boy factories for the library's rows."""
+"""factory_boy factories for every row the tests build: catalog, accounts, jobs, files, sync."""
 
+# factory_boy's declarations (Sequence, SubFactory, Trait) are unannotated.
 # mypy: disable-error-code="no-untyped-call"
 
 from __future__ import annotations
@@ -8,12 +9,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory
+from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory, Trait
 from factory.django import DjangoModelFactory
 from factory.helpers import post_generation
 
+from downloads.models import (
+    AudioFormat,
+    Job,
+    JobItem,
+    StoredFile,
+    Subscription,
+    SyncRun,
+    TrackPin,
+)
 from library.models import (
     Album,
+    AlbumArtist,
     Artist,
     LibraryRefresh,
     Playlist,
@@ -74,6 +85,7 @@ class ArtistFactory(DjangoModelFactory[Artist]):
 class AlbumFactory(DjangoModelFactory[Album]):
     class Meta:
         model = Album
+        skip_postgeneration_save = True
 
     spotify_id = Sequence(lambda n: f"album{n:017d}")
     name = Sequence(lambda n: f"Album {n}")
@@ -81,6 +93,12 @@ class AlbumFactory(DjangoModelFactory[Album]):
     release_date = "2024-05-17"
     release_date_precision = "day"
     total_tracks = 10
+
+    @post_generation
+    def artists(album: Album, create: bool, extracted: list[Artist] | None, **kwargs: Any) -> None:
+        if create:
+            for position, artist in enumerate(extracted or []):
+                AlbumArtist.objects.create(album=album, artist=artist, position=position)
 
 
 class TrackFactory(DjangoModelFactory[Track]):
@@ -96,10 +114,10 @@ class TrackFactory(DjangoModelFactory[Track]):
     track_number = Sequence(lambda n: n % 20 + 1)
 
     @post_generation
-    def artists(obj: Track, create: bool, extracted: list[Artist] | None, **kwargs: Any) -> None:
+    def artists(track: Track, create: bool, extracted: list[Artist] | None, **kwargs: Any) -> None:
         if create:
             for position, artist in enumerate(extracted or [ArtistFactory.create()]):
-                TrackArtist.objects.create(track=obj, artist=artist, position=position)
+                TrackArtist.objects.create(track=track, artist=artist, position=position)
 
 
 class PlaylistFactory(DjangoModelFactory[Playlist]):
@@ -156,3 +174,73 @@ class LibraryRefreshFactory(DjangoModelFactory[LibraryRefresh]):
         model = LibraryRefresh
 
     user = SubFactory(UserFactory)
+
+
+class JobFactory(DjangoModelFactory[Job]):
+    """A queued job; `finished=True` for one that has completed."""
+
+    class Meta:
+        model = Job
+
+    class Params:
+        finished = Trait(status=Job.Status.COMPLETED)
+
+    owner = SubFactory(UserFactory)
+    kind = Job.Kind.SELECTION
+    title = Sequence(lambda n: f"Job {n}")
+    audio_format = AudioFormat.ORIGINAL
+
+
+class JobItemFactory(DjangoModelFactory[JobItem]):
+    """A queued item; `done=True` for one whose file is stored."""
+
+    class Meta:
+        model = JobItem
+
+    class Params:
+        done = Trait(status=JobItem.Status.DONE)
+
+    job = SubFactory(JobFactory)
+    track = SubFactory(TrackFactory)
+    position = Sequence(lambda n: n)
+
+
+class StoredFileFactory(DjangoModelFactory[StoredFile]):
+    class Meta:
+        model = StoredFile
+
+    track = SubFactory(TrackFactory)
+    audio_format = AudioFormat.ORIGINAL
+    path = Sequence(lambda n: f"Artist/Album/{n:02d} Song.opus")
+    size = 1000
+    codec = "opus"
+    container = "ogg"
+
+
+class TrackPinFactory(DjangoModelFactory[TrackPin]):
+    class Meta:
+        model = TrackPin
+
+    track = SubFactory(TrackFactory)
+    video_id = Sequence(lambda n: f"video{n:06d}")
+
+
+class SubscriptionFactory(DjangoModelFactory[Subscription]):
+    class Meta:
+        model = Subscription
+
+    owner = SubFactory(UserFactory)
+    source = Subscription.Source.PLAYLIST
+    target_id = Sequence(lambda n: f"syncplaylist{n:010d}")
+    title = Sequence(lambda n: f"Synced {n}")
+    audio_format = AudioFormat.ORIGINAL
+    schedule = Subscription.Schedule.HOURLY
+
+
+class SyncRunFactory(DjangoModelFactory[SyncRun]):
+    class Meta:
+        model = SyncRun
+
+    subscription = SubFactory(SubscriptionFactory)
+    trigger = SyncRun.Trigger.SCHEDULE
+    status = SyncRun.Status.SUCCEEDED

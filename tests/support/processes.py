@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def database_url() -> str:

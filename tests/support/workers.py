@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.tasks import Task
 
-from tests.processes import child_env, manage
+from tests.support.processes import child_env, manage
 
 
 def run_task_in_thread[T](task: Task[..., T], *args: Any, **kwargs: Any) -> T:

@@ -1,0 +1,1 @@
+"""Helpers shared by the test directories: waiting, servers and processes, signing in, files."""
