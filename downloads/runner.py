@@ -37,7 +37,7 @@ from downloads.models import DownloadSettings, Job, JobItem, StoredFile, TrackPi
 from downloads.pipeline import fetch as fetch_stage
 from downloads.pipeline import store
 from downloads.pipeline.errors import FetchError, PipelineError
-from downloads.pipeline.match import MatchResult, match
+from downloads.pipeline.match.score import MatchResult, match
 from downloads.pipeline.metadata import CoverCache, TrackTags
 from downloads.pipeline.resolve import Resolver, SourceFailure, build_sources
 from downloads.pipeline.sources.common import canonical_watch_url

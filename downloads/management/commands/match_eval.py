@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from downloads.pipeline.match_eval import evaluate_file
+from downloads.pipeline.match.evaluation import evaluate_file
 
 
 class Command(BaseCommand):

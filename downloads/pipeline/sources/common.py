@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
@@ -57,6 +57,12 @@ def planned_queries(track: TrackQuery) -> list[Query]:
         queries.append(Query(isrc, "isrc"))
     queries.append(Query(text_query(track), "text"))
     return queries
+
+
+def found_by(query: Query, candidates: Iterable[Candidate | None]) -> list[Candidate]:
+    """The candidates a query returned, ISRC hits marked: the matcher prefers them among equals."""
+    found = [c for c in candidates if c is not None]
+    return [replace(c, from_isrc=True) for c in found] if query.kind == "isrc" else found
 
 
 def dedupe(candidates: Iterable[Candidate]) -> list[Candidate]:

@@ -11,6 +11,7 @@ import httpx
 from downloads.pipeline.sources.common import (
     VIDEO_ID,
     dedupe,
+    found_by,
     is_allowed_media_url,
     planned_queries,
 )
@@ -55,10 +56,8 @@ class SandboxSource:
     ) -> list[Candidate]:
         found: list[Candidate] = []
         for query in planned_queries(track):
-            for item in await self._get(client, query.text, limit):
-                candidate = parse_result(item, self.base_url)
-                if candidate is not None:
-                    found.append(candidate)
+            items = await self._get(client, query.text, limit)
+            found.extend(found_by(query, (parse_result(i, self.base_url) for i in items)))
         return dedupe(found)
 
     async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from downloads.pipeline.match import match
+from downloads.pipeline.match.score import match
 from downloads.pipeline.types import Candidate, TrackQuery
 
 Verdict = Literal["ok", "false_accept", "wrong_decline", "wrong_pick"]
