@@ -172,4 +172,11 @@ def check_credits(credits: Sequence[str], artists: Sequence[ArtistKey]) -> Credi
 
 
 def _index(name: str, artists: Sequence[ArtistKey]) -> int | None:
-    return next((i for i, artist in enumerate(artists) if artist.same_as(name)), None)
+    """The artist `name` names; a credit in two scripts ("周杰倫 Jay Chou") names the one inside."""
+    letters = [ch for ch in name if ch.isalpha()]
+    mixed = any(ch.isascii() for ch in letters) and any(ord(ch) > 0x24F for ch in letters)
+    tokens = tokenize(name) if mixed else ()
+    for i, artist in enumerate(artists):
+        if artist.same_as(name) or (tokens and artist.find(tokens) is not None):
+            return i
+    return None

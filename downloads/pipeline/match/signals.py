@@ -204,11 +204,16 @@ def _credits(c: Candidate) -> list[str]:
 
 
 def _featured(parsed: ParsedTitle, t: TrackFacts) -> list[str]:
-    names = []
+    """Names in the title's "feat." credits that are not the track's, one per name."""
+    names: list[str] = []
     for featured in parsed.featured:
-        rest = [w for w in strip_artists(featured, t.artists) if w not in CONNECTORS]
-        if rest:
-            names.append(" ".join(rest))
+        name: list[str] = []
+        for word in (*strip_artists(featured, t.artists), "and"):
+            if word not in CONNECTORS:
+                name.append(word)
+            elif name:
+                names.append(" ".join(name))
+                name = []
     return names
 
 
@@ -228,27 +233,36 @@ def _artists(c: Candidate, t: TrackFacts, parsed: ParsedTitle, a: Assessment) ->
     found |= {i for i, artist in enumerate(t.artists) if artist.find(parsed.tokens)}
     found |= {i for i, artist in enumerate(t.artists) if _channel_names(c.channel, artist)}
     extras = list(credits.extras)
-    extras += [name for name in _featured(parsed, t) if not _known(name, extras)]
+    featured = [name for name in _featured(parsed, t) if not _known(name, extras)]
     if parsed.credits and not any(
         artist.find(credit.tokens) for credit in parsed.credits for artist in t.artists
     ):
         a.gates.append(f"credited to {parsed.credits[0].raw}")
         return
     if not found:
-        if credits.unreadable:
+        if credits.unreadable and a.exact_length:
+            # Another script we cannot compare: unknown, so only the exact length may carry it.
             a.points += ARTIST_WEIGHT * OTHER_SCRIPT_ARTIST_SHARE
             a.notes.append("artist named in another script")
             return
-        a.gates.append(f"different artist ({extras[0]})" if extras else "artist not found")
+        others = extras + featured
+        a.gates.append(f"different artist ({others[0]})" if others else "artist not found")
         return
-    _credit_differences(c, t, found, extras, a)
+    _credit_differences(c, t, found, (extras, featured), a)
 
 
 def _credit_differences(
-    c: Candidate, t: TrackFacts, found: set[int], extras: list[str], a: Assessment
+    c: Candidate,
+    t: TrackFacts,
+    found: set[int],
+    added: tuple[list[str], list[str]],
+    a: Assessment,
 ) -> None:
+    extras, featured = added
     if extras:
-        a.gates.append(f"different credits: the upload adds a featured artist ({extras[0]})")
+        a.gates.append(f"different credits: the upload adds an artist ({extras[0]})")
+    elif featured:
+        a.gates.append(f"different credits: the upload adds a featured artist ({featured[0]})")
     missing = [t.artists[i].name for i in range(len(t.artists)) if i not in found]
     if missing and c.artists:
         # Only a credit list can show an artist is absent; a video title often names one.
@@ -258,7 +272,8 @@ def _credit_differences(
     if others:
         share = 0.6 * share + 0.4 * len(found - {0}) / others
     a.points += ARTIST_WEIGHT * share
-    a.exact_credits = share == 1 and not extras
+    # A lyric title often names only the main artist; what it must not do is name others.
+    a.exact_credits = 0 in found and not extras and not featured
     a.notes.append("artist match" if share == 1 else f"{len(found)} of {len(t.artists)} artists")
 
 

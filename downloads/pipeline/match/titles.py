@@ -31,7 +31,8 @@ _SEPARATORS = re.compile(rf"\s+(?:[{_DASHES}~_|/]|//)\s+|\s*\|\s*")
 # Spotify writes qualifiers after a spaced hyphen: "Levels - Radio Edit".
 _TRACK_SEPARATOR = re.compile(rf"\s+[{_DASHES}]\s+")
 _INLINE_FEAT = re.compile(r"\s(?:feat|ft|featuring)\.?\s+(.+)$", re.IGNORECASE)
-_BRACKET_FEAT = re.compile(r"^\s*(?:feat|ft|featuring|with|w/)\.?\s+(.+)$", re.IGNORECASE)
+# YouTube Music writes "with" in the interface language: "(mit X & Y)", "(avec X)".
+_BRACKET_FEAT = re.compile(r"^\s*(?:feat|ft|featuring|with|w/|mit|avec)\.?\s+(.+)$", re.IGNORECASE)
 _BRACKET_CREDIT = re.compile(r"^\s*(?:prod|produced|dir|directed)\b", re.IGNORECASE)
 
 _LYRIC_WORDS = {
