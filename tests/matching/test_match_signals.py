@@ -299,7 +299,7 @@ def test_extra_credited_artist_makes_another_recording() -> None:
         ),
     )
     assert plain.accepted and not feat.accepted
-    assert "different credits: the upload adds a featured artist (Lil Wayne)" in feat.reason
+    assert "different credits: the upload adds an artist (Lil Wayne)" in feat.reason
 
 
 # Duration

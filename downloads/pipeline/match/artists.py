@@ -180,3 +180,14 @@ def _index(name: str, artists: Sequence[ArtistKey]) -> int | None:
         if artist.same_as(name) or (tokens and artist.find(tokens) is not None):
             return i
     return None
+
+
+def without_aliases(title: str, artists: Sequence[ArtistKey]) -> str:
+    """The title without an artist's name in another script bracketed after it ("IU (아이유)")."""
+    for artist in artists:
+        pattern = re.compile(rf"({re.escape(artist.name)})\s*[(\[]([^()\[\]]+)[)\]]", re.I)
+        title = pattern.sub(
+            lambda m: m.group(1) if is_non_latin(m.group(2)) != is_non_latin(m.group(1)) else m[0],
+            title,
+        )
+    return title

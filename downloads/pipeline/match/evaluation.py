@@ -105,5 +105,10 @@ def summarize(outcomes: Iterable[CaseOutcome]) -> EvalSummary:
 
 def evaluate_file(path: Path) -> tuple[list[CaseOutcome], EvalSummary]:
     """Match every case in the file; the outcomes in file order and their totals."""
-    outcomes = [evaluate_case(case) for case in load_cases(path)]
+    return evaluate_files([path])
+
+
+def evaluate_files(paths: Iterable[Path]) -> tuple[list[CaseOutcome], EvalSummary]:
+    """Match every case of every file, in order; one total over all of them."""
+    outcomes = [evaluate_case(case) for path in paths for case in load_cases(path)]
     return outcomes, summarize(outcomes)

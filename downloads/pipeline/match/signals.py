@@ -8,6 +8,7 @@ and uploader weighed together, album and views as tie-breakers. No I/O.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from downloads.pipeline.match.artists import (
@@ -19,6 +20,7 @@ from downloads.pipeline.match.artists import (
     check_credits,
     strip_artists,
     topic_owner,
+    without_aliases,
 )
 from downloads.pipeline.match.normalize import remove_run, similarity, title_tokens, tokenize
 from downloads.pipeline.match.titles import (
@@ -151,9 +153,9 @@ def _named_versions(parsed: ParsedTitle, t: TrackFacts, a: Assessment) -> None:
         return  # the qualifier rule has judged this version already
     theirs = named_versions(parsed.tokens, t.artists)
     for name in sorted(theirs - t.named_versions):
-        a.gates.append(f"version on one side only: the upload is '{name}', the track is not")
+        a.gates.append(f"different version: the upload is '{name}', the track is not")
     for name in sorted(t.named_versions - theirs):
-        a.gates.append(f"version on one side only: the track is '{name}', the upload is not")
+        a.gates.append(f"different version: the track is '{name}', the upload is not")
 
 
 def _title(parsed: ParsedTitle, t: TrackFacts, a: Assessment) -> None:
@@ -232,8 +234,9 @@ def _artists(c: Candidate, t: TrackFacts, parsed: ParsedTitle, a: Assessment) ->
     found = set(credits.found)
     found |= {i for i, artist in enumerate(t.artists) if artist.find(parsed.tokens)}
     found |= {i for i, artist in enumerate(t.artists) if _channel_names(c.channel, artist)}
-    extras = list(credits.extras)
-    featured = [name for name in _featured(parsed, t) if not _known(name, extras)]
+    # Spotify names some guests only in its title ("Song (feat. X)"): they are not extras.
+    extras = [name for name in credits.extras if not _known(name, t.guests)]
+    featured = [name for name in _featured(parsed, t) if not _known(name, [*extras, *t.guests])]
     if parsed.credits and not any(
         artist.find(credit.tokens) for credit in parsed.credits for artist in t.artists
     ):
@@ -264,8 +267,8 @@ def _credit_differences(
     elif featured:
         a.gates.append(f"different credits: the upload adds a featured artist ({featured[0]})")
     missing = [t.artists[i].name for i in range(len(t.artists)) if i not in found]
-    if missing and c.artists:
-        # Only a credit list can show an artist is absent; a video title often names one.
+    if missing and c.kind == "song" and c.artists:
+        # Only a song's credit list can show an artist is absent; videos name their uploader.
         a.gates.append(f"different credits: the upload lacks {missing[0]}")
     others = len(t.artists) - 1
     share = 1.0 if 0 in found else 0.0
@@ -277,9 +280,10 @@ def _credit_differences(
     a.notes.append("artist match" if share == 1 else f"{len(found)} of {len(t.artists)} artists")
 
 
-def _known(name: str, names: list[str]) -> bool:
+def _known(name: str, names: Sequence[str]) -> bool:
+    """True when `name` is one of `names`, or named inside one ("X" in "X and Y")."""
     key = ArtistKey.of(name)
-    return any(key.same_as(other) for other in names)
+    return any(key.same_as(other) or key.find(tokenize(other)) for other in names)
 
 
 def _channel_names(channel: str, artist: ArtistKey) -> bool:
@@ -353,7 +357,8 @@ def _album_and_views(c: Candidate, t: TrackFacts, a: Assessment) -> None:
 
 def assess(c: Candidate, t: TrackFacts) -> Assessment:
     """Every signal of one candidate against the track."""
-    parsed = parse_candidate_title(c.title, t.title, t.artists, t.non_latin)
+    title = without_aliases(c.title, t.artists)
+    parsed = parse_candidate_title(title, t.title, t.artists, t.non_latin)
     tags = _candidate_tags(c, t, parsed, own=is_own(c, t))
     a = Assessment()
     _versions(tags, t, a)

@@ -58,6 +58,7 @@ class TrackFacts:
     qualifier_words: frozenset[str]
     versions: tuple[tuple[str, frozenset[str]], ...]
     named_versions: frozenset[str]
+    guests: tuple[str, ...]  # names in the title's "feat." credits, listed as artists or not
     words: frozenset[str]
     album: Tokens
     album_tags: frozenset[str]
@@ -84,6 +85,7 @@ class TrackFacts:
                 if (words := qualifier_version(q, artists))
             ),
             named_versions=named_versions(title.tokens, artists),
+            guests=tuple(" ".join(names) for names in title.featured),
             words=frozenset(title.tokens),
             album=tokenize(query.album),
             album_tags=version_tags(tokenize(query.album)),
