@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from ytmusicapi.parsers.search import parse_search_results
 
@@ -70,11 +71,15 @@ def test_evaluation_counts_each_kind_of_mistake(tmp_path: Path) -> None:
     assert outcomes[0].line().startswith("ok  picked=right  expected=right  ok")
 
 
-def _recorded_candidates(name: str) -> list[Candidate]:
-    """One recorded YouTube Music answer, parsed by ytmusicapi and our parser as in production."""
+def _recorded(name: str) -> Any:
     path = SHARED / "recorded" / "ytmusic" / name
     assert path.is_file(), f"{path} is missing: the recorded answers live in shared/recorded"
-    response = json.loads(path.read_text(encoding="utf-8"))["response"]
+    return json.loads(path.read_text(encoding="utf-8"))["response"]
+
+
+def _recorded_candidates(name: str) -> list[Candidate]:
+    """One recorded YouTube Music answer, parsed by ytmusicapi and our parser as in production."""
+    response = _recorded(name)
     tabs = response["contents"]["tabbedSearchResultsRenderer"]["tabs"]
     shelves = tabs[0]["tabRenderer"]["content"]["sectionListRenderer"]["contents"]
     kind = "song" if "songs" in name else "video"
@@ -88,8 +93,7 @@ def _recorded_candidates(name: str) -> list[Candidate]:
 
 
 def test_the_recorded_spotify_track_is_declined_against_its_recorded_search() -> None:
-    spotify = json.loads((SHARED / "recorded" / "ytmusic" / "spotify-track.json").read_text())
-    data = spotify["response"]
+    data = _recorded("spotify-track.json")
     query = TrackQuery(
         data["name"],
         tuple(a["name"] for a in data["artists"]),

@@ -35,9 +35,12 @@ _INLINE_FEAT = re.compile(r"\s(?:feat|ft|featuring)\.?\s+(.+)$", re.IGNORECASE)
 _BRACKET_FEAT = re.compile(r"^\s*(?:feat|ft|featuring|with|w/|mit|avec)\.?\s+(.+)$", re.IGNORECASE)
 _BRACKET_CREDIT = re.compile(r"^\s*(?:prod|produced|dir|directed)\b", re.IGNORECASE)
 
+# "kashi", "kashitsuki", "geci" and "gasa" are 歌詞 (read in Japanese and in Chinese) and 가사.
 _LYRIC_WORDS = {
     "lyric", "lyrics", "letra", "letras", "paroles", "testo", "songtext", "translation", "sub",
-    "subs", "subtitles", "subtitulado", "legendado", "romanized", "romaji",
+    "subs", "subtitles", "subtitulado", "legendado", "romanized", "romaji", "traduccion",
+    "traducao", "traduction", "lirik", "sozleri", "tekst", "perevod", "kashi", "kashitsuki",
+    "geci", "gasa",
 }  # fmt: skip
 # Any of these in a bracket marks the whole bracket as a lyric-video annotation.
 _LYRIC_MARKERS = frozenset(_LYRIC_WORDS)

@@ -71,6 +71,7 @@ VERSION_MARKERS = frozenset({
 # Version qualifiers that name the ordinary release rather than another one.
 NEUTRAL_VERSION_WORDS = frozenset({
     "original", "album", "lp", "studio", "main", "standard", "full", "single", "official",
+    "track", "bonus", "deluxe",
 })  # fmt: skip
 # How a version word reads in a reason; the rest read "<tag> version".
 TAG_LABELS = {
