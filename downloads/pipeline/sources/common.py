@@ -60,9 +60,13 @@ def planned_queries(track: TrackQuery) -> list[Query]:
 
 
 def found_by(query: Query, candidates: Iterable[Candidate | None]) -> list[Candidate]:
-    """The candidates a query returned, ISRC hits marked: the matcher prefers them among equals."""
+    """The candidates a query returned, the ISRC search's first answer marked as the recording
+    the code names (the rest are whatever else matched the text); the matcher prefers it among
+    equals."""
     found = [c for c in candidates if c is not None]
-    return [replace(c, from_isrc=True) for c in found] if query.kind == "isrc" else found
+    if query.kind == "isrc" and found:
+        found[0] = replace(found[0], from_isrc=True)
+    return found
 
 
 def dedupe(candidates: Iterable[Candidate]) -> list[Candidate]:
