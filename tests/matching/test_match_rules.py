@@ -251,3 +251,11 @@ def test_the_youtube_music_source_marks_what_the_isrc_search_returned() -> None:
     query = TrackQuery("Wonderwall", ("Oasis",), "", 258_000, "GBAJE9500107")
     found = asyncio.run(source.search(query, limit=5))
     assert [(c.id, c.from_isrc) for c in found] == [("ZrOKjDZOtkA", True), ("bx1Bh8ZvH84", False)]
+
+
+def test_a_track_artist_whose_name_holds_a_join_word_is_taken_out_whole() -> None:
+    artists = [ArtistKey.of("Florence + the Machine"), ArtistKey.of("Kendrick Lamar")]
+    credits = check_credits(["Florence + the Machine & Kendrick Lamar"], artists)
+    assert (credits.found, credits.extras) == ({0, 1}, ())
+    solo = check_credits(["SCR und DJ Erex"], [ArtistKey.of("SCR")])
+    assert solo.extras == ("DJ Erex",)

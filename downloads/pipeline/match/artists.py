@@ -18,11 +18,14 @@ _TOPIC_SUFFIX = " - topic"
 _CHANNEL_AFFIXES = ("vevo", "official", "oficial", "officiel", "music", "tv", "channel")
 _CHANNEL_PARTS = re.compile(r"[/,&|()\[\]]")
 # How one credit joins several names: "A & B", "A und B", "A y B", "<native name> - <Latin name>".
+_JOIN_WORDS = r"and|und|y|e|et|en|og|och|i|ve|és|и|x|with|feat\.?|ft\.?|featuring|vs\.?"
+_JOIN_MARKS = r"[,&/+、・\u00d7]"  # \u00d7, the multiplication sign, joins Japanese credits
 _CREDIT_JOINS = re.compile(
-    r"\s*(?:[,&/+、・]|\s[-|]\s|\((?=.*\))|\)|"
-    r"\s(?:and|und|y|e|et|x|with|feat\.?|ft\.?|featuring|vs\.?)\s)\s*",
-    re.IGNORECASE,
+    rf"\s*(?:{_JOIN_MARKS}|\s[-|]\s|\((?=.*\))|\)|\s(?:{_JOIN_WORDS})\s)\s*", re.IGNORECASE
 )
+_JOIN_ONLY = re.compile(rf"(?:{_JOIN_WORDS}|{_JOIN_MARKS}|-)+", re.IGNORECASE)
+# A join word left at the edge of a part once a whole name was taken out ("und DJ Erex").
+_EDGE_JOIN = re.compile(rf"^(?:(?:{_JOIN_WORDS})\s+)+|(?:\s+(?:{_JOIN_WORDS}))+$", re.IGNORECASE)
 # Names this close in every word are one name transliterated two ways ("Ая" ~ "Aya").
 NAME_SLIP_OVERLAP = 1.0
 
@@ -129,9 +132,9 @@ def channel_mentions(channel: str, artist: ArtistKey) -> bool:
 
 
 def credit_parts(credit: str) -> tuple[str, ...]:
-    """The names one credit joins ("A & B", "A und B", "<native> - <Latin>"), or the credit."""
-    parts = tuple(part.strip() for part in _CREDIT_JOINS.split(credit) if part and part.strip())
-    return parts or (credit,)
+    """The names one credit joins ("A & B", "A und B", "<native> - <Latin>")."""
+    parts = (_EDGE_JOIN.sub("", part.strip()) for part in _CREDIT_JOINS.split(credit) if part)
+    return tuple(part for part in parts if part and not _JOIN_ONLY.fullmatch(part))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,16 +161,23 @@ def check_credits(credits: Sequence[str], artists: Sequence[ArtistKey]) -> Credi
         if whole is not None:
             found.add(whole)
             continue
-        parts = credit_parts(credit)
+        # Names holding a joining word themselves ("Florence + the Machine") are taken out whole.
+        rest = credit
+        for i, artist in enumerate(artists):
+            named = re.compile(rf"(?<!\w){re.escape(artist.name)}(?!\w)", re.IGNORECASE)
+            if named.search(rest):
+                found.add(i)
+                rest = named.sub(",", rest)
+        parts = [part for part in credit_parts(rest) if tokenize(part)]
         hits = {i for part in parts if (i := _index(part, artists)) is not None}
         found |= hits
         for part in parts:
             if _index(part, artists) is not None:
                 continue
-            if is_non_latin(part) == latin_track:
-                unreadable = unreadable or not hits
+            if is_non_latin(part) != latin_track:
+                extras.append(part)  # the track's own script: a name we can read, not theirs
             else:
-                extras.append(part)
+                unreadable = unreadable or not (hits or rest != credit)
     return CreditCheck(frozenset(found), tuple(extras), unreadable)
 
 
