@@ -256,6 +256,7 @@ def test_the_youtube_music_source_marks_what_the_isrc_search_returned() -> None:
 def test_a_track_artist_whose_name_holds_a_join_word_is_taken_out_whole() -> None:
     artists = [ArtistKey.of("Florence + the Machine"), ArtistKey.of("Kendrick Lamar")]
     credits = check_credits(["Florence + the Machine & Kendrick Lamar"], artists)
-    assert (credits.found, credits.extras) == ({0, 1}, ())
+    assert credits.found == {0, 1}
+    assert credits.extras == ()
     solo = check_credits(["SCR und DJ Erex"], [ArtistKey.of("SCR")])
     assert solo.extras == ("DJ Erex",)

@@ -14,7 +14,7 @@ CONNECTORS = frozenset({"and", "x", "with", "feat", "vs", "y", "e", "et", "und"}
 # Auto-generated channels that hold many artists' releases.
 GENERIC_TOPIC_OWNERS = frozenset({"various artists", "release"})
 _TOPIC_SUFFIX = " - topic"
-# Words a channel adds to an artist's name: "EminemVEVO", "Queen Official", "IU Official".
+# Words a channel adds to an artist's name: "NameVEVO", "Name Official", "Name Music".
 _CHANNEL_AFFIXES = ("vevo", "official", "oficial", "officiel", "music", "tv", "channel")
 _CHANNEL_PARTS = re.compile(r"[/,&|()\[\]]")
 # How one credit joins several names: "A & B", "A und B", "A y B", "<native name> - <Latin name>".
@@ -24,9 +24,9 @@ _CREDIT_JOINS = re.compile(
     rf"\s*(?:{_JOIN_MARKS}|\s[-|]\s|\((?=.*\))|\)|\s(?:{_JOIN_WORDS})\s)\s*", re.IGNORECASE
 )
 _JOIN_ONLY = re.compile(rf"(?:{_JOIN_WORDS}|{_JOIN_MARKS}|-)+", re.IGNORECASE)
-# A join word left at the edge of a part once a whole name was taken out ("und DJ Erex").
+# A join word left at the edge of a part once a whole name was taken out ("und B").
 _EDGE_JOIN = re.compile(rf"^(?:(?:{_JOIN_WORDS})\s+)+|(?:\s+(?:{_JOIN_WORDS}))+$", re.IGNORECASE)
-# Names this close in every word are one name transliterated two ways ("Ая" ~ "Aya").
+# Names this close in every word are one name transliterated two ways (Cyrillic "Ая" ~ Latin "Aya").
 NAME_SLIP_OVERLAP = 1.0
 
 
@@ -50,14 +50,14 @@ class ArtistKey:
 
     @property
     def compacts(self) -> frozenset[str]:
-        """Spaceless spellings, for "ImagineDragons", "KendrickLamarVEVO", "SimonGarfunkelVEVO"."""
+        """Spaceless spellings, for "FirstLast", "FirstLastVEVO", "AandBVEVO"."""
         spellings = {"".join(variant) for variant in self.variants}
         spellings.update("".join(w for w in variant if w != "and") for variant in self.variants)
         return frozenset(spellings)
 
     def same_as(self, name: str) -> bool:
         """True when `name` names this artist: same letters, or every word spelt a little apart
-        as transliterations do ("Kenshi Yonezu" ~ "Yonetsu Kenshi")."""
+        as transliterations do (given and family name in either order, spelt a little apart)."""
         tokens = tokenize(name)
         if "".join(tokens) in self.compacts:
             return True
@@ -116,7 +116,7 @@ def _strip_affixes(compact: str) -> str:
 
 
 def channel_is_artist(channel: str, artist: ArtistKey) -> bool:
-    """True when the channel is the artist's own ("KendrickLamarVEVO", "Ayase / YOASOBI")."""
+    """True when the channel is the artist's own ("NameVEVO", "Member / Band")."""
     channel = unicodedata.normalize("NFKC", channel)
     for part in [channel, *_CHANNEL_PARTS.split(channel)]:
         compact = "".join(tokenize(part))
@@ -126,7 +126,7 @@ def channel_is_artist(channel: str, artist: ArtistKey) -> bool:
 
 
 def channel_mentions(channel: str, artist: ArtistKey) -> bool:
-    """True when a fan or archive channel carries the artist's name ("Pink Floyd Archive")."""
+    """True when a fan or archive channel carries the artist's name ("Name Archive")."""
     compact = "".join(tokenize(channel))
     return any(len(name) > 3 and name in compact for name in artist.compacts)
 
@@ -161,12 +161,12 @@ def check_credits(credits: Sequence[str], artists: Sequence[ArtistKey]) -> Credi
         if whole is not None:
             found.add(whole)
             continue
-        # Names holding a joining word themselves ("Florence + the Machine") are taken out whole.
+        # Names holding a joining word themselves ("A + the B") are taken out whole.
         rest = credit
-        for i, artist in enumerate(artists):
+        for index, artist in enumerate(artists):
             named = re.compile(rf"(?<!\w){re.escape(artist.name)}(?!\w)", re.IGNORECASE)
             if named.search(rest):
-                found.add(i)
+                found.add(index)
                 rest = named.sub(",", rest)
         parts = [part for part in credit_parts(rest) if tokenize(part)]
         hits = {i for part in parts if (i := _index(part, artists)) is not None}
@@ -182,7 +182,7 @@ def check_credits(credits: Sequence[str], artists: Sequence[ArtistKey]) -> Credi
 
 
 def _index(name: str, artists: Sequence[ArtistKey]) -> int | None:
-    """The artist `name` names; a credit in two scripts ("周杰倫 Jay Chou") names the one inside."""
+    """The artist `name` names; a credit in two scripts ("<Han> <Latin>") names the one inside."""
     letters = [ch for ch in name if ch.isalpha()]
     mixed = any(ch.isascii() for ch in letters) and any(ord(ch) > 0x24F for ch in letters)
     tokens = tokenize(name) if mixed else ()
@@ -193,7 +193,7 @@ def _index(name: str, artists: Sequence[ArtistKey]) -> int | None:
 
 
 def without_aliases(title: str, artists: Sequence[ArtistKey]) -> str:
-    """The title without an artist's name in another script bracketed after it ("IU (아이유)")."""
+    """The title without an artist's name in another script bracketed after it: "A (<Hangul>)"."""
     for artist in artists:
         pattern = re.compile(rf"({re.escape(artist.name)})\s*[(\[]([^()\[\]]+)[)\]]", re.I)
         title = pattern.sub(

@@ -12,7 +12,7 @@ from downloads.pipeline.match.transliterate import fold
 
 Tokens = tuple[str, ...]
 
-# Dropped without leaving a gap, so "t.A.T.u." folds to "tatu" and "Can't" to "cant"
+# Dropped without leaving a gap, so "A.B.C." folds to "abc" and "Can't" to "cant"
 # (anyascii has already turned curly apostrophes into straight ones).
 _JOINING_PUNCT = str.maketrans("", "", "'`.")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -56,7 +56,7 @@ def _ratio(a: str, b: str) -> float:
 
 
 def word_overlap(a: Tokens, b: Tokens) -> float:
-    """F1 of words matched one to one, spelling slips allowed ("dogonyat" ~ "dogoniat")."""
+    """F1 of words matched one to one, spelling slips allowed (two transliterations of a word)."""
     unmatched = list(b)
     hits = 0
     for word in a:
@@ -70,7 +70,7 @@ def word_overlap(a: Tokens, b: Tokens) -> float:
 def similarity(a: Tokens, b: Tokens) -> float:
     """0..1 closeness of two song names: spelling (spaced or not) and whole words in equal parts.
 
-    Whole words count because an extra word makes another song ("Perfect Duet" is not "Perfect")
+    Whole words count because an extra word makes another song ("Song Duet" is not "Song")
     while a spelling slip does not.
     """
     if not a or not b:

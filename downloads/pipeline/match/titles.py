@@ -21,14 +21,14 @@ _OPENERS = {
     "\N{LEFT ANGLE BRACKET}": "\N{RIGHT ANGLE BRACKET}",
     "\N{LEFT DOUBLE ANGLE BRACKET}": "\N{RIGHT DOUBLE ANGLE BRACKET}",
 }
-# Japanese quotes hold the song name itself ("YOASOBI「夜に駆ける」 MV"), so they split like " - ".
+# Japanese quotes hold the song name itself ("Artist「Song」 MV"), so they split like " - ".
 _CJK_QUOTES = re.compile(
     "[\N{LEFT CORNER BRACKET}\N{RIGHT CORNER BRACKET}"
     "\N{LEFT WHITE CORNER BRACKET}\N{RIGHT WHITE CORNER BRACKET}]"
 )
 _DASHES = "-\N{EN DASH}\N{EM DASH}"
 _SEPARATORS = re.compile(rf"\s+(?:[{_DASHES}~_|/]|//)\s+|\s*\|\s*")
-# Spotify writes qualifiers after a spaced hyphen: "Levels - Radio Edit".
+# Spotify writes qualifiers after a spaced hyphen: "Song - Radio Edit".
 _TRACK_SEPARATOR = re.compile(rf"\s+[{_DASHES}]\s+")
 _INLINE_FEAT = re.compile(r"\s(?:feat|ft|featuring)\.?\s+(.+)$", re.IGNORECASE)
 # YouTube Music writes "with" in the interface language: "(mit X & Y)", "(avec X)".
@@ -233,8 +233,8 @@ def parse_candidate_title(
     """Split a YouTube title around the segment that best matches the track's song name.
 
     Segments before it are credits ("Artist - Song"), segments after it and brackets are
-    qualifiers. When a title mixes scripts, a bracket may hold the song name itself ("Through
-    the Night (밤편지)") and parts in the other script than the track's are translations.
+    qualifiers. When a title mixes scripts, a bracket may hold the song name itself ("English
+    Name (<Hangul name>)") and parts in the other script than the track's are translations.
     """
     collector = _Collector()
     title = unicodedata.normalize("NFKC", title)

@@ -30,7 +30,7 @@ def content_words(words: set[str] | frozenset[str], artists: Sequence[ArtistKey]
 
 
 def qualifier_version(q: TitlePart, artists: Sequence[ArtistKey]) -> frozenset[str]:
-    """What sets a "... Version" / "... Mix" qualifier apart ("taylors" in "Taylor's Version").
+    """What sets a "... Version" / "... Mix" qualifier apart ("owners" in "Owner's Version").
 
     Empty for qualifiers that are not versions, name the ordinary release ("Album Version"), are
     remasters of the same recording, or carry a version word that the tags already judge.

@@ -1,9 +1,9 @@
 """Any script to lower-case ASCII: Japanese through a Japanese reader, the rest through anyascii.
 
-anyascii reads every Han character in Mandarin, so "夜に駆ける" would become "yeniqukeru" and
-never meet its romaji upload "Yoru ni Kakeru". Japanese text (any kana, or Han characters while
-the track itself is Japanese) is read by cutlet, whose dictionary ships inside the unidic-lite
-wheel: nothing is downloaded at run time.
+anyascii reads every Han character in Mandarin, so a Japanese title would become Mandarin
+syllables and never meet its romaji upload. Japanese text (any kana, or Han characters while the
+track or its candidates are Japanese) is read by cutlet, whose dictionary ships inside the
+unidic-lite wheel: nothing is downloaded at run time.
 """
 
 from __future__ import annotations

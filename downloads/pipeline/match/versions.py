@@ -43,7 +43,7 @@ _RAW_TAG_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("instrumental", re.compile(r"インスト|伴奏|반주")),
     ("remix", re.compile(r"リミックス|리믹스")),
 )
-# Channel names alone reveal these ("Sped Up Nation", "KaraFun Karaoke", "Acoustic Covers").
+# Channel names alone reveal these ("... Sped Up", "... Karaoke", "Acoustic Covers").
 CHANNEL_TAGS = frozenset({"karaoke", "nightcore", "sped up", "slowed", "8D audio", "cover"})
 
 # Version words that must agree both ways: the track has it exactly when the candidate does.
