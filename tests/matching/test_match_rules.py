@@ -224,6 +224,13 @@ def test_han_only_text_is_japanese_only_when_the_match_is() -> None:
         assert fold("新時代").split() == ["shinjidai"]
 
 
+def test_a_kanji_only_title_meets_a_romaji_or_a_pinyin_upload() -> None:
+    japanese = track("新時代", ("Ado",), 229.3)
+    chinese = track("晴天", ("Jay Chou",), 269.2)
+    assert chosen(japanese, song("r", "Shin Jidai", ("Ado",), 229)) == "r"
+    assert chosen(chinese, song("p", "Qing Tian", ("Jay Chou",), 269)) == "p"
+
+
 def test_a_kana_title_meets_its_romaji_upload() -> None:
     query = track("ひまわりの約束", ("Motohiro Hata",), 315.1)
     romaji = song("r", "Himawari no Yakusoku", ("Motohiro Hata",), 315)

@@ -14,7 +14,7 @@ from typing import Any
 
 from downloads.pipeline.match.signals import Assessment, assess
 from downloads.pipeline.match.track import TrackFacts
-from downloads.pipeline.match.transliterate import has_kana, japanese_readings
+from downloads.pipeline.match.transliterate import has_han, has_kana, japanese_readings
 from downloads.pipeline.types import Candidate, TrackQuery
 
 ACCEPT_SCORE = 70.0  # a weaker best is declined: a +5 s fan upload is not worth the risk
@@ -125,18 +125,35 @@ def _decide(ranked: list[ScoredCandidate]) -> MatchResult:
     )
 
 
-def _reads_japanese(track: TrackQuery, candidates: Sequence[Candidate]) -> bool:
-    """Han characters are read as Japanese when kana appear on the track or its candidates."""
+def _readings(track: TrackQuery, candidates: Sequence[Candidate]) -> tuple[bool, ...]:
+    """Whether to read Han characters as Japanese: yes when kana appear on the track or its
+    candidates; both ways when Han characters appear without kana (Chinese, or kanji alone)."""
     texts = [track.name, track.album, *track.artists]
-    texts += [text for c in candidates for text in (c.title, c.channel)]
-    return any(has_kana(text) for text in texts)
+    texts += [text for c in candidates for text in (c.title, c.channel, *(c.artists or ()))]
+    if any(has_kana(text) for text in texts):
+        return (True,)
+    return (False, True) if any(has_han(text) for text in texts) else (False,)
+
+
+def _assessed(track: TrackQuery, candidates: Sequence[Candidate]) -> list[Assessment]:
+    """Each candidate's assessment under the reading that suits it best."""
+    best: list[Assessment] = []
+    for japanese in _readings(track, candidates):
+        with japanese_readings(japanese):
+            t = TrackFacts.of(track)
+            found = [assess(c, t) for c in candidates]
+        best = [min(pair, key=_fit) for pair in zip(best, found, strict=True)] if best else found
+    return best
+
+
+def _fit(a: Assessment) -> tuple[int, float]:
+    return (len(a.gates), -a.points)
 
 
 def match(track: TrackQuery, candidates: Sequence[Candidate]) -> MatchResult:
     """Choose the candidate that is `track`'s recording, or decline with the reason."""
-    with japanese_readings(_reads_japanese(track, candidates)):
-        t = TrackFacts.of(track)
-        ranked = sorted((_scored(c, assess(c, t)) for c in candidates), key=_rank_key)
+    assessed = zip(candidates, _assessed(track, candidates), strict=True)
+    ranked = sorted((_scored(c, a) for c, a in assessed), key=_rank_key)
     if not ranked:
         return MatchResult(None, 0.0, "No candidates to match", ranked)
     return _decide(ranked)

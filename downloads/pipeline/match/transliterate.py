@@ -1,9 +1,9 @@
 """Any script to lower-case ASCII: Japanese through a Japanese reader, the rest through anyascii.
 
 anyascii reads every Han character in Mandarin, so a Japanese title would become Mandarin
-syllables and never meet its romaji upload. Japanese text (any kana, or Han characters while the
-track or its candidates are Japanese) is read by cutlet, whose dictionary ships inside the
-unidic-lite wheel: nothing is downloaded at run time.
+syllables and never meet its romaji upload. Japanese text (any kana, or Han characters inside
+`japanese_readings(True)`) is read by cutlet, whose dictionary ships inside the unidic-lite
+wheel: nothing is downloaded at run time. Which reading Han characters get is the matcher's call.
 """
 
 from __future__ import annotations
@@ -22,10 +22,16 @@ from anyascii import anyascii
 # Emoji and other pictographs carry no meaning and anyascii would spell them out (":heart:").
 _DROPPED_CATEGORIES = frozenset({"So", "Cf", "Cs", "Co"})
 _KANA = re.compile("[\u3041-\u30ff\u31f0-\u31ff]")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 # A run of Japanese writing: kana, Han characters, the iteration mark and the long-vowel mark.
 _JAPANESE_RUN = re.compile("[\u3005\u3041-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff]+")
 # Han characters alone are Chinese or Japanese: only the track's own language tells which.
 _han_is_japanese: ContextVar[bool] = ContextVar("han_is_japanese", default=False)
+
+
+def has_han(text: str) -> bool:
+    """True when the text holds Han characters (Chinese, or Japanese kanji)."""
+    return _HAN.search(text) is not None
 
 
 def has_kana(text: str) -> bool:
