@@ -80,8 +80,9 @@ def _scored(c: Candidate, a: Assessment) -> ScoredCandidate:
             why = "not plainly the same recording (length, title and credits must all agree)"
             return ScoredCandidate(c, score, False, f"{notes[0]}: {why}", last_resort=True)
     reason = ", ".join(notes)
-    if score < ACCEPT_SCORE * (LAST_RESORT_FACTOR if a.unofficial else 1.0):
-        return ScoredCandidate(c, score, False, f"score {score:.0f} < {ACCEPT_SCORE:.0f}: {reason}")
+    threshold = ACCEPT_SCORE * (LAST_RESORT_FACTOR if a.unofficial else 1.0)
+    if score < threshold:
+        return ScoredCandidate(c, score, False, f"score {score:.0f} < {threshold:.0f}: {reason}")
     return ScoredCandidate(c, score, True, reason, last_resort=a.unofficial)
 
 
