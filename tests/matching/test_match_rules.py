@@ -78,6 +78,12 @@ def test_a_lyric_upload_a_few_seconds_off_is_not_plainly_the_same_recording() ->
     assert "not plainly the same recording" in result.reason
 
 
+def test_a_lyric_title_naming_the_album_is_still_plainly_the_same_recording() -> None:
+    query = track("Tum Hi Ho", ("Arijit Singh",), 262.0, album="Aashiqui 2")
+    lyrics = video("l", "Tum Hi Ho Lyrics | Aashiqui 2 | Arijit Singh", "Film Lyrics", 262)
+    assert chosen(query, lyrics) == "l"
+
+
 def test_a_lyric_upload_naming_another_artist_is_no_last_resort() -> None:
     feat = video("feat", "Tarkan - Dudu ft. Someone Else (Lyrics)", "Lyrics Hub", 268)
     assert chosen(SONG, feat) is None
@@ -199,6 +205,7 @@ def test_a_name_with_an_ampersand_of_its_own_stays_whole() -> None:
 
 def test_the_and_diacritics_do_not_separate_names() -> None:
     assert ArtistKey.of("The Killers").same_as("Killers")
+    assert ArtistKey.of("Killers").same_as("The Killers")
     assert ArtistKey.of("Beyoncé").same_as("BEYONCE")
 
 

@@ -59,6 +59,8 @@ class ArtistKey:
         """True when `name` names this artist: same letters, or every word spelt a little apart
         as transliterations do (given and family name in either order, spelt a little apart)."""
         tokens = tokenize(name)
+        if tokens[:1] == ("the",) and len(tokens) > 1:
+            tokens = tokens[1:]  # "The Name" on the other side is still this artist
         if "".join(tokens) in self.compacts:
             return True
         return any(

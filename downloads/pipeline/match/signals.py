@@ -187,7 +187,7 @@ def _qualifiers(parsed: ParsedTitle, t: TrackFacts, a: Assessment) -> bool:
     own_words = {w for q in parsed.qualifiers if not q.translation for w in q.tokens}
     missing = t.qualifier_words - set(parsed.tokens)
     extra = content_words(own_words - VERSION_MARKERS - NEUTRAL_VERSION_WORDS, t.artists)
-    extra -= t.words
+    extra -= t.words | set(t.album)  # "Song | Film | Artist": the release's name is no version
     if missing:
         a.points -= QUALIFIER_MISSING_PENALTY * len(missing) / len(t.qualifier_words)
         a.notes.append(f"title lacks '{' '.join(sorted(missing))}'")
