@@ -274,3 +274,8 @@ def test_a_track_artist_whose_name_holds_a_join_word_is_taken_out_whole() -> Non
     assert credits.extras == ()
     solo = check_credits(["SCR und DJ Erex"], [ArtistKey.of("SCR")])
     assert solo.extras == ("DJ Erex",)
+
+
+def test_a_radio_version_on_the_track_still_meets_a_plain_upload_as_radio_edits_do() -> None:
+    query = track("Wake Me Up - Radio Version", ("DJ",), 247.0)
+    assert chosen(query, song("plain", "Wake Me Up", ("DJ",), 247)) == "plain"

@@ -100,7 +100,8 @@ def version_names(tokens: Tokens, ignored: frozenset[str] = frozenset()) -> froz
 
     The name is the word before the marker (or a number after it: "Ver. 2"); words in `ignored`
     (upload annotations, the artists, remasters) and words naming the ordinary release are
-    skipped, so "Official Version" and "Album Version" name nothing.
+    skipped, so "Official Version" and "Album Version" name nothing, and so are versions the
+    version words judge already ("Radio Version", "Acoustic Version", "Club Mix").
     """
     names: set[str] = set()
     for index, word in enumerate(tokens):
@@ -110,7 +111,9 @@ def version_names(tokens: Tokens, ignored: frozenset[str] = frozenset()) -> froz
         before = tokens[index - 1] if index else ""
         after = tokens[index + 1] if index + 1 < len(tokens) else ""
         if before and before not in ignored and before not in NEUTRAL_VERSION_WORDS:
-            names.add(f"{before} {marker}")
+            # "cover" is not judged on the artist's own channel: a "Self-Cover Ver." still counts.
+            if not version_tags((before, word)) - {"cover"}:
+                names.add(f"{before} {marker}")
         elif after.isdigit():
             names.add(f"{marker} {after}")
     return frozenset(names)
