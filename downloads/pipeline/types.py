@@ -65,6 +65,7 @@ class Candidate:
     explicit: bool | None = None
     url: str | None = None
     source: str = ""
+    from_isrc: bool = False  # returned by the ISRC search: the exact recording, by its code
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Candidate:
@@ -84,4 +85,5 @@ class Candidate:
             explicit=_optional_bool(data.get("explicit")),
             url=_optional_str(data.get("url")),
             source=str(data.get("source") or ""),
+            from_isrc=bool(data.get("from_isrc")),
         )

@@ -23,7 +23,7 @@ from downloads.pipeline import store
 from downloads.pipeline.errors import FetchError
 from downloads.pipeline.fetch.options import FetchOptions
 from downloads.pipeline.fetch.stage import FetchedAudio, fetch
-from downloads.pipeline.match import MatchResult, match
+from downloads.pipeline.match.score import MatchResult, match
 from downloads.pipeline.metadata import CoverCache
 from downloads.pipeline.resolve import Resolver, SourceFailure
 from downloads.pipeline.sources.common import canonical_watch_url

@@ -16,7 +16,7 @@ from django.utils import timezone
 from downloads.models import Job, JobItem, StoredFile
 from downloads.pipeline import store
 from downloads.pipeline.fetch.stage import FetchedAudio
-from downloads.pipeline.match import MatchResult
+from downloads.pipeline.match.score import MatchResult
 from downloads.pipeline.types import Candidate
 from downloads.worker.work import Outcome, Work, work_for
 

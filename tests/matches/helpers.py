@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from downloads.models import JobItem
-from downloads.pipeline.match import match
+from downloads.pipeline.match.score import match
 from downloads.pipeline.sources.common import canonical_watch_url
 from downloads.pipeline.types import Candidate, TrackQuery
 from library.models import Track, TrackArtist

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from downloads.pipeline.match import ACCEPT_SCORE, match
+from downloads.pipeline.match.score import ACCEPT_SCORE, match
 from downloads.pipeline.types import Candidate, TrackQuery
 
 TRACK = TrackQuery("Fix You", ("Coldplay",), "X&Y", 295_533, None, False)
@@ -62,12 +62,14 @@ def test_weak_best_is_declined_with_its_score() -> None:
 
 def test_other_artist_reason_names_them() -> None:
     result = match(TRACK, [song("o", "Fix You", 295, artist="Boyce Avenue")])
-    assert result.ranked[0].reason == "Topic channel of another artist (Boyce Avenue)"
+    assert result.ranked[0].reason == "different artist (Boyce Avenue)"
 
 
 def test_every_failed_gate_is_listed() -> None:
     cover = clip("c", "Fix You (Coldplay) - Piano Cover", "Peter Buka", 297)
-    assert match(TRACK, [cover]).ranked[0].gates == ("cover", "unofficial upload (Peter Buka)")
+    late = clip("l", "Fix You (Coldplay) - Piano Cover", "Peter Buka", 320)
+    assert match(TRACK, [cover]).ranked[0].gates == ("cover",)
+    assert match(TRACK, [late]).ranked[0].gates == ("cover", "duration +24 s")
 
 
 def test_ranked_holds_every_candidate_best_first() -> None:
@@ -79,7 +81,8 @@ def test_ranked_holds_every_candidate_best_first() -> None:
     result = match(TRACK, candidates)
     assert result.ranked[0].candidate.id == "studio"
     assert {s.candidate.id for s in result.ranked} == {"live", "studio", "lyrics"}
-    assert [s.accepted for s in result.ranked] == [True, False, False]
+    assert [s.accepted for s in result.ranked] == [True, True, False]
+    assert [s.last_resort for s in result.ranked] == [False, True, False]
 
 
 def test_result_stores_as_json() -> None:

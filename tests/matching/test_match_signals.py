@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from downloads.pipeline.match import (
-    ACCEPT_SCORE,
-    SONG_DURATION_LIMIT_S,
-    ScoredCandidate,
-    duration_limits,
-    match,
-)
-from downloads.pipeline.normalize import (
-    ArtistKey,
-    channel_is_artist,
-    parse_candidate_title,
-    parse_track_title,
-    similarity,
-    title_tokens,
-    tokenize,
-    topic_owner,
-)
+from downloads.pipeline.match.artists import ArtistKey, channel_is_artist, topic_owner
+from downloads.pipeline.match.normalize import similarity, title_tokens, tokenize
+from downloads.pipeline.match.score import ACCEPT_SCORE, ScoredCandidate, match
+from downloads.pipeline.match.signals import SONG_DURATION_LIMIT_S, duration_limits
+from downloads.pipeline.match.titles import parse_candidate_title, parse_track_title
 from downloads.pipeline.types import Candidate, CandidateKind, TrackQuery
 
 
@@ -264,10 +252,10 @@ def test_vevo_official_and_joined_channel_names_are_the_artist() -> None:
     assert not channel_is_artist("7clouds", ArtistKey.of("Adele"))
 
 
-def test_topic_channel_of_another_artist_is_rejected() -> None:
+def test_topic_song_credited_to_another_artist_is_rejected() -> None:
     result = scored(track("Hello", seconds=295.5), topic("Hello", "Lionel Richie", 295))
     assert not result.accepted
-    assert "Topic channel of another artist (Lionel Richie)" in result.reason
+    assert "different artist (Lionel Richie)" in result.reason
 
 
 def test_other_performer_of_the_same_classical_piece_is_rejected() -> None:
@@ -282,10 +270,10 @@ def test_video_credited_to_another_artist_is_rejected() -> None:
     assert "credited to Johnny Cash" in result.reason
 
 
-def test_artist_named_in_a_lyric_title_is_found_but_the_upload_is_unofficial() -> None:
+def test_artist_named_in_a_lyric_title_is_found_but_the_upload_is_only_a_last_resort() -> None:
     result = scored(track(), video("Adele - Rolling in the Deep (Lyrics)", "7clouds", 228))
-    assert not result.accepted
-    assert result.gates == ("unofficial upload (7clouds)",)
+    assert result.accepted and result.last_resort
+    assert result.reason.startswith("unofficial upload (7clouds)")
 
 
 def test_official_upload_on_a_label_channel_is_acceptable() -> None:
@@ -297,7 +285,7 @@ def test_artist_channel_upload_is_acceptable_without_annotations() -> None:
     assert scored(track(), video("Adele - Rolling in the Deep", "Adele", 228)).accepted
 
 
-def test_extra_credited_artist_costs_points() -> None:
+def test_extra_credited_artist_makes_another_recording() -> None:
     query = track("Believer", ("Imagine Dragons",), 204.3, "Evolve")
     plain = scored(query, topic("Believer", "Imagine Dragons", 204, album="Evolve"))
     feat = scored(
@@ -310,8 +298,8 @@ def test_extra_credited_artist_costs_points() -> None:
             album="Evolve",
         ),
     )
-    assert feat.score < plain.score
-    assert "also credits Lil Wayne" in feat.reason
+    assert plain.accepted and not feat.accepted
+    assert "different credits: the upload adds an artist (Lil Wayne)" in feat.reason
 
 
 # Duration

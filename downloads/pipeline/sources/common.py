@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
@@ -57,6 +57,16 @@ def planned_queries(track: TrackQuery) -> list[Query]:
         queries.append(Query(isrc, "isrc"))
     queries.append(Query(text_query(track), "text"))
     return queries
+
+
+def found_by(query: Query, candidates: Iterable[Candidate | None]) -> list[Candidate]:
+    """The candidates a query returned, the ISRC search's first answer marked as the recording
+    the code names (the rest are whatever else matched the text); the matcher prefers it among
+    equals."""
+    found = [c for c in candidates if c is not None]
+    if query.kind == "isrc" and found:
+        found[0] = replace(found[0], from_isrc=True)
+    return found
 
 
 def dedupe(candidates: Iterable[Candidate]) -> list[Candidate]:

@@ -13,6 +13,7 @@ from downloads.pipeline.sources.common import (
     YtDlpLogger,
     canonical_watch_url,
     dedupe,
+    found_by,
     planned_queries,
     run_blocking,
 )
@@ -78,5 +79,5 @@ class YouTubeSource:
             raw = await run_blocking(
                 self._search_blocking, query.text, limit, executor=self._executor
             )
-            found.extend(c for c in map(parse_entry, raw) if c is not None)
+            found.extend(found_by(query, map(parse_entry, raw)))
         return dedupe(found)

@@ -18,6 +18,7 @@ from downloads.pipeline.sources.common import (
     VIDEO_ID,
     canonical_watch_url,
     dedupe,
+    found_by,
     planned_queries,
     run_blocking,
 )
@@ -140,5 +141,5 @@ class YouTubeMusicSource:
                 raw = await run_blocking(
                     self._search_blocking, query.text, kind, limit, executor=self._executor
                 )
-                found.extend(c for c in map(parse_result, raw) if c is not None)
+                found.extend(found_by(query, map(parse_result, raw)))
         return dedupe(found)

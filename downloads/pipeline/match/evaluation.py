@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from downloads.pipeline.match import match
+from downloads.pipeline.match.score import match
 from downloads.pipeline.types import Candidate, TrackQuery
 
 Verdict = Literal["ok", "false_accept", "wrong_decline", "wrong_pick"]
@@ -105,5 +105,10 @@ def summarize(outcomes: Iterable[CaseOutcome]) -> EvalSummary:
 
 def evaluate_file(path: Path) -> tuple[list[CaseOutcome], EvalSummary]:
     """Match every case in the file; the outcomes in file order and their totals."""
-    outcomes = [evaluate_case(case) for case in load_cases(path)]
+    return evaluate_files([path])
+
+
+def evaluate_files(paths: Iterable[Path]) -> tuple[list[CaseOutcome], EvalSummary]:
+    """Match every case of every file, in order; one total over all of them."""
+    outcomes = [evaluate_case(case) for path in paths for case in load_cases(path)]
     return outcomes, summarize(outcomes)
