@@ -178,5 +178,7 @@ DEMO_MODE = env_bool("DEMO_MODE", default=False)
 # Media search and download.
 MEDIA_SOURCES = env_list("MEDIA_SOURCES", default=["ytmusic", "youtube"])
 SANDBOX_MEDIA_URL = os.environ.get("SANDBOX_MEDIA_URL", "")
+# yt-dlp's cache: YouTube's player script and solved challenges, kept between tracks and runs.
+YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)
 EMBEDDED_WORKERS = env_int("EMBEDDED_WORKERS", 2)

@@ -53,13 +53,13 @@ YT = "ERROR: [youtube] dQw4w9WgXcQ: "
 YT_DLP_ERRORS = [
     (YT + "Sign in to confirm you\u2019re not a bot. Use --cookies", "bot_check", False),
     (YT + "Sign in to confirm your age. This video may be inappropriate", "age_restricted", False),
-    (YT + "Private video. Sign in if you've been granted access", "unavailable", False),
-    (YT + "Video unavailable. This video has been removed by the uploader", "unavailable", False),
+    (YT + "Private video. Sign in if you've been granted access", "private", False),
+    (YT + "Video unavailable. This video has been removed by the uploader", "removed", False),
     ("ERROR: unable to download video data: HTTP Error 503: Service Unavailable", "network", True),
     ("ERROR: [download] Got error: The read operation timed out. Giving up", "network", True),
     ("ERROR: unable to write data: [Errno 28] No space left on device", "disk_full", False),
-    (YT + "Requested format is not available", "other", False),
-    ("ERROR: unable to download video data: HTTP Error 403: Forbidden", "other", True),
+    (YT + "Requested format is not available", "outdated", False),
+    ("ERROR: unable to download video data: HTTP Error 403: Forbidden", "forbidden", True),
 ]
 
 
