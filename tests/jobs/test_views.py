@@ -177,6 +177,27 @@ def test_a_template_that_escapes_the_music_folder_is_refused(signed_in: Client) 
     assert DownloadSettings.load().path_template == ""
 
 
+def test_a_cookies_file_with_a_broken_line_is_refused_naming_the_line(signed_in: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    broken = COOKIES + b".youtube.com\tTRUE\t/\tsecret-value\n"
+    response = signed_in.post(
+        reverse("downloads:settings"),
+        {
+            "default_format": "original",
+            "path_template": "",
+            "concurrency": "",
+            "cookies_file": SimpleUploadedFile("cookies.txt", broken),
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "line 3: expected 7 tab-separated fields, found 4" in page
+    assert "secret" not in page
+    assert DownloadSettings.load().cookies_path == ""
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
