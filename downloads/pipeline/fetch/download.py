@@ -23,6 +23,7 @@ from django.conf import settings
 from downloads.pipeline.errors import FetchError
 from downloads.pipeline.fetch.classify import classify_error
 from downloads.pipeline.fetch.cookies import jar_stamp
+from downloads.pipeline.fetch.freshness import log_if_stale
 from downloads.pipeline.fetch.options import FetchOptions, Hooks, is_youtube_url, ytdlp_options
 from downloads.pipeline.fetch.retry import RetryPolicy
 from downloads.pipeline.sources.common import YtDlpLogger
@@ -88,6 +89,7 @@ def _session(url: str, options: FetchOptions, policy: RetryPolicy) -> _Session:
         return current
     if current is not None:
         current.close()
+    log_if_stale()
     fresh = _Session(key, url, options, policy)
     _local.session = fresh
     return fresh
