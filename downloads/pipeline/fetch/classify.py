@@ -130,7 +130,7 @@ def disk_full_error() -> FetchError:
     return FetchError(DISK_FULL_REASON, "disk_full", retryable=False)
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
+def exception_chain(exc: BaseException) -> list[BaseException]:
     """The exception, yt-dlp's wrapped original (exc_info) and the __cause__/__context__ chain."""
     seen: list[BaseException] = []
     pending: list[BaseException | None] = [exc]
@@ -176,7 +176,7 @@ def classify_error(
     `signed_in`: a cookies file was in use (the advice differs). `warnings`: what yt-dlp logged
     before it failed; a failed player challenge there turns "no format" into "out of date".
     """
-    chain = _chain(exc)
+    chain = exception_chain(exc)
     if any(isinstance(e, FetchError) for e in chain):
         return next(e for e in chain if isinstance(e, FetchError))
     if any(isinstance(e, DownloadCancelled) for e in chain):
