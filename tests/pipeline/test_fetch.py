@@ -350,3 +350,39 @@ def test_a_cookies_file_yt_dlp_cannot_load_is_reported_without_its_lines() -> No
 
     assert "session-secret" not in reason
     assert "cookies file in Settings" in reason
+
+
+@pytest.mark.integration
+def test_one_thread_reuses_its_yt_dlp_instance_until_the_cookies_change(
+    media_sandbox, short_track, tmp_path, monkeypatch, settings
+):
+    import yt_dlp
+
+    from downloads.pipeline.fetch import download
+
+    built: list[dict[str, Any]] = []
+
+    class Counting(yt_dlp.YoutubeDL):
+        def __init__(self, params: dict[str, Any]) -> None:
+            built.append(params)
+            super().__init__(params)
+
+    monkeypatch.setattr(download.yt_dlp, "YoutubeDL", Counting)
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tSID\tone\n")
+    url = short_track.media_url(media_sandbox)
+    download.forget_session()
+
+    def run(n: int) -> Path:
+        work = tmp_path / f"w{n}"
+        work.mkdir()
+        return fetch(url, options=FetchOptions(cookiefile=cookies), workdir=work).path
+
+    paths = [run(0), run(1)]
+    cookies.write_text("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tSID\ttwo2\n")
+    paths.append(run(2))
+    download.forget_session()
+
+    assert len(built) == 2  # the second download reused the first's instance
+    assert [p.parent.name for p in paths] == ["w0", "w1", "w2"]  # each in its own folder
+    assert built[0]["cachedir"] == str(settings.YTDLP_CACHE_DIR)  # kept between runs
