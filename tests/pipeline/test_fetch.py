@@ -362,12 +362,12 @@ def test_one_thread_reuses_its_yt_dlp_instance_until_the_cookies_change(
 
     built: list[dict[str, Any]] = []
 
-    class Counting(yt_dlp.YoutubeDL):
+    class Counting(yt_dlp.YoutubeDL):  # type: ignore[misc]
         def __init__(self, params: dict[str, Any]) -> None:
             built.append(params)
             super().__init__(params)
 
-    monkeypatch.setattr(download.yt_dlp, "YoutubeDL", Counting)
+    monkeypatch.setattr(yt_dlp, "YoutubeDL", Counting)
     cookies = tmp_path / "cookies.txt"
     cookies.write_text("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tSID\tone\n")
     url = short_track.media_url(media_sandbox)
