@@ -11,7 +11,7 @@ TEST_DATA := $(CURDIR)/.test-data
 TEST_ENV := DATA_DIR=$(TEST_DATA) MUSIC_ROOT=$(TEST_DATA)/music
 PYTEST := env $(TEST_ENV) $(PY) -m pytest
 
-.PHONY: help run test test-sqlite test-postgres lint format static migrate clean bench
+.PHONY: help run test test-sqlite test-postgres lint format static migrate clean bench update-ytdlp
 
 help:
 	@echo "make run            set up and serve http://127.0.0.1:8000/ (demo mode without Spotify credentials)"
@@ -19,6 +19,7 @@ help:
 	@echo "make test-postgres  run the suite against a throwaway PostgreSQL cluster"
 	@echo "make lint           ruff and mypy"
 	@echo "make bench          run the benchmarks (~5 min), results in bench/results.json"
+	@echo "make update-ytdlp   install the newest yt-dlp that resolves and pin it in requirements.txt"
 
 $(PY):
 	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -61,6 +62,16 @@ format: $(DEV_STAMP)
 
 bench: $(DEV_STAMP) static
 	$(PY) -m bench
+
+# YouTube breaks old yt-dlp releases within weeks: the newest release that resolves with our other
+# pins is installed, then written back as the pin (Docker: `docker compose build` afterwards).
+update-ytdlp: | $(PY)
+	$(PIP) install --upgrade "yt-dlp[default]" \
+		-c <(grep -v '^yt-dlp' requirements.txt | sed -E 's/\[[^]]*\]//')
+	@version=$$($(PY) -c 'from importlib.metadata import version; print(version("yt-dlp"))') && \
+	sed -i.bak -E "s/^yt-dlp\[default\]==.*/yt-dlp[default]==$$version/" requirements.txt && \
+	rm -f requirements.txt.bak && touch $(RUNTIME_STAMP) && \
+	echo "yt-dlp $$version installed and pinned in requirements.txt"
 
 clean:
 	rm -rf $(TEST_DATA) staticfiles

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import http.cookiejar
+import io
 import re
-import tempfile
 import warnings
 from typing import Any
 
@@ -15,6 +15,7 @@ from yt_dlp.cookies import YoutubeDLCookieJar
 
 from downloads.models import AudioFormat, DownloadSettings, Job
 from downloads.pipeline.errors import PathTemplateError
+from downloads.pipeline.fetch.cookies import CookiesFileError, check_netscape
 from downloads.pipeline.store import DEFAULT_TEMPLATE, validate_template
 
 SPOTIFY_ID = r"[A-Za-z0-9]{1,64}"
@@ -137,11 +138,14 @@ class DownloadSettingsForm(forms.ModelForm[DownloadSettings]):
         if upload.size is None or upload.size > MAX_COOKIES_BYTES:
             raise forms.ValidationError("A cookies file is at most 1 MB.")
         data = bytes(upload.read())
-        if not _looks_like_cookies(data):
+        try:
+            check_netscape(data)
+        except CookiesFileError as exc:
+            # The message names the line and what is wrong with it, never its content.
             raise forms.ValidationError(
-                "That is not a Netscape-format cookies file (it starts with "
-                "'# Netscape HTTP Cookie File' and has tab-separated lines)."
-            )
+                f"That is not a Netscape-format cookies file yt-dlp can read: {exc} Export it "
+                "again with a cookies.txt browser extension."
+            ) from exc
         if not _ytdlp_can_load(data):
             # Never echo the file: its lines hold the account's session cookies.
             raise forms.ValidationError(
@@ -155,26 +159,11 @@ class DownloadSettingsForm(forms.ModelForm[DownloadSettings]):
 def _ytdlp_can_load(data: bytes) -> bool:
     """Load the upload with the cookie jar yt-dlp itself uses, so a file it would reject at
     download time (with the offending line, values included, in its message) is refused now."""
-    with tempfile.NamedTemporaryFile(suffix=".txt") as handle:
-        handle.write(data)
-        handle.flush()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # http.cookiejar warns with the line's content
-                YoutubeDLCookieJar(handle.name).load(ignore_discard=True, ignore_expires=True)
-        except (http.cookiejar.LoadError, OSError, ValueError):
-            return False
-    return True
-
-
-def _looks_like_cookies(data: bytes) -> bool:
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # http.cookiejar warns with the line's content
+            jar = YoutubeDLCookieJar(io.StringIO(data.decode("utf-8")))
+            jar.load(ignore_discard=True, ignore_expires=True)
+    except (http.cookiejar.LoadError, OSError, ValueError):
         return False
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        return False
-    header = lines[0].startswith(("# Netscape HTTP Cookie File", "# HTTP Cookie File"))
-    rows = [line for line in lines if not line.startswith("#") or line.startswith("#HttpOnly_")]
-    return header or (bool(rows) and all(line.count("\t") >= 6 for line in rows))
+    return True

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from downloads import selectors, services
 from downloads.forms import DownloadSettingsForm, JobCreateForm
 from downloads.models import DownloadSettings, Job
+from downloads.pipeline.fetch.freshness import ytdlp_age
 from downloads.progress import job_stream
 from downloads.selectors import JobFilter, TargetNotFound
 from spotifydl.auth import request_user
@@ -166,6 +167,5 @@ def download_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Download settings saved.")
         return redirect("downloads:settings")
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "downloads/settings.html", {"form": form, "config": config}, status=status
-    )
+    context = {"form": form, "config": config, "ytdlp_notice": ytdlp_age().notice}
+    return render(request, "downloads/settings.html", context, status=status)

@@ -183,5 +183,7 @@ MEDIA_SOURCES = env_list("MEDIA_SOURCES", default=["ytmusic", "youtube"])
 # for exactly this base, when it is not YouTube's own).
 YTMUSIC_BASE_URL = os.environ.get("YTMUSIC_BASE_URL", "https://music.youtube.com")
 YOUTUBE_WATCH_BASE = os.environ.get("YOUTUBE_WATCH_BASE", "https://www.youtube.com/watch?v=")
+# yt-dlp's cache: YouTube's player script and solved challenges, kept between tracks and runs.
+YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)
 EMBEDDED_WORKERS = env_int("EMBEDDED_WORKERS", 2)

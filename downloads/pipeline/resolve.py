@@ -14,13 +14,8 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-import httpx
-
-from downloads.pipeline.sources.common import (
-    SearchSource,
-    dedupe,
-    is_allowed_media_url,
-)
+from downloads.pipeline.search_failures import SearchFailureKind, diagnose
+from downloads.pipeline.sources.common import SearchSource, dedupe, is_allowed_media_url
 from downloads.pipeline.sources.youtube import YouTubeSource
 from downloads.pipeline.sources.ytmusic import YouTubeMusicSource
 from downloads.pipeline.types import Candidate, TrackQuery
@@ -35,6 +30,7 @@ SOURCE_TIMEOUT_S = 45.0
 class SourceFailure:
     source: str
     reason: str
+    kind: SearchFailureKind = "unreadable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +85,12 @@ class Resolver:
             async with asyncio.timeout(self.timeout):
                 found = await _search_with_retries(source, track, limit=self.limit)
         except Exception as exc:  # any failure of one source must only move us to the next
-            reason = _describe(exc)
-            logger.warning("search source %s failed for %r: %s", source.name, track.name, reason)
-            return SourceResult(source.name, (), SourceFailure(source.name, reason))
+            diagnosis = diagnose(exc)
+            logger.warning(
+                "search source %s failed for %r: %s", source.name, track.name, diagnosis.reason
+            )
+            failure = SourceFailure(source.name, diagnosis.reason, diagnosis.kind)
+            return SourceResult(source.name, (), failure)
         return SourceResult(source.name, tuple(_with_allowed_urls(source.name, found)))
 
 
@@ -110,29 +109,14 @@ SEARCH_BACKOFF_S = 0.3  # doubled after each try, with jitter: one glitch must n
 async def _search_with_retries(
     source: SearchSource, track: TrackQuery, *, limit: int
 ) -> list[Candidate]:
+    """The source's answer; a transient failure (timeout, broken connection, 5xx, 429, a
+    cut-off answer), whichever library raised it, is asked again with backoff."""
     for attempt in range(1, SEARCH_ATTEMPTS + 1):
         try:
             return await source.search(track, limit=limit)
-        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
-            if attempt == SEARCH_ATTEMPTS or not _transient(exc):
+        except Exception as exc:
+            if attempt == SEARCH_ATTEMPTS or not diagnose(exc).transient:
                 raise
             delay = SEARCH_BACKOFF_S * 2 ** (attempt - 1)
             await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter only
     raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-def _transient(exc: httpx.TransportError | httpx.HTTPStatusError) -> bool:
-    if isinstance(exc, httpx.HTTPStatusError):
-        return exc.response.status_code >= 500 or exc.response.status_code == 429
-    return True
-
-
-def _describe(exc: BaseException) -> str:
-    """A reason a person can read: what happened, never the name of an exception class."""
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return "did not answer in time"
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"answered with an error (HTTP {exc.response.status_code})"
-    if isinstance(exc, httpx.TransportError):
-        return "could not be reached, or the connection broke"
-    return "gave an answer that could not be read"

@@ -3,13 +3,10 @@ downloads/ only from browsing views through selectors, and no module over 400 li
 
 from __future__ import annotations
 
-import pytest
-
 from tests.architecture.import_graph import cycles, import_graph, product_modules
 
 MAX_LINES = 400
 
-pytestmark = pytest.mark.xfail(strict=False, reason="until the issue-14 refactor merges")
 
 
 def test_no_product_modules_import_each_other_in_a_circle() -> None:

@@ -177,6 +177,44 @@ def test_a_template_that_escapes_the_music_folder_is_refused(signed_in: Client) 
     assert DownloadSettings.load().path_template == ""
 
 
+def test_the_settings_page_says_when_yt_dlp_is_stale_and_how_to_update(
+    signed_in: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from yt_dlp import version as ytdlp_version
+
+    today = dt.datetime.now(dt.UTC).date()
+    monkeypatch.setattr(ytdlp_version, "__version__", today.strftime("%Y.%m.%d"))
+    fresh = signed_in.get(reverse("downloads:settings")).content.decode()
+    monkeypatch.setattr(ytdlp_version, "__version__", "2020.01.01")
+    stale = signed_in.get(reverse("downloads:settings")).content.decode()
+
+    assert "data-ytdlp-stale" not in fresh
+    assert "yt-dlp 2020.01.01 is" in stale and "make update-ytdlp" in stale
+
+
+def test_a_cookies_file_with_a_broken_line_is_refused_naming_the_line(signed_in: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    broken = COOKIES + b".youtube.com\tTRUE\t/\tsecret-value\n"
+    response = signed_in.post(
+        reverse("downloads:settings"),
+        {
+            "default_format": "original",
+            "path_template": "",
+            "concurrency": "",
+            "cookies_file": SimpleUploadedFile("cookies.txt", broken),
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "line 3: expected 7 tab-separated fields, found 4" in page
+    assert "secret" not in page
+    assert DownloadSettings.load().cookies_path == ""
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

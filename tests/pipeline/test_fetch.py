@@ -53,13 +53,13 @@ YT = "ERROR: [youtube] dQw4w9WgXcQ: "
 YT_DLP_ERRORS = [
     (YT + "Sign in to confirm you\u2019re not a bot. Use --cookies", "bot_check", False),
     (YT + "Sign in to confirm your age. This video may be inappropriate", "age_restricted", False),
-    (YT + "Private video. Sign in if you've been granted access", "unavailable", False),
-    (YT + "Video unavailable. This video has been removed by the uploader", "unavailable", False),
+    (YT + "Private video. Sign in if you've been granted access", "private", False),
+    (YT + "Video unavailable. This video has been removed by the uploader", "removed", False),
     ("ERROR: unable to download video data: HTTP Error 503: Service Unavailable", "network", True),
     ("ERROR: [download] Got error: The read operation timed out. Giving up", "network", True),
     ("ERROR: unable to write data: [Errno 28] No space left on device", "disk_full", False),
-    (YT + "Requested format is not available", "other", False),
-    ("ERROR: unable to download video data: HTTP Error 403: Forbidden", "other", True),
+    (YT + "Requested format is not available", "outdated", False),
+    ("ERROR: unable to download video data: HTTP Error 403: Forbidden", "forbidden", True),
 ]
 
 
@@ -350,3 +350,39 @@ def test_a_cookies_file_yt_dlp_cannot_load_is_reported_without_its_lines() -> No
 
     assert "session-secret" not in reason
     assert "cookies file in Settings" in reason
+
+
+@pytest.mark.integration
+def test_one_thread_reuses_its_yt_dlp_instance_until_the_cookies_change(
+    media_sandbox, short_track, tmp_path, monkeypatch, settings
+):
+    import yt_dlp
+
+    from downloads.pipeline.fetch import download
+
+    built: list[dict[str, Any]] = []
+
+    class Counting(yt_dlp.YoutubeDL):  # type: ignore[misc]
+        def __init__(self, params: dict[str, Any]) -> None:
+            built.append(params)
+            super().__init__(params)
+
+    monkeypatch.setattr(yt_dlp, "YoutubeDL", Counting)
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tSID\tone\n")
+    url = short_track.media_url(media_sandbox)
+    download.forget_session()
+
+    def run(n: int) -> Path:
+        work = tmp_path / f"w{n}"
+        work.mkdir()
+        return fetch(url, options=FetchOptions(cookiefile=cookies), workdir=work).path
+
+    paths = [run(0), run(1)]
+    cookies.write_text("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tSID\ttwo2\n")
+    paths.append(run(2))
+    download.forget_session()
+
+    assert len(built) == 2  # the second download reused the first's instance
+    assert [p.parent.name for p in paths] == ["w0", "w1", "w2"]  # each in its own folder
+    assert built[0]["cachedir"] == str(settings.YTDLP_CACHE_DIR)  # kept between runs

@@ -94,10 +94,6 @@ def test_a_search_answer_cut_off_fails_the_track_with_a_plain_reason(
     assert job.items.get().status == "failed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15, a later step: the resolver retries httpx errors only, not ytmusicapi's",
-)
 def test_a_single_transient_search_failure_is_tried_again(media_sandbox: Sandbox, user: Any):
     media_sandbox.media_knobs.fail_next(1, "503", path="/youtubei/v1/search")
     job = playlist_job(

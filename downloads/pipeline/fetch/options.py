@@ -7,11 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from yt_dlp.utils import DownloadCancelled
 
 from downloads.pipeline.fetch.convert import AudioFormat
+from downloads.pipeline.fetch.cookies import private_jar
 from downloads.pipeline.fetch.retry import CancelCheck, RetryPolicy, wait_unless_cancelled
 from downloads.pipeline.sources.common import YtDlpLogger
 from spotifydl.ffmpeg import ffmpeg_path
@@ -37,6 +38,14 @@ def find_js_runtime() -> str | None:
         return str(deno.find_deno_bin())
     except (ImportError, FileNotFoundError, AttributeError):
         return shutil.which("deno")
+
+
+class YtDlpHooks(Protocol):
+    """The callbacks a yt-dlp instance is built with."""
+
+    def on_progress(self, status: dict[str, Any]) -> None: ...
+
+    def before_retry(self, n: int) -> float: ...
 
 
 class Hooks:
@@ -66,17 +75,27 @@ class Hooks:
 
 
 def ytdlp_options(
-    workdir: Path, options: FetchOptions, hooks: Hooks, url: str, policy: RetryPolicy
+    url: str,
+    options: FetchOptions,
+    policy: RetryPolicy,
+    *,
+    hooks: YtDlpHooks,
+    logger: YtDlpLogger,
+    cachedir: Path | None,
 ) -> dict[str, Any]:
-    is_youtube = url.startswith(("https://www.youtube.com/", "https://music.youtube.com/"))
+    """The parameters of a yt-dlp instance that may serve many downloads: nothing in them
+    belongs to one download (the work folder is set per download, `hooks` forwards to the
+    current download's callbacks)."""
+    is_youtube = is_youtube_url(url)
     params: dict[str, Any] = {
         "format": "bestaudio/best",
-        "outtmpl": {"default": str(workdir / "source.%(ext)s")},
+        "outtmpl": {"default": "source.%(ext)s"},
         "noplaylist": True,
         "quiet": True,
         "no_warnings": True,
         "noprogress": True,
-        "cachedir": False,
+        # The player script and challenge solutions, kept between tracks and restarts.
+        "cachedir": str(cachedir) if cachedir is not None else False,
         "fixup": "never",  # ffmpeg rewrites the container anyway
         "ffmpeg_location": ffmpeg_path(),
         "socket_timeout": policy.socket_timeout_s,
@@ -85,13 +104,18 @@ def ytdlp_options(
         "extractor_retries": policy.extractor_retries,
         "retry_sleep_functions": dict.fromkeys(_RETRY_KINDS, hooks.before_retry),
         "progress_hooks": [hooks.on_progress],
-        "logger": YtDlpLogger("downloads.pipeline.ytdlp"),
+        "logger": logger,
         # Only the extractor our URL is meant for: a page can never send yt-dlp elsewhere.
         "allowed_extractors": ["youtube"] if is_youtube else ["generic"],
     }
     if options.cookiefile is not None:
-        params["cookiefile"] = str(options.cookiefile)
+        # yt-dlp writes its cookie file back on close: it gets a private copy, never the upload.
+        params["cookiefile"] = private_jar(options.cookiefile)
     runtime = options.js_runtime or find_js_runtime()
     if is_youtube and runtime:
         params["js_runtimes"] = {"deno": {"path": runtime}}
     return params
+
+
+def is_youtube_url(url: str) -> bool:
+    return url.startswith(("https://www.youtube.com/", "https://music.youtube.com/"))

@@ -6,9 +6,10 @@ Two levels, both set here and nowhere else:
   it asks `ytdlp_wait(n)` how long to pause, and that pause watches the cancel flag;
 - around it, the fetch stage runs the whole fetch (download, probe, convert) up to `attempts`
   times when the error says trying again may help (`FetchError.retryable`: network errors and
-  5xx/429, an expired media URL's 403, a download that produced no audio, an ffmpeg timeout),
-  pausing `backoff_s * attempt` in between. Bot checks, age and availability walls, a full disk,
-  bad cookies and cancels are never retried.
+  5xx, an expired media URL's 403, a download that produced no audio, an ffmpeg timeout),
+  pausing `backoff_s * attempt` in between. YouTube's limits (rate limit, captcha, bot check:
+  the governor's business), age and availability walls, an outdated yt-dlp, a full disk, bad
+  cookies and cancels are never retried here.
 The caller runs the stage once per item run; it adds no retries of its own.
 """
 
@@ -33,7 +34,9 @@ class RetryPolicy:
     media_retries: int = 10  # yt-dlp: resumes of the media download, and fragment retries
     extractor_retries: int = 3  # yt-dlp: the extractor's own requests
     # A short read timeout is what lets a stalled connection notice a cancel: yt-dlp retries
-    # (resuming with Range) after each timeout, and its pause checks the cancel flag.
+    # (resuming with Range) after each timeout, and its pause checks the cancel flag. Real links
+    # want ~20 s; that waits for the worker to abandon a stalled thread on cancel instead (with
+    # 20 s here, a cancel on a stalled connection takes up to 20 s).
     socket_timeout_s: float = 1.5
 
     def ytdlp_wait(self, n: int) -> float:

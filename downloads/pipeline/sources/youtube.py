@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import Executor
+from pathlib import Path
 from typing import Any
 
 import yt_dlp
 
+from downloads.pipeline.fetch.cookies import private_jar
 from downloads.pipeline.sources.common import (
     VIDEO_ID,
     YtDlpLogger,
@@ -64,7 +66,8 @@ class YouTubeSource:
             "logger": YtDlpLogger("downloads.pipeline.ytdlp"),
         }
         if self._cookiefile:
-            options["cookiefile"] = self._cookiefile
+            # A private copy: yt-dlp writes its cookie jar back when the instance closes.
+            options["cookiefile"] = private_jar(Path(self._cookiefile))
         return options
 
     def _search_blocking(self, text: str, limit: int) -> list[Mapping[str, Any]]:
