@@ -8,7 +8,6 @@ from tests.architecture.import_graph import cycles, import_graph, product_module
 MAX_LINES = 400
 
 
-
 def test_no_product_modules_import_each_other_in_a_circle() -> None:
     found = cycles(import_graph(product_modules()))
 
