@@ -12,9 +12,8 @@ from pathlib import Path
 
 from downloads.models import Job, StoredFile, Subscription
 from downloads.pipeline import store
-from downloads.selectors import artist_links_prefetch, artist_names
-from library.catalog.writer import chunks
-from library.models import PlaylistEntry, SavedAlbum, SavedTrack, Track
+from library import tracklists
+from library.models import Playlist, artist_links_prefetch
 
 PLAYLISTS_FOLDER = "Playlists"
 # Sources that have a playlist file (saved albums have none).
@@ -24,36 +23,23 @@ LISTED_SOURCES = (Subscription.Source.PLAYLIST, Subscription.Source.LIKED)
 def source_track_ids(*, source: str, owner_id: int, target_id: str) -> list[int]:
     """A source's tracks in its order, as stored in the catalog (a track twice is listed twice).
 
-    `source` is a Subscription.Source (a playlist or Liked Songs job's kind has the same value).
-    Playlists in playlist order, Liked Songs newest first, saved albums newest save first and
-    each album in disc and track order: the orders the .m3u8 files and the jobs use. Any other
-    source has no order of its own: [].
+    `source` is a Subscription.Source (a playlist or Liked Songs job's kind has the same value);
+    the orders are library.tracklists', which the browsing pages show too. Any other source has
+    no order of its own: [].
     """
     if source == Subscription.Source.PLAYLIST:
-        entries = PlaylistEntry.objects.filter(playlist__spotify_id=target_id)
-        return list(entries.order_by("position").values_list("track_id", flat=True))
+        playlist = Playlist.objects.filter(spotify_id=target_id).values_list("pk", flat=True)
+        playlist_id = playlist.first()
+        if playlist_id is None:
+            return []
+        entries = tracklists.playlist_entries(playlist_id=playlist_id)
+        return list(entries.values_list("track_id", flat=True))
     if source == Subscription.Source.LIKED:
-        saved = SavedTrack.objects.filter(user_id=owner_id)
-        return list(saved.order_by("-added_at", "pk").values_list("track_id", flat=True))
+        saves = tracklists.liked_saves(user_id=owner_id)
+        return list(saves.values_list("track_id", flat=True))
     if source == Subscription.Source.ALBUMS:
-        return _saved_albums_track_ids(owner_id)
+        return tracklists.saved_albums_track_ids(user_id=owner_id)
     return []
-
-
-def _saved_albums_track_ids(owner_id: int) -> list[int]:
-    albums = list(
-        SavedAlbum.objects.filter(user_id=owner_id)
-        .order_by("-added_at", "pk")
-        .values_list("album_id", flat=True)
-    )
-    by_album: dict[int, list[int]] = {album_id: [] for album_id in albums}
-    for chunk in chunks(albums):
-        rows = Track.objects.filter(album_id__in=chunk).order_by(
-            "disc_number", "track_number", "pk"
-        )
-        for track_id, album_id in rows.values_list("pk", "album_id"):
-            by_album[album_id].append(track_id)
-    return [track_id for album_id in albums for track_id in by_album[album_id]]
 
 
 def playlist_file_path(*, title: str) -> Path:
@@ -97,7 +83,7 @@ def _write(*, title: str, track_ids: list[int], audio_format: str) -> Path:
         store.PlaylistEntry(
             path=stored.absolute_path,
             duration_s=stored.duration,
-            artist=", ".join(artist_names(track=stored.track)),
+            artist=", ".join(stored.track.artist_names()),
             title=stored.track.name,
         )
         for stored in (files[t] for t in track_ids if t in files)
@@ -116,7 +102,7 @@ def _files_by_track(track_ids: Iterable[int], audio_format: str) -> dict[int, St
     rows = (
         StoredFile.objects.filter(track_id__in=list(track_ids))
         .select_related("track__album")
-        .prefetch_related(artist_links_prefetch(prefix="track__"))
+        .prefetch_related(artist_links_prefetch("track__"))
         .order_by("created_at")
     )
     for f in rows:

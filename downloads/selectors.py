@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from downloads.models import AudioFormat, Job, JobItem, StoredFile
+from library import tracklists
 from library.models import (
     Album,
     Artist,
-    PlaylistEntry,
-    SavedAlbum,
-    SavedTrack,
     Track,
     TrackArtist,
     UserPlaylist,
+    artist_links_prefetch,
     in_library_of,
 )
 
@@ -59,27 +58,13 @@ def job_for(*, user: AnyUser, job_id: int) -> Job:
 def job_with_items(*, user: AnyUser, job_id: int) -> Job:
     """A job and its items, with each item's track, album, artists and file in few queries."""
     items = JobItem.objects.select_related("track__album", "stored_file").prefetch_related(
-        artist_links_prefetch(prefix="track__")
+        artist_links_prefetch("track__")
     )
     return (
         Job.objects.filter(owner_id=user.pk)
         .prefetch_related(Prefetch("items", queryset=items.order_by("position")))
         .get(pk=job_id)
     )
-
-
-def artist_links_prefetch(*, prefix: str = "") -> Prefetch[Any]:
-    """Each track's artists in credit order, as `track.artist_links` (a list of TrackArtist)."""
-    links = TrackArtist.objects.select_related("artist").order_by("position")
-    return Prefetch(f"{prefix}trackartist_set", queryset=links, to_attr="artist_links")
-
-
-def artist_names(*, track: Track) -> list[str]:
-    """Names in credit order; uses the prefetched links when a selector loaded them."""
-    links = getattr(track, "artist_links", None)
-    if links is None:
-        links = list(TrackArtist.objects.filter(track=track).select_related("artist"))
-    return [link.artist.name for link in links]
 
 
 # --- live state for the progress stream ---------------------------------------------------------
@@ -244,7 +229,7 @@ def _album(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
     album = Album.objects.filter(spotify_id=target_id).first()
     if album is None:
         raise TargetNotFound("That album is not in the catalog yet: refresh your library first.")
-    return album.name, list(album.tracks.order_by("disc_number", "track_number", "pk"))
+    return album.name, list(tracklists.album_tracks(album_id=album.pk))
 
 
 def _playlist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
@@ -257,13 +242,13 @@ def _playlist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
         raise TargetNotFound("That playlist is not in your library.")
     if not membership.readable:
         raise TargetNotFound(membership.unreadable_reason or "Spotify does not let us read it.")
-    entries = PlaylistEntry.objects.filter(playlist=membership.playlist).select_related("track")
-    return membership.playlist.name, [entry.track for entry in entries.order_by("position")]
+    entries = tracklists.playlist_entries(playlist_id=membership.playlist_id)
+    return membership.playlist.name, [entry.track for entry in entries.select_related("track")]
 
 
 def _liked(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
-    saved = SavedTrack.objects.filter(user_id=user.pk).select_related("track")
-    return "Liked Songs", [s.track for s in saved.order_by("-added_at", "pk")]
+    saves = tracklists.liked_saves(user_id=user.pk).select_related("track")
+    return "Liked Songs", [save.track for save in saves]
 
 
 def _artist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
@@ -296,17 +281,11 @@ def _selection(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
 def _library(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
     """Liked songs, then readable playlists in their order, then saved albums."""
     _, liked = _liked(user, target_id)
-    entries = PlaylistEntry.objects.filter(
-        playlist__memberships__user_id=user.pk, playlist__memberships__readable=True
-    ).select_related("track")
-    in_playlists = [
-        e.track for e in entries.order_by("playlist__memberships__position", "position")
-    ]
-    albums = SavedAlbum.objects.filter(user_id=user.pk).values_list("album_id", flat=True)
-    in_albums = Track.objects.filter(album_id__in=albums).order_by(
-        "album_id", "disc_number", "track_number"
-    )
-    return "Whole library", [*liked, *in_playlists, *in_albums]
+    entries = tracklists.readable_playlists_entries(user_id=user.pk).select_related("track")
+    album_track_ids = tracklists.saved_albums_track_ids(user_id=user.pk)
+    by_id = Track.objects.in_bulk(album_track_ids)
+    in_albums = [by_id[pk] for pk in album_track_ids]
+    return "Whole library", [*liked, *(entry.track for entry in entries), *in_albums]
 
 
 _TARGETS: dict[str, Callable[[AnyUser, str], tuple[str, list[Track]]]] = {

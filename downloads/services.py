@@ -219,8 +219,11 @@ def job_after_finish(*, job: Job) -> None:
             logger.exception("Could not write the playlist file of job %s", job.pk)
 
 
-def job_start(*, owner: User, kind: str, target_id: str, audio_format: str) -> Job:
-    """A job for what the person asked for (a playlist, an album, Liked Songs...), enqueued.
+def job_start(
+    *, owner: User, kind: str, target_id: str, audio_format: str, enqueue: bool = True
+) -> Job:
+    """A job for what the person asked for (a playlist, an album, Liked Songs...), enqueued
+    unless the caller runs it itself (`enqueue=False`, the CLI).
 
     Raises selectors.TargetNotFound when it is not in their library or has no tracks.
     """
@@ -232,6 +235,7 @@ def job_start(*, owner: User, kind: str, target_id: str, audio_format: str) -> J
         title=target.title,
         tracks=target.tracks,
         audio_format=audio_format,
+        enqueue=enqueue,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from library.models import (
     Album,
@@ -32,6 +32,7 @@ from library.models import (
     Track,
     TrackArtist,
     UserPlaylist,
+    album_credits_prefetch,
     artist_links_prefetch,
     in_library_of,
 )
@@ -243,11 +244,10 @@ def user_playlist(*, user: User, spotify_id: str) -> UserPlaylist:
 
 
 def saved_albums(*, user: User) -> QuerySet[SavedAlbum]:
-    credits = AlbumArtist.objects.select_related("artist").order_by("position")
     return (
         SavedAlbum.objects.filter(user_id=user.pk)
         .select_related("album")
-        .prefetch_related(Prefetch("album__albumartist_set", queryset=credits, to_attr="credits"))
+        .prefetch_related(album_credits_prefetch("album__"))
         .order_by("-added_at", "-pk")
     )
 
@@ -258,10 +258,9 @@ def albums_page(*, user: User, page: str | None = None) -> Page[SavedAlbum]:
 
 def saved_album(*, user: User, spotify_id: str) -> SavedAlbum:
     """The user's saved album; DoesNotExist if they have not saved it."""
-    credits = AlbumArtist.objects.select_related("artist").order_by("position")
     return (
         SavedAlbum.objects.select_related("album")
-        .prefetch_related(Prefetch("album__albumartist_set", queryset=credits, to_attr="credits"))
+        .prefetch_related(album_credits_prefetch("album__"))
         .get(user_id=user.pk, album__spotify_id=spotify_id)
     )
 

@@ -20,6 +20,14 @@ def playlist_entries(*, playlist_id: int) -> QuerySet[PlaylistEntry]:
     return PlaylistEntry.objects.filter(playlist_id=playlist_id).order_by("position")
 
 
+def readable_playlists_entries(*, user_id: int) -> QuerySet[PlaylistEntry]:
+    """The entries of the person's readable playlists: playlist by playlist in library order,
+    each in Spotify's order."""
+    return PlaylistEntry.objects.filter(
+        playlist__memberships__user_id=user_id, playlist__memberships__readable=True
+    ).order_by("playlist__memberships__position", "position")
+
+
 def liked_saves(*, user_id: int) -> QuerySet[SavedTrack]:
     """The person's Liked Songs, newest first."""
     return SavedTrack.objects.filter(user_id=user_id).order_by("-added_at", "pk")

@@ -13,15 +13,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from downloads import playlists
-from downloads.models import AudioFormat, Job, StoredFile, Subscription
-from downloads.selectors import artist_links_prefetch, owned_tracks
-from library.models import (
-    AlbumArtist,
-    SavedAlbum,
-    Track,
-    UserPlaylist,
-)
+from downloads.models import AudioFormat, Job, StoredFile
+from downloads.selectors import owned_tracks
+from library import tracklists
+from library.models import SavedAlbum, Track, UserPlaylist, artist_links_prefetch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -71,7 +66,7 @@ def stored_file_for(*, user: User, pk: int) -> StoredFile:
     """One file the person may get, with its track, album and artists; DoesNotExist otherwise."""
     return (
         StoredFile.objects.select_related("track__album")
-        .prefetch_related(artist_links_prefetch(prefix="track__"))
+        .prefetch_related(artist_links_prefetch("track__"))
         .get(pk=pk, track__in=owned_tracks(user=user))
     )
 
@@ -123,9 +118,8 @@ def _playlist(user: User, target: str) -> _Source:
     )
     if membership is None:
         raise NotInLibrary
-    order = playlists.source_track_ids(
-        source=Subscription.Source.PLAYLIST, owner_id=user.pk, target_id=target
-    )
+    entries = tracklists.playlist_entries(playlist_id=membership.playlist_id)
+    order = list(entries.values_list("track_id", flat=True))
     scope = Track.objects.filter(playlist_entries__playlist_id=membership.playlist_id)
     return _Source(membership.playlist.name, order, scope)
 
@@ -139,18 +133,15 @@ def _album(user: User, target: str) -> _Source:
     if saved is None:
         raise NotInLibrary
     album = saved.album
-    credits = AlbumArtist.objects.filter(album=album).select_related("artist").order_by("position")
-    artists = ", ".join(credit.artist.name for credit in credits)
+    artists = ", ".join(album.artist_names())
     scope = Track.objects.filter(album=album)
-    order = scope.order_by("disc_number", "track_number", "pk").values_list("pk", flat=True)
+    order = tracklists.album_tracks(album_id=album.pk).values_list("pk", flat=True)
     title = f"{artists} - {album.name}" if artists else album.name
     return _Source(title, list(order), scope)
 
 
 def _liked(user: User, target: str) -> _Source:
-    order = playlists.source_track_ids(
-        source=Subscription.Source.LIKED, owner_id=user.pk, target_id=""
-    )
+    order = list(tracklists.liked_saves(user_id=user.pk).values_list("track_id", flat=True))
     return _Source("Liked Songs", order, Track.objects.filter(saves__user_id=user.pk))
 
 
@@ -179,7 +170,7 @@ def _files_by_track(scope: QuerySet[Track], preferred: str) -> dict[int, StoredF
     rows = (
         StoredFile.objects.filter(track__in=scope.values("pk"))
         .select_related("track__album")
-        .prefetch_related(artist_links_prefetch(prefix="track__"))
+        .prefetch_related(artist_links_prefetch("track__"))
         .order_by("created_at", "pk")
     )
     files: dict[int, StoredFile] = {}

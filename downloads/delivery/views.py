@@ -24,7 +24,6 @@ from downloads.delivery.selectors import Collection, Kind, NotInLibrary
 from downloads.delivery.zipstream import archive_response, build_archive
 from downloads.models import StoredFile
 from downloads.pipeline.store import music_root
-from downloads.selectors import artist_names
 from spotifydl.auth import signed_in
 
 # Where the pipeline caches album covers (the worker uses the same folder).
@@ -57,7 +56,7 @@ async def _serve(request: HttpRequest, pk: int, *, disposition: str) -> HttpResp
     path = await asyncio.to_thread(locate, stored, music_root())
     if path is None:
         raise Http404("The file is not on disk")
-    name = download_name(stored, artist_names(track=stored.track))
+    name = download_name(stored, stored.track.artist_names())
     return await file_response(
         request,
         path,
@@ -144,7 +143,7 @@ def _player_entries(collection: Collection, root: Path) -> list[PlayerEntry]:
     return [
         PlayerEntry(
             stored=stored,
-            artists=", ".join(artist_names(track=stored.track)),
+            artists=", ".join(stored.track.artist_names()),
             length=_length(stored.duration or stored.track.duration_ms / 1000),
             stream_url=reverse("delivery:stream", args=[stored.pk]),
             download_url=reverse("delivery:file", args=[stored.pk]),

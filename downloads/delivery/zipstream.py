@@ -32,7 +32,6 @@ from downloads.pipeline.errors import PipelineError
 from downloads.pipeline.metadata import CoverCache, is_jpeg
 from downloads.pipeline.store import PlaylistEntry, m3u8_text, sanitize_component
 from downloads.pipeline.tag import read_tags
-from downloads.selectors import artist_names
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +165,7 @@ def _add_playlist(
         PlaylistEntry(
             path=base / members[stored.pk].arcname,
             duration_s=stored.duration or (stored.track.duration_ms / 1000 or None),
-            artist=", ".join(artist_names(track=stored.track)),
+            artist=", ".join(stored.track.artist_names()),
             title=stored.track.name,
         )
         for stored in collection.files

@@ -21,7 +21,6 @@ from downloads.pipeline.types import Candidate
 from downloads.selectors import owned_tracks
 from library.models import (
     Track,
-    TrackArtist,
 )
 
 if TYPE_CHECKING:
@@ -134,7 +133,7 @@ def match_page(*, user: AnyUser, track: Track, item: JobItem | None = None) -> M
     chosen = next((row for row in rows if row.chosen), None)
     return MatchPage(
         track=track,
-        artists=_artists(track),
+        artists=track.artist_names(),
         item=own_item,
         analysis=analysis,
         decision_reason=str(record.get("reason") or ""),
@@ -218,11 +217,6 @@ def _candidate(entry: Any) -> Candidate | None:
 
 def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
-
-
-def _artists(track: Track) -> list[str]:
-    links = TrackArtist.objects.filter(track=track).select_related("artist").order_by("position")
-    return [link.artist.name for link in links]
 
 
 def _audio_format(item: JobItem | None, files: Sequence[StoredFile]) -> str:

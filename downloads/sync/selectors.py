@@ -1,4 +1,4 @@
-"""Reads for sync: a person's subscriptions and their runs, a source's tracks, file references.
+"""Reads for sync: a person's subscriptions and their runs, what to fetch, file references.
 
 Every read that takes a user only sees that user's subscriptions; views turn a miss into a 404.
 """
@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from downloads.models import Job, JobItem, StoredFile, Subscription, SubscriptionTrack, SyncRun
 from library.catalog.writer import chunks
-from library.models import PlaylistEntry, SavedAlbum, SavedTrack, Track, UserPlaylist
+from library.models import PlaylistEntry, SavedTrack, Track, UserPlaylist
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User as AnyUser
@@ -101,33 +101,6 @@ def source_title(user: AnyUser, source: str, target_id: str = "") -> str:
     if not membership.readable:
         raise SourceNotFound(membership.unreadable_reason or "Spotify does not let us read it.")
     return membership.playlist.name
-
-
-def source_track_ids(subscription: Subscription) -> list[int]:
-    """The source's tracks in its order, as stored in the catalog (a track twice is listed twice).
-
-    Playlists in playlist order, Liked Songs newest first, saved albums newest save first and
-    each album in disc and track order: the orders the .m3u8 files and the jobs use.
-    """
-    if subscription.source == Subscription.Source.PLAYLIST:
-        entries = PlaylistEntry.objects.filter(playlist__spotify_id=subscription.target_id)
-        return list(entries.order_by("position").values_list("track_id", flat=True))
-    if subscription.source == Subscription.Source.LIKED:
-        saved = SavedTrack.objects.filter(user_id=subscription.owner_id)
-        return list(saved.order_by("-added_at", "pk").values_list("track_id", flat=True))
-    albums = list(
-        SavedAlbum.objects.filter(user_id=subscription.owner_id)
-        .order_by("-added_at", "pk")
-        .values_list("album_id", flat=True)
-    )
-    by_album: dict[int, list[int]] = {album_id: [] for album_id in albums}
-    for chunk in chunks(albums):
-        rows = Track.objects.filter(album_id__in=chunk).order_by(
-            "disc_number", "track_number", "pk"
-        )
-        for track_id, album_id in rows.values_list("pk", "album_id"):
-            by_album[album_id].append(track_id)
-    return [track_id for album_id in albums for track_id in by_album[album_id]]
 
 
 def subscription_track_ids(subscription: Subscription) -> set[int]:

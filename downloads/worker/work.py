@@ -9,7 +9,7 @@ from downloads.models import JobItem, TrackPin
 from downloads.pipeline.metadata import TrackTags
 from downloads.pipeline.sources.common import canonical_watch_url
 from downloads.pipeline.types import Candidate, TrackQuery
-from library.models import AlbumArtist, Track, TrackArtist
+from library.models import Track
 
 SPOTIFY_TRACK_URL = "https://open.spotify.com/track/{}"
 
@@ -52,23 +52,11 @@ class ChunkOptions:
 def work_for(item: JobItem) -> Work:
     track = item.track
     album = track.album
-    artists = [
-        link.artist.name
-        for link in TrackArtist.objects.filter(track=track).select_related("artist")
-    ]
-    album_artists = (
-        [
-            link.artist.name
-            for link in AlbumArtist.objects.filter(album=album).select_related("artist")
-        ]
-        if album
-        else []
-    )
     tags = TrackTags(
         title=track.name,
-        artists=tuple(artists),
+        artists=tuple(track.artist_names()),
         album=album.name if album else "",
-        album_artists=tuple(album_artists),
+        album_artists=tuple(album.artist_names()) if album else (),
         track_number=track.track_number,
         track_total=(album.total_tracks or None) if album else None,
         disc_number=track.disc_number,
@@ -79,7 +67,7 @@ def work_for(item: JobItem) -> Work:
     )
     query = TrackQuery(
         name=track.name,
-        artists=tuple(artists),
+        artists=tags.artists,
         album=tags.album,
         duration_ms=track.duration_ms,
         isrc=track.isrc or None,

@@ -13,6 +13,7 @@ from library.models.catalog import (
     PlaylistEntry,
     Track,
     TrackArtist,
+    album_credits_prefetch,
     artist_links_prefetch,
 )
 from library.models.collections import (
@@ -46,6 +47,7 @@ __all__ = [
     "Track",
     "TrackArtist",
     "UserPlaylist",
+    "album_credits_prefetch",
     "artist_links_prefetch",
     "in_library_of",
 ]

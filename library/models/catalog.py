@@ -43,6 +43,13 @@ class Album(models.Model):
     def year(self) -> str:
         return self.release_date[:4]
 
+    def artist_names(self) -> list[str]:
+        """Names in credit order; uses `credits` when a read prefetched them."""
+        credits = getattr(self, "credits", None)
+        if credits is None:
+            credits = self.albumartist_set.select_related("artist").order_by("position")
+        return [credit.artist.name for credit in credits]
+
 
 class AlbumArtist(models.Model):
     album = models.ForeignKey(Album, on_delete=models.CASCADE)
@@ -161,3 +168,12 @@ def artist_links_prefetch(prefix: str = "") -> Prefetch[Any]:
     """
     links = TrackArtist.objects.select_related("artist").order_by("position")
     return Prefetch(f"{prefix}trackartist_set", queryset=links, to_attr="artist_links")
+
+
+def album_credits_prefetch(prefix: str = "") -> Prefetch[Any]:
+    """Each album's artists in credit order, as `album.credits` (AlbumArtist rows).
+
+    `prefix` reaches the album through a relation, e.g. "album__" from a SavedAlbum.
+    """
+    credits = AlbumArtist.objects.select_related("artist").order_by("position")
+    return Prefetch(f"{prefix}albumartist_set", queryset=credits, to_attr="credits")

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.utils.html import strip_tags
 
 from library import selectors
-from library.models import Album, AlbumArtist, Track
+from library.models import Album, Track
 
 register = template.Library()
 
@@ -56,11 +56,7 @@ def artist_names(track: Track) -> str:
 
 @register.filter
 def album_artist_names(album: Album) -> str:
-    """Credited artists in order; uses `album.credits` when a selector prefetched them."""
-    credits = getattr(album, "credits", None)
-    if credits is None:
-        credits = AlbumArtist.objects.filter(album=album).select_related("artist")
-    return ", ".join(credit.artist.name for credit in credits)
+    return ", ".join(album.artist_names())
 
 
 @register.filter

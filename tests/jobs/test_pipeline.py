@@ -76,7 +76,7 @@ def _assert_tags_follow_the_catalog(tags: ReadTags, track: Track) -> None:
     """What the worker writes besides identity: credits, numbering, release, advisory."""
     album = track.album
     assert album is not None, track.name
-    assert tags["artists"] == tuple(selectors.artist_names(track=track))
+    assert tags["artists"] == tuple(track.artist_names())
     assert (tags["track_number"], tags["track_total"], tags["disc_number"]) == (
         track.track_number,
         album.total_tracks or None,

@@ -52,7 +52,7 @@ def test_a_job_with_its_items_loads_in_a_fixed_number_of_queries(user: Any) -> N
 
     with CaptureQueriesContext(connection) as queries:
         loaded = selectors.job_with_items(user=user, job_id=job.pk)
-        names = [selectors.artist_names(track=item.track) for item in loaded.items.all()]
+        names = [item.track.artist_names() for item in loaded.items.all()]
 
     assert len(names) == 5 and all(names)
     assert len(queries) == 3

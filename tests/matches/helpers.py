@@ -8,7 +8,7 @@ from downloads.models import JobItem
 from downloads.pipeline.match.score import match
 from downloads.pipeline.sources.common import canonical_watch_url
 from downloads.pipeline.types import Candidate, TrackQuery
-from library.models import Track, TrackArtist
+from library.models import Track
 from tests.factories import JobItemFactory
 
 TOPIC_ID = "topicAAAAAA"
@@ -18,7 +18,7 @@ COVER_ID = "coverCCCCCC"
 
 def candidates_for(track: Track) -> list[Candidate]:
     """The right Topic upload, a live take 60 s longer, and a fan cover."""
-    artist = artist_names(track)[0]
+    artist = track.artist_names()[0]
     seconds = track.duration_ms / 1000
     return [
         Candidate(
@@ -52,16 +52,11 @@ def candidates_for(track: Track) -> list[Candidate]:
     ]
 
 
-def artist_names(track: Track) -> list[str]:
-    links = TrackArtist.objects.filter(track=track).select_related("artist").order_by("position")
-    return [link.artist.name for link in links]
-
-
 def searched_item(*, track: Track, candidates: list[Candidate] | None = None, **fields: Any):
     """A finished item whose search found `candidates` (default: candidates_for(track))."""
     query = TrackQuery(
         name=track.name,
-        artists=tuple(artist_names(track)),
+        artists=tuple(track.artist_names()),
         album=track.album.name if track.album else "",
         duration_ms=track.duration_ms,
     )

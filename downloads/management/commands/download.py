@@ -93,22 +93,18 @@ def _jobs_create(owner: User, target: str, audio_format: str) -> list[Job]:
     jobs = []
     for kind, target_id in targets:
         try:
-            found = selectors.target_tracks(user=owner, kind=kind, target_id=target_id)
+            job = services.job_start(
+                owner=owner,
+                kind=kind,
+                target_id=target_id,
+                audio_format=audio_format,
+                enqueue=False,
+            )
         except selectors.TargetNotFound as exc:
             if len(targets) == 1:
                 raise CommandError(str(exc), returncode=EXIT_ERROR) from exc
             continue  # an empty playlist among many is not an error
-        jobs.append(
-            services.job_create(
-                owner=owner,
-                kind=found.kind,
-                target_id=found.target_id,
-                title=found.title,
-                tracks=found.tracks,
-                audio_format=audio_format,
-                enqueue=False,
-            )
-        )
+        jobs.append(job)
     return jobs
 
 
