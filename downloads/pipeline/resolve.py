@@ -127,6 +127,9 @@ def _transient(exc: httpx.TransportError | httpx.HTTPStatusError) -> bool:
     return True
 
 
+_REFUSED = ("HTTP 429", "HTTP 403", "HTTP Error 429", "HTTP Error 403")
+
+
 def _describe(exc: BaseException) -> str:
     """A reason a person can read: what happened, never the name of an exception class."""
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
@@ -135,4 +138,10 @@ def _describe(exc: BaseException) -> str:
         return f"answered with an error (HTTP {exc.response.status_code})"
     if isinstance(exc, httpx.TransportError):
         return "could not be reached, or the connection broke"
+    message = " ".join(str(exc).split())
+    if any(
+        code in message for code in ("HTTP 429", "HTTP 403", "HTTP Error 429", "HTTP Error 403")
+    ):
+        # YouTube refusing (a rate limit, captcha, bot check): its own words say which.
+        return f"was refused ({message[:300]})"
     return "gave an answer that could not be read"
