@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from downloads import enqueue, playlists, selectors, youtube_gate
@@ -150,7 +151,11 @@ def jobs_pause_for_youtube(
 ) -> int:
     """Pause the jobs with work left (all of them, or `job_ids`) while YouTube's limits hold;
     a maintenance round at `until` resumes them. Returns how many jobs were paused."""
-    jobs = Job.objects.filter(status__in=Job.ACTIVE, cancel_requested=False)
+    # A job already paused by Spotify keeps its own resume time.
+    waiting = Q(status__in=(Job.Status.QUEUED, Job.Status.RUNNING)) | Q(
+        status=Job.Status.PAUSED, pause_cause=Job.PauseCause.YOUTUBE
+    )
+    jobs = Job.objects.filter(waiting, cancel_requested=False)
     jobs = jobs.filter(items__status__in=JobItem.UNFINISHED).distinct()
     if job_ids is not None:
         jobs = jobs.filter(pk__in=list(job_ids))
