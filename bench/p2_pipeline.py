@@ -6,6 +6,7 @@ calling the `run_chunk` task). Baseline, spotDL's defaults: 4 threads, each trac
 (sandbox /search, "Artists - Title", first song), downloaded with yt-dlp, transcoded to MP3
 128 kbit/s with ffmpeg, tagged with mutagen (ID3 + cover). Bound: the bytes ours downloaded over
 (bandwidth x our concurrency), plus one search and one media round trip per wave of tracks.
+Then `governed_tracks` more tracks under a YouTube budget that sets the pace (`p2_governor`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import httpx
 
 from bench.environment import Environment
 from bench.harness import MB, Measure, Requests, log, ratio, rounded
+from bench.p2_governor import run_governed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -276,6 +278,8 @@ def run(
     bandwidth: int = 2_000_000,
     scale: str = "real",
     baseline_threads: int = 4,
+    governed_tracks: int = 16,
+    governed_per_hour: int = 7200,
 ) -> dict[str, Any]:
     from django.conf import settings
 
@@ -284,7 +288,8 @@ def run(
     from spotifydl.ffmpeg import ffmpeg_path
 
     user = env.library("marco")
-    playlist_id, playlist_name, chosen = pick_tracks(env, user, tracks)
+    playlist_id, playlist_name, picked = pick_tracks(env, user, tracks + governed_tracks)
+    chosen, governed_set = picked[:tracks], picked[tracks:]
     infos = [track_info(track) for track in chosen]
     workers = int(settings.EMBEDDED_WORKERS)
     concurrency = DownloadSettings.load().effective_concurrency
@@ -324,6 +329,12 @@ def run(
         with Requests(sandbox) as base_requests, Measure() as base, pool:
             outcomes = list(pool.map(baseline.track, infos))
         log(f"P2 baseline: {base.wall:.1f} s")
+        governed = run_governed(
+            user,
+            governed_set,
+            budget_per_hour=governed_per_hour,
+            run_job=lambda job: run_job_like_workers(job, workers),
+        )
 
     n = len(infos)
     ours_bytes = source_bytes(env, [i.candidate_id for i in done], scale)
@@ -405,7 +416,11 @@ def run(
             "cpu_baseline_over_ours": ratio(base.cpu, ours.cpu),
             "ours_over_bound": ratio(ours.wall, bound),
             "ours_over_bound_with_our_chunking": ratio(ours.wall, chunked),
+            "governed_over_governor_bound": governed["ours_over_bound"],
         },
+        # The same pipeline with the YouTube governor setting the pace: its time against the
+        # governor's own bound (tracks ÷ budget per second).
+        "governed": governed,
         "counts": {
             "ours_requests_by_endpoint": ours_requests.by_endpoint,
             "baseline_requests_by_endpoint": base_requests.by_endpoint,
