@@ -13,44 +13,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from downloads import youtube_gate
-from downloads.models import Job, JobItem
-from downloads.tasks import maintain
+from downloads.models import JobItem
 from sandbox import Sandbox
-from tests.jobs.workers import run_task_in_thread
 from tests.reliability.helpers import (
     identify_problems,
     playlist_job,
     run_job_here,
     uploaded_tracks,
-    wait_until,
 )
 from tests.reliability.invariants import describe
+from tests.youtube.helpers import run_through_pauses
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 COOKIES = b"# Netscape HTTP Cookie File\n.youtube.com\tTRUE\t/\tTRUE\t0\tSID\tsecret\n"
 SLOW_DOWN = re.compile(r"^YouTube asked us to slow down; downloads resume at (\d\d:\d\d)$")
 SIGN_IN = "YouTube wants a sign-in check: add a cookies file in Settings"
-
-
-def _resumed_by_maintenance(job: Job) -> bool:
-    """One round of the maintenance task, as the queue runs it; True once the job is back."""
-    run_task_in_thread(maintain)
-    job.refresh_from_db()
-    return job.status != Job.Status.PAUSED
-
-
-def _run_through_pauses(job: Job, pauses: list[tuple[str, str, Any]]) -> None:
-    """Run the job here the way workers do; each time it pauses, note what it showed, and let
-    the maintenance task resume it."""
-    for _ in range(60):
-        run_job_here(job)
-        if job.status in Job.FINISHED:
-            return
-        assert job.status == Job.Status.PAUSED, describe(job)
-        pauses.append((job.status, job.error, job.resumes_at))
-        wait_until(lambda: _resumed_by_maintenance(job), timeout=60, step=0.2, what="resume")
-    pytest.fail(f"the job never finished: {describe(job)}")
 
 
 @pytest.mark.slow
@@ -64,7 +42,7 @@ def test_a_60_track_job_waits_out_youtubes_rate_limit_and_downloads_every_track(
     )
     pauses: list[tuple[str, str, Any]] = []
 
-    _run_through_pauses(job, pauses)
+    run_through_pauses(job, pauses)
 
     print("\nrate limited:", describe(job), f"{len(pauses)} pauses")
     assert (job.status, job.done, job.failed, job.no_match) == ("completed", 60, 0, 0)
