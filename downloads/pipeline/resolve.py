@@ -127,7 +127,7 @@ def _transient(exc: httpx.TransportError | httpx.HTTPStatusError) -> bool:
     return True
 
 
-_REFUSED = ("HTTP 429", "HTTP 403", "HTTP Error 429", "HTTP Error 403")
+_REFUSED = ("HTTP 429", "HTTP 403", "HTTP Error 429", "HTTP Error 403", "not a bot", "captcha")
 
 
 def _describe(exc: BaseException) -> str:

@@ -164,3 +164,19 @@ def test_maintenance_resumes_the_paused_jobs_once_the_gate_opens(user: Any) -> N
 
     wait_until(resumed, timeout=30, step=0.2, what="maintenance to resume the job")
     assert youtube_gate.gate_hold() is None
+
+
+@pytest.mark.django_db
+def test_the_settings_page_shows_the_pace_and_any_pause(
+    client: Any, user: Any, settings: Any
+) -> None:
+    settings.YOUTUBE_BUDGET_PER_HOUR = 250
+    client.force_login(user)
+    page = client.get("/downloads/settings/").content.decode()
+    assert "running normally" in page and "no more than 250 videos an hour" in page
+
+    hold = youtube_gate.gate_strike(sign_in=False)
+
+    page = client.get("/downloads/settings/").content.decode()
+    assert hold.reason in page and "paused until" in page
+    assert "refused us 1 time in a row" in page
