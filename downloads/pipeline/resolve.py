@@ -139,9 +139,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, httpx.TransportError):
         return "could not be reached, or the connection broke"
     message = " ".join(str(exc).split())
-    if any(
-        code in message for code in ("HTTP 429", "HTTP 403", "HTTP Error 429", "HTTP Error 403")
-    ):
+    if any(words in message for words in _REFUSED):
         # YouTube refusing (a rate limit, captcha, bot check): its own words say which.
         return f"was refused ({message[:300]})"
     return "gave an answer that could not be read"

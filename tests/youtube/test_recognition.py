@@ -62,15 +62,21 @@ class _Refusing:
     name = "ytmusic"
 
     def __init__(self, status: int, sentence: str) -> None:
-        self.error = YTMusicServerError(f"Server returned HTTP {status}: Reason.\n{sentence}")
+        self.error: Exception = YTMusicServerError(
+            f"Server returned HTTP {status}: Reason.\n{sentence}"
+        )
 
     async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
         raise self.error
 
 
 def _failure(status: int, sentence: str) -> SourceFailure:
+    return _failure_of(_Refusing(status, sentence))
+
+
+def _failure_of(source: _Refusing) -> SourceFailure:
     async def first() -> SourceFailure:
-        async for answer in Resolver([_Refusing(status, sentence)]).attempts(TRACK):
+        async for answer in Resolver([source]).attempts(TRACK):
             assert answer.failure is not None
             return answer.failure
         raise AssertionError("no answer")
@@ -86,6 +92,14 @@ def test_a_refused_search_is_a_limit(status: int, sentence: str, sign_in: bool) 
     with pytest.raises(YouTubeRefused) as refused:
         refuse_if_search_limit(_failure(status, sentence))
     assert refused.value.sign_in is sign_in
+
+
+def test_a_bot_check_on_a_yt_dlp_search_is_a_limit() -> None:
+    refusing = _Refusing(403, "")
+    refusing.error = DownloadError(f"ERROR: [youtube:search] Wonderwall: {BOT_CHECK}")
+    with pytest.raises(YouTubeRefused) as refused:
+        refuse_if_search_limit(_failure_of(refusing))
+    assert refused.value.sign_in is True
 
 
 def test_a_search_that_merely_failed_is_no_limit() -> None:
