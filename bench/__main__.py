@@ -25,7 +25,14 @@ NAMES = ("P1", "P2", "P3", "P4")
 # Toy sizes for `--quick`; the full run uses each benchmark's defaults (the sizes).
 QUICK: dict[str, dict[str, Any]] = {
     "P1": {"user_key": "ben", "latency": 0.005},
-    "P2": {"tracks": 2, "latency": 0.01, "bandwidth": 2_000_000, "scale": "tiny"},
+    "P2": {
+        "tracks": 2,
+        "latency": 0.01,
+        "bandwidth": 2_000_000,
+        "scale": "tiny",
+        "governed_tracks": 3,
+        "governed_per_hour": 7200,
+    },
     "P3": {"total_bytes": 12 * 1024 * 1024, "rounds": 1},
     "P4": {"user_key": "ben", "small": 10, "requests": 3},
 }

@@ -180,6 +180,11 @@ def child_env(root: Path) -> dict[str, str]:
         "DEMO_MODE": "false",
         "LOG_LEVEL": "WARNING",
         "TMPDIR": str(root / "tmp"),
+        # The sandbox has no video budget: the governor must not pace the figures measured
+        # against a bound that ignores it (P2 measures it separately, with a budget of its own).
+        "YOUTUBE_BUDGET_PER_HOUR": "3600000",
+        "YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES": "3600000",
+        "YOUTUBE_SEARCH_GAP": "0",
     }
 
 

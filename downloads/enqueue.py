@@ -7,7 +7,7 @@ module back.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.tasks import TaskResultStatus
@@ -44,4 +44,19 @@ def maintenance_ensure_scheduled() -> bool:
     if waiting.exists():
         return False
     _task(MAINTAIN).using(run_after=timezone.now() + MAINTENANCE_EVERY).enqueue()
+    return True
+
+
+def maintenance_schedule_at(*, when: datetime) -> bool:
+    """A maintenance round at `when` too (a pause ends then), so paused jobs resume on time
+    rather than at the next regular round; True when enqueued."""
+    waiting = DBTaskResult.objects.filter(
+        task_path=MAINTAIN,
+        status=TaskResultStatus.READY,
+        run_after__gte=when,
+        run_after__lte=when + timedelta(seconds=1),
+    )
+    if waiting.exists():
+        return False
+    _task(MAINTAIN).using(run_after=when).enqueue()
     return True

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from downloads import enqueue, playlists, selectors
+from downloads import enqueue, playlists, selectors, youtube_gate
 from downloads.models import (
     CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
@@ -145,6 +146,32 @@ def job_pause(*, job: Job, until: datetime, reason: str) -> None:
     job.pause(until=until, reason=reason)
 
 
+def jobs_pause_for_youtube(
+    *, until: datetime, reason: str, job_ids: Iterable[int] | None = None
+) -> int:
+    """Pause the jobs with work left (all of them, or `job_ids`) while YouTube's limits hold;
+    a maintenance round at `until` resumes them. Returns how many jobs were paused."""
+    # A job already paused by Spotify keeps its own resume time.
+    waiting = Q(status__in=(Job.Status.QUEUED, Job.Status.RUNNING)) | Q(
+        status=Job.Status.PAUSED, pause_cause=Job.PauseCause.YOUTUBE
+    )
+    jobs = Job.objects.filter(waiting, cancel_requested=False)
+    jobs = jobs.filter(items__status__in=JobItem.UNFINISHED).distinct()
+    if job_ids is not None:
+        jobs = jobs.filter(pk__in=list(job_ids))
+    paused = sum(
+        job.pause(until=until, reason=reason, cause=Job.PauseCause.YOUTUBE) for job in jobs
+    )
+    enqueue.maintenance_schedule_at(when=until)
+    return paused
+
+
+def jobs_resume_for_youtube() -> int:
+    """Resume now every job YouTube's limits paused (the gate was opened by hand)."""
+    paused = Job.objects.filter(status=Job.Status.PAUSED, pause_cause=Job.PauseCause.YOUTUBE)
+    return sum(job_resume(job=job) for job in paused)
+
+
 def job_resume(*, job: Job) -> bool:
     with transaction.atomic():
         moved = job.resume()
@@ -265,6 +292,10 @@ def download_settings_update(
         config.cookies_path = str(_cookies_write(cookies))
         config.cookies_uploaded_at = timezone.now()
     config.save()
+    if cookies is not None and not clear_cookies:
+        # A sign-in check may be passed now: open the gate and try again at once.
+        youtube_gate.gate_open()
+        jobs_resume_for_youtube()
     return config
 
 

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from downloads import selectors, services
+from downloads import selectors, services, youtube_gate
 from downloads.forms import DownloadSettingsForm, JobCreateForm
 from downloads.models import DownloadSettings, Job
 from downloads.pipeline.fetch.freshness import ytdlp_age
@@ -167,5 +167,10 @@ def download_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Download settings saved.")
         return redirect("downloads:settings")
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "config": config, "ytdlp_notice": ytdlp_age().notice}
+    context = {
+        "form": form,
+        "config": config,
+        "ytdlp_notice": ytdlp_age().notice,
+        "gate": youtube_gate.gate_overview(),
+    }
     return render(request, "downloads/settings.html", context, status=status)

@@ -40,5 +40,7 @@ def start_demo_sandbox(*, bind_host: str) -> tuple[Sandbox, dict[str, str]]:
         # The production source (ytmusic) and yt-dlp, pointed at the sandbox's YouTube.
         "MEDIA_SOURCES": "ytmusic",
         **sandbox.youtube_settings(),
+        # The sandbox has no video budget unless asked: pace lightly, so the demo stays quick.
+        "YOUTUBE_BUDGET_PER_HOUR": os.environ.get("YOUTUBE_BUDGET_PER_HOUR", "7200"),
     }
     return sandbox, env

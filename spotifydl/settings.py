@@ -13,7 +13,7 @@ from typing import Any
 import dj_database_url
 from dotenv import load_dotenv
 
-from spotifydl.env import env_bool, env_int, env_list, load_or_create_secret_key
+from spotifydl.env import env_bool, env_float, env_int, env_list, load_or_create_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env", override=False)
@@ -187,3 +187,17 @@ YOUTUBE_WATCH_BASE = os.environ.get("YOUTUBE_WATCH_BASE", "https://www.youtube.c
 YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)
 EMBEDDED_WORKERS = env_int("EMBEDDED_WORKERS", 2)
+# The YouTube governor, shared by every worker of the installation. Video fetches an hour:
+# signed out YouTube allows about 300, so stay under it; a cookies file allows more.
+YOUTUBE_BUDGET_PER_HOUR = env_int("YOUTUBE_BUDGET_PER_HOUR", 250)
+YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES = env_int("YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES", 1500)
+# Least seconds between two searches (YouTube Music), installation-wide.
+YOUTUBE_SEARCH_GAP = env_float("YOUTUBE_SEARCH_GAP", 0.5)
+# A worker waits in place for its turn at most this long; a longer wait pauses the job instead.
+YOUTUBE_MAX_SLOT_WAIT = env_float("YOUTUBE_MAX_SLOT_WAIT", 30.0)
+# Seconds YouTube work pauses after a rate limit, captcha or bot check, one step per strike in a
+# row (the last repeats); a successful download starts over at the first.
+YOUTUBE_BACKOFF_STEPS = [
+    float(step)
+    for step in env_list("YOUTUBE_BACKOFF_STEPS", default=["900", "1800", "3600", "7200"])
+]

@@ -88,6 +88,22 @@ def _music_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
     yield root
 
 
+# The YouTube governor paces nothing in tests unless a test asks: the sandbox has no limits on
+# by default, and a limit a test switches on pauses for about a second, not a quarter hour.
+YOUTUBE_TEST_SETTINGS = {
+    "YOUTUBE_BUDGET_PER_HOUR": 3_600_000,
+    "YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES": 3_600_000,
+    "YOUTUBE_SEARCH_GAP": 0.0,
+    "YOUTUBE_BACKOFF_STEPS": [1.0, 2.0, 4.0],
+}
+
+
+@pytest.fixture(autouse=True)
+def _youtube_governor(settings: Any) -> None:
+    for name, value in YOUTUBE_TEST_SETTINGS.items():
+        setattr(settings, name, value)
+
+
 @pytest.fixture
 def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
     """The app under uvicorn on a free loopback port, sharing the test database."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from downloads.models.config import DownloadSettings
 from downloads.models.files import StoredFile
+from downloads.models.gate import YouTubeGate
 from downloads.models.jobs import (
     CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
@@ -36,4 +37,5 @@ __all__ = [
     "SubscriptionTrack",
     "SyncRun",
     "TrackPin",
+    "YouTubeGate",
 ]

@@ -51,6 +51,11 @@ class Job(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    class PauseCause(models.TextChoices):
+        NONE = "", "Not paused"
+        SPOTIFY = "spotify", "Spotify's request limit"
+        YOUTUBE = "youtube", "YouTube's limits"
+
     ACTIVE: ClassVar[tuple[str, ...]] = (Status.QUEUED, Status.RUNNING, Status.PAUSED)
     FINISHED: ClassVar[tuple[str, ...]] = (
         Status.COMPLETED,
@@ -79,6 +84,10 @@ class Job(models.Model):
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     resumes_at = models.DateTimeField(null=True, blank=True)
+    # Who asked for the pause: a cookies upload resumes YouTube's at once, not Spotify's.
+    pause_cause = models.CharField(
+        max_length=10, choices=PauseCause.choices, default=PauseCause.NONE, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -176,19 +185,29 @@ class Job(models.Model):
         self.save(update_fields=["status", "error", "finished_at", "resumes_at", "updated_at"])
         self.refresh_counters()
 
-    def pause(self, *, until: datetime, reason: str) -> None:
-        """Take no new items until `until` (Spotify's quota); the maintenance task resumes it."""
-        Job.objects.filter(pk=self.pk, status__in=(self.Status.QUEUED, self.Status.RUNNING)).update(
-            status=self.Status.PAUSED, resumes_at=until, error=reason, updated_at=timezone.now()
+    def pause(self, *, until: datetime, reason: str, cause: str = PauseCause.SPOTIFY) -> bool:
+        """Take no new items until `until` (Spotify's quota, YouTube's limits); the maintenance
+        task resumes it. A job already paused takes the new reason and resume time."""
+        moved = Job.objects.filter(pk=self.pk, status__in=self.ACTIVE).update(
+            status=self.Status.PAUSED,
+            resumes_at=until,
+            error=reason,
+            pause_cause=cause,
+            updated_at=timezone.now(),
         )
-        self.refresh_from_db(fields=["status", "resumes_at", "error"])
+        self.refresh_from_db(fields=["status", "resumes_at", "error", "pause_cause"])
+        return bool(moved)
 
     def resume(self) -> bool:
         """Back to the queue after a pause; True when this call moved it."""
         moved = Job.objects.filter(pk=self.pk, status=self.Status.PAUSED).update(
-            status=self.Status.QUEUED, resumes_at=None, error="", updated_at=timezone.now()
+            status=self.Status.QUEUED,
+            resumes_at=None,
+            error="",
+            pause_cause=self.PauseCause.NONE,
+            updated_at=timezone.now(),
         )
-        self.refresh_from_db(fields=["status", "resumes_at", "error"])
+        self.refresh_from_db(fields=["status", "resumes_at", "error", "pause_cause"])
         return bool(moved)
 
     def request_cancel(self) -> None:

@@ -41,6 +41,9 @@ _UNREADABLE = "gave an answer that could not be read"
 def diagnose(exc: BaseException) -> Diagnosis:
     """A reason a person can read: what happened, never the name of an exception class."""
     chain = exception_chain(exc)
+    limit = _youtube_limit(" ".join(plain_message(e) for e in chain))
+    if limit is not None:
+        return limit  # YouTube's own words beat the bare status (a bot check comes as a 403)
     status = _status(chain)
     if status is not None:
         return _from_status(status)
@@ -52,17 +55,22 @@ def diagnose(exc: BaseException) -> Diagnosis:
     network = (httpx.TransportError, requests.RequestException, YtDlpTransportError)
     if any(isinstance(e, network) for e in chain):
         return _NETWORK
-    kind = kind_of(" ".join(plain_message(e) for e in chain))
-    if kind == "rate_limited":
+    if kind_of(" ".join(plain_message(e) for e in chain)) == "network":
+        return _NETWORK
+    # An answer in a shape the parser does not know: asking again gets the same shape.
+    return Diagnosis("unreadable", _UNREADABLE, transient=False)
+
+
+def _youtube_limit(text: str) -> Diagnosis | None:
+    """YouTube's own words for its limits; a bare 429 is left to the status (worth a retry)."""
+    kind = kind_of(text)
+    if kind == "rate_limited" and "rate-limited" in text.lower():
         # YouTube's own limit lasts up to an hour: asking again now only adds to it.
         return Diagnosis("rate_limited", "asked us to slow down (rate limit)", transient=False)
     if kind in ("bot_check", "captcha"):
         reason = "wants a sign-in check (add a cookies file in Settings)"
         return Diagnosis("bot_check", reason, transient=False)
-    if kind == "network":
-        return _NETWORK
-    # An answer in a shape the parser does not know: asking again gets the same shape.
-    return Diagnosis("unreadable", _UNREADABLE, transient=False)
+    return None
 
 
 def _status(chain: list[BaseException]) -> int | None:

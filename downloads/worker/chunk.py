@@ -19,7 +19,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 
-from downloads import services
+from downloads import services, youtube_gate
 from downloads.models import DownloadSettings, Job, JobItem
 from downloads.pipeline import store
 from downloads.pipeline.errors import FetchError, PipelineError
@@ -27,6 +27,7 @@ from downloads.pipeline.metadata import CoverCache
 from downloads.pipeline.resolve import Resolver, build_sources
 from downloads.worker import records
 from downloads.worker.cancel import Cancelled, CancelToken
+from downloads.worker.governor import YouTubeHeld, YouTubeRefused
 from downloads.worker.item import ItemContext, ItemPipeline
 from downloads.worker.ticker import Ticker
 from downloads.worker.work import ChunkOptions, Observer, Outcome, Work
@@ -99,6 +100,17 @@ def _job_fail(job_id: int, reason: str) -> None:
 
 def _job_pause(job_id: int, until: datetime, reason: str) -> None:
     services.job_pause(job=Job.objects.get(pk=job_id), until=until, reason=reason)
+
+
+def _youtube_hold(job_id: int, hold: youtube_gate.GateHold) -> None:
+    """Pacing waits this job only; a closed gate pauses every job with work left."""
+    services.jobs_pause_for_youtube(
+        until=hold.until, reason=hold.reason, job_ids=[job_id] if hold.pacing else None
+    )
+
+
+def _youtube_refused(job_id: int, sign_in: bool) -> None:
+    _youtube_hold(job_id, youtube_gate.gate_strike(sign_in=sign_in))
 
 
 class ChunkRun:
@@ -175,6 +187,15 @@ class ChunkRun:
             # never sleep for hours in a worker slot: pause the job and hand the slot back.
             self.stopped = True
             await sync_to_async(_job_pause)(self.job_id, exc.retry_at, exc.message)
+            return Outcome(JobItem.Status.QUEUED)
+        except YouTubeHeld as exc:
+            # Not the track's fault: back in the queue, uncounted, until YouTube may be asked.
+            self.stopped = True
+            await sync_to_async(_youtube_hold)(self.job_id, exc.hold)
+            return Outcome(JobItem.Status.QUEUED)
+        except YouTubeRefused as exc:
+            self.stopped = True
+            await sync_to_async(_youtube_refused)(self.job_id, exc.sign_in)
             return Outcome(JobItem.Status.QUEUED)
         except FetchError as exc:
             if exc.kind == "disk_full":

@@ -18,6 +18,7 @@ import httpx
 import mutagen
 from asgiref.sync import sync_to_async
 
+from downloads import youtube_gate
 from downloads.models import JobItem
 from downloads.pipeline import store
 from downloads.pipeline.errors import FetchError
@@ -29,7 +30,7 @@ from downloads.pipeline.resolve import Resolver, SourceFailure
 from downloads.pipeline.sources.common import canonical_watch_url
 from downloads.pipeline.tag import write_tags
 from downloads.pipeline.types import Candidate
-from downloads.worker import records, workdir
+from downloads.worker import governor, records, workdir
 from downloads.worker.cancel import Cancelled, CancelToken
 from downloads.worker.ticker import Ticker
 from downloads.worker.work import ChunkOptions, Outcome, Work
@@ -56,11 +57,14 @@ class ItemPipeline:
         self.work = work
 
     async def run(self) -> Outcome:
-        """Raises Cancelled, FetchError, PipelineError; the chunk turns them into outcomes."""
+        """Raises Cancelled, FetchError, PipelineError, and YouTubeHeld / YouTubeRefused when
+        YouTube's limits stop it; the chunk turns them into outcomes."""
         audio_format = self.context.options.audio_format
         if await sync_to_async(records.stored_file_reuse)(self.work, audio_format):
             return Outcome(JobItem.Status.DONE)
         self._stage(JobItem.Stage.RESOLVE)
+        if self.work.pin is None:
+            await governor.take_turn("search", self.context.cancel)
         chosen, result, failures = await self.context.cancel.unless(self._choose())
         await sync_to_async(records.item_record_match)(self.work, chosen, result)
         if chosen is None:
@@ -79,6 +83,7 @@ class ItemPipeline:
         best: MatchResult | None = None
         async for answer in self.context.resolver.attempts(self.work.query):
             if answer.failure is not None:
+                governor.refuse_if_search_limit(answer.failure)
                 failures.append(answer.failure)
                 continue
             if not answer.candidates:
@@ -111,6 +116,7 @@ class ItemPipeline:
         except FetchError as exc:
             if exc.kind == "cancelled" or context.cancel.is_set():
                 raise Cancelled from exc
+            governor.refuse_if_limit(exc)
             raise
         finally:
             await asyncio.to_thread(workdir.attempt_dir_remove, folder)
@@ -123,7 +129,8 @@ class ItemPipeline:
         """yt-dlp in the pool, once: the fetch stage owns the retries of a download."""
         options = self.context.options
         self._stage(JobItem.Stage.FETCH)
-        return await self._blocking(
+        await governor.take_turn("fetch", self.context.cancel)
+        fetched = await self._blocking(
             fetch,
             candidate.url or canonical_watch_url(candidate.id),
             options=FetchOptions(
@@ -134,6 +141,8 @@ class ItemPipeline:
             progress=self._on_progress,
             cancel=self.context.cancel.is_set,
         )
+        await sync_to_async(youtube_gate.gate_success)()
+        return fetched
 
     def _stage(self, stage: str, percent: int = 0) -> None:
         self.context.cancel.check()

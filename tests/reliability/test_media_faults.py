@@ -1,5 +1,6 @@
 """One download job while the media source misbehaves in every way at once: 10% of answers
-503, bodies cut off halfway, bot checks, and connections that stall in the middle of the job."""
+503, bodies cut off halfway, and connections that stall in the middle of the job. (A bot check
+is no track's fault: it pauses the installation, tests/youtube/test_limits.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 import pytest
 
 from downloads.models import JobItem
-from downloads.pipeline.fetch.classify import BOT_CHECK_REASON
 from sandbox import Sandbox
 from tests.reliability.helpers import (
     Connections,
@@ -24,7 +24,7 @@ from tests.support.waiting import wait_until
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 MEDIA = "GET /watch"
-SEARCH_503 = "Search failed: ytmusic gave an answer that could not be read"
+SEARCH_503 = "Search failed: ytmusic answered with an error (HTTP 503)"
 
 
 def _stall_then_cut_off(sandbox: Sandbox, job: Any, seen: dict[str, int]) -> None:
@@ -42,17 +42,13 @@ def _stall_then_cut_off(sandbox: Sandbox, job: Any, seen: dict[str, int]) -> Non
 
 
 @pytest.mark.slow
-def test_one_job_survives_503s_truncated_bodies_bot_checks_and_stalls(
+def test_one_job_survives_503s_truncated_bodies_and_stalls(
     media_sandbox: Sandbox,
     user: Any,
     temp_dir: Any,
     connections: tuple[Connections, set[int]],
 ) -> None:
     tracks = uploaded_tracks(media_sandbox, 20)
-    walled = tracks[3:7]  # YouTube asks these to prove they are not bots, every time
-    for track in walled:
-        for candidate in media_sandbox.expected_candidates(track.id):
-            media_sandbox.media_knobs.fail_next(40, "bot_check", path=f"/watch?v={candidate}")
     # Cut-off bodies on media downloads here; cut-off search answers have a test of their own.
     media_sandbox.media_knobs.fail_next(4, "truncate", path="/watch")
     media_sandbox.media_knobs.error_rate = 0.10
@@ -66,12 +62,9 @@ def test_one_job_survives_503s_truncated_bodies_bot_checks_and_stalls(
 
     print("\nmedia faults:", describe(job), "stalled connections:", seen["stalled"])
     counts = assert_job_consistent(job, temp_dirs=[temp_dir])
-    walled_items = job.items.filter(track__spotify_id__in=[t.id for t in walled])
-    assert {i.status for i in walled_items} == {"failed"}
-    # Each says so, unless a 503 on its search stopped it before the download was tried.
-    assert {i.error for i in walled_items} <= {BOT_CHECK_REASON, SEARCH_503}
-    assert BOT_CHECK_REASON in {i.error for i in walled_items}
-    assert counts[JobItem.Status.DONE] >= (len(tracks) - len(walled)) // 2, describe(job)
+    # A track fails only when a 503 on its search stopped it before the download was tried.
+    assert set(job.items.exclude(status="done").values_list("error", flat=True)) <= {SEARCH_503}
+    assert counts[JobItem.Status.DONE] >= len(tracks) // 2, describe(job)
     assert seen["stalled"] >= 3, "no connection stalled: the test did not test stalls"
     assert identify_problems(media_sandbox, job) == []  # complete files of the right uploads
     record, allowed = connections

@@ -30,6 +30,10 @@ def worker_env(**extra: str) -> dict[str, str]:
         MEDIA_SOURCES=",".join(settings.MEDIA_SOURCES),
         YTMUSIC_BASE_URL=settings.YTMUSIC_BASE_URL,
         YOUTUBE_WATCH_BASE=settings.YOUTUBE_WATCH_BASE,
+        YOUTUBE_BUDGET_PER_HOUR=str(settings.YOUTUBE_BUDGET_PER_HOUR),
+        YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES=str(settings.YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES),
+        YOUTUBE_SEARCH_GAP=str(settings.YOUTUBE_SEARCH_GAP),
+        YOUTUBE_BACKOFF_STEPS=",".join(str(s) for s in settings.YOUTUBE_BACKOFF_STEPS),
         **extra,
     )
 

@@ -12,6 +12,7 @@ first (sign in on the web page, or refresh the library).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 import threading
@@ -20,6 +21,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -130,6 +132,7 @@ class CliJob:
         self.lock = threading.Lock()
         self.cancelling = False
         self.cancel_task: asyncio.Task[None] | None = None
+        self.interrupted = asyncio.Event()  # Ctrl+C, for a wait out of a YouTube pause
 
     def run(self) -> int:
         if self.job.is_active:
@@ -143,15 +146,39 @@ class CliJob:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
         try:
-            await worker_chunk.run_chunk(job_id=self.job.pk, chunk=None, observer=self.observe)
+            while True:
+                await worker_chunk.run_chunk(job_id=self.job.pk, chunk=None, observer=self.observe)
+                if not await self._wait_out_youtube():
+                    break
         finally:
             loop.remove_signal_handler(signal.SIGINT)
+
+    async def _wait_out_youtube(self) -> bool:
+        """A pause for YouTube's limits or pace: this foreground process waits (saying why)
+        and goes on, instead of leaving the job to the queue's workers. False: nothing to wait."""
+        job = self.job
+        await sync_to_async(job.refresh_from_db)()
+        if job.status != Job.Status.PAUSED or job.pause_cause != Job.PauseCause.YOUTUBE:
+            return False
+        self.progress.update(self.overall, description=f"[bold yellow]{job.error}")
+        if job.resumes_at is not None:
+            seconds = (job.resumes_at - timezone.now()).total_seconds()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.interrupted.wait(), timeout=max(0.0, seconds))
+        if self.cancelling:
+            if self.cancel_task is not None:
+                await self.cancel_task
+            return False
+        self.progress.update(self.overall, description=f"[bold]{job.title}")
+        await sync_to_async(job.resume)()  # not services.job_resume: no worker should take it
+        return True
 
     def _on_interrupt(self) -> None:
         """First Ctrl+C: cancel through the job, as the web page does; later ones just wait."""
         if self.cancelling:
             return
         self.cancelling = True
+        self.interrupted.set()
         self.progress.update(self.overall, description=f"[bold red]Cancelling {self.job.title}")
         # Kept on self: the loop holds tasks only weakly.
         self.cancel_task = asyncio.get_running_loop().create_task(

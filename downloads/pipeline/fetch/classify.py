@@ -72,12 +72,13 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _RULES: tuple[tuple[FetchErrorKind, tuple[str, ...]], ...] = (
     ("cookies_unreadable", ("netscape format cookies file", "cookies file must be netscape")),
     ("disk_full", ("no space left on device", "[errno 28]")),
+    # A captcha or bot check may arrive as an HTTP 429 too: their words win over the status.
+    ("captcha", ("captcha",)),
+    ("bot_check", ("not a bot", "ip is likely being blocked")),
     ("rate_limited", (
         "rate-limited by youtube", "this content isn't available, try again later",
         "http error 429", "too many requests",
     )),
-    ("captcha", ("captcha",)),
-    ("bot_check", ("not a bot", "ip is likely being blocked")),
     ("age_restricted", (
         "confirm your age", "age-restricted", "age restricted", "inappropriate for some users",
     )),

@@ -1,0 +1,115 @@
+"""YouTube's limits over real HTTP: the sandbox's video budget, captcha and bot check against
+the ytmusic source and yt-dlp. A limit pauses the installation and is never a track's fault."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from downloads import youtube_gate
+from downloads.models import JobItem
+from sandbox import Sandbox
+from tests.reliability.helpers import (
+    identify_problems,
+    playlist_job,
+    run_job_here,
+    uploaded_tracks,
+)
+from tests.reliability.invariants import describe
+from tests.youtube.helpers import run_through_pauses
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+COOKIES = b"# Netscape HTTP Cookie File\n.youtube.com\tTRUE\t/\tTRUE\t0\tSID\tsecret\n"
+SLOW_DOWN = re.compile(r"^YouTube asked us to slow down; downloads resume at (\d\d:\d\d)$")
+SIGN_IN = "YouTube wants a sign-in check: add a cookies file in Settings"
+
+
+@pytest.mark.slow
+def test_a_60_track_job_waits_out_youtubes_rate_limit_and_downloads_every_track(
+    media_sandbox: Sandbox, user: Any
+) -> None:
+    media_sandbox.media_knobs.video_budget = 12
+    media_sandbox.media_knobs.budget_window = 2.0
+    job = playlist_job(
+        media_sandbox, user, uploaded_tracks(media_sandbox, 60), name="Limited", enqueue=False
+    )
+    pauses: list[tuple[str, str, Any]] = []
+
+    run_through_pauses(job, pauses)
+
+    print("\nrate limited:", describe(job), f"{len(pauses)} pauses")
+    assert (job.status, job.done, job.failed, job.no_match) == ("completed", 60, 0, 0)
+    assert set(job.items.values_list("status", flat=True)) == {JobItem.Status.DONE}
+    # A limit is not an attempt: every track was counted once, however often it waited.
+    assert set(job.items.values_list("attempts", flat=True)) == {1}
+    assert pauses, "the sandbox's budget never ran out: the test did not test a limit"
+    for status, reason, resumes_at in pauses:
+        shown = SLOW_DOWN.match(reason)
+        assert status == "paused" and shown is not None, reason
+        assert shown.group(1) == timezone.localtime(resumes_at).strftime("%H:%M")
+    assert identify_problems(media_sandbox, job) == []
+
+
+@pytest.mark.parametrize("mode", ["bot_check", "captcha"])
+def test_a_sign_in_check_pauses_every_job_until_a_cookies_upload_resumes_them(
+    media_sandbox: Sandbox, user: Any, client: Client, mode: str
+) -> None:
+    setattr(media_sandbox.media_knobs, mode, True)
+    tracks = uploaded_tracks(media_sandbox, 2)
+    first = playlist_job(media_sandbox, user, tracks[:1], name="First", enqueue=False)
+    second = playlist_job(media_sandbox, user, tracks[1:], name="Second", enqueue=False)
+
+    run_job_here(first)
+
+    for job in (first, second):  # the other job, not started yet, waits too
+        job.refresh_from_db()
+        assert (job.status, job.pause_cause) == ("paused", "youtube"), describe(job)
+        assert job.error.startswith(SIGN_IN), job.error
+        assert set(job.items.values_list("status", "attempts")) == {("queued", 0)}
+    client.force_login(user)
+    page = client.get(reverse("downloads:job", args=[first.pk])).content.decode()
+    assert SIGN_IN in page and "resumes by itself at" in page
+    assert SIGN_IN in client.get(reverse("downloads:jobs")).content.decode()
+    assert SIGN_IN in client.get(reverse("downloads:settings")).content.decode()
+
+    setattr(media_sandbox.media_knobs, mode, False)
+    response = client.post(
+        reverse("downloads:settings"),
+        {
+            "default_format": "original",
+            "path_template": "",
+            "concurrency": "",
+            "cookies_file": SimpleUploadedFile("cookies.txt", COOKIES),
+        },
+    )
+
+    assert response.status_code == 302
+    assert youtube_gate.gate_hold() is None
+    for job in (first, second):
+        job.refresh_from_db()
+        assert (job.status, job.error) == ("queued", ""), describe(job)
+        run_job_here(job)
+        assert (job.status, job.done) == ("completed", 1), describe(job)
+
+
+def test_a_worker_that_finds_the_gate_closed_asks_youtube_nothing(
+    media_sandbox: Sandbox, user: Any
+) -> None:
+    hold = youtube_gate.gate_strike(sign_in=False)
+    job = playlist_job(
+        media_sandbox, user, uploaded_tracks(media_sandbox, 3), name="Closed", enqueue=False
+    )
+    media_sandbox.reset_counters()
+
+    run_job_here(job)
+
+    assert media_sandbox.youtube_request_counts() == {"search": 0, "page": 0, "media": 0}
+    assert (job.status, job.resumes_at, job.error) == ("paused", hold.until, hold.reason)
+    assert set(job.items.values_list("status", "attempts")) == {("queued", 0)}
