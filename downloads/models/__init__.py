@@ -19,6 +19,7 @@ from downloads.models.jobs import (
     JobItemQuerySet,
 )
 from downloads.models.pins import TrackPin
+from downloads.models.preferences import Preferences
 from downloads.models.sync import Subscription, SubscriptionTrack, SyncRun
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Job",
     "JobItem",
     "JobItemQuerySet",
+    "Preferences",
     "StoredFile",
     "Subscription",
     "SubscriptionTrack",

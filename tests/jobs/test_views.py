@@ -137,13 +137,22 @@ def test_cancel_and_retry_are_posts_that_change_the_job(signed_in: Client, user:
     assert signed_in.post(urls["job_retry"]).status_code == 302
 
 
+@pytest.fixture
+def admin_signed_in(signed_in: Client, user: Any) -> Client:
+    """Installation settings are the admin's: the signed-in person is one here."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return signed_in
+
+
 def test_uploaded_cookies_are_stored_privately_and_never_shown(
-    signed_in: Client, settings: Any
+    admin_signed_in: Client, settings: Any
 ) -> None:
+    signed_in = admin_signed_in
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = signed_in.post(
-        reverse("downloads:settings"),
+        reverse("household:installation"),
         {
             "default_format": "opus",
             "path_template": "{artist}/{title}.{ext}",
@@ -163,13 +172,13 @@ def test_uploaded_cookies_are_stored_privately_and_never_shown(
         "{artist}/{title}.{ext}",
         4,
     )
-    page = signed_in.get(reverse("downloads:settings")).content.decode()
+    page = signed_in.get(reverse("household:installation")).content.decode()
     assert "secret" not in page and str(stored) not in page
 
 
-def test_a_template_that_escapes_the_music_folder_is_refused(signed_in: Client) -> None:
-    response = signed_in.post(
-        reverse("downloads:settings"),
+def test_a_template_that_escapes_the_music_folder_is_refused(admin_signed_in: Client) -> None:
+    response = admin_signed_in.post(
+        reverse("household:installation"),
         {"default_format": "original", "path_template": "../{title}.{ext}", "concurrency": ""},
     )
 
