@@ -40,4 +40,5 @@ def admin_required(view: View) -> View:
             return response.render()
         return view(request, *args, **kwargs)
 
+    gate.admin_only = True  # type: ignore[attr-defined]  # found by tests walking the URLs
     return login_required(gate)
