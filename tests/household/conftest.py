@@ -11,7 +11,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from sandbox import Sandbox
+from tests.support.servers import AsgiServer
 from tests.support.signing_in import SignIn
+from tests.support.spotify import point_at
 
 Knock = Any
 
@@ -53,3 +55,11 @@ def knock(spotify: Sandbox) -> Knock:
         return client.get("/callback/", dict(location.params))
 
     return run
+
+
+@pytest.fixture
+def live_app(asgi_server: AsgiServer, spotify: Sandbox, settings: Any) -> AsgiServer:
+    """The app under uvicorn, registered with the sandbox under its own callback URL."""
+    settings.SPOTIFY_REDIRECT_URI = f"{asgi_server.url}/callback/"
+    point_at(settings, spotify)
+    return asgi_server
