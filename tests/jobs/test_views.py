@@ -36,9 +36,12 @@ def _urls(job: Job) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("name", ["jobs", "job_new", "settings"])
+@pytest.mark.parametrize(
+    "name",
+    ["downloads:jobs", "downloads:job_new", "household:preferences", "household:installation"],
+)
 def test_anonymous_visitors_are_sent_to_sign_in(client: Client, name: str) -> None:
-    response = client.get(reverse(f"downloads:{name}"))
+    response = client.get(reverse(name))
 
     assert response.status_code == 302
     assert response["Location"].startswith("/?next=")
