@@ -159,7 +159,7 @@ class PreferencesForm(forms.ModelForm[Preferences]):
         field = self.fields["default_format"]
         assert isinstance(field, forms.ChoiceField)
         label = AudioFormat(installation_format).label if installation_format else "installation"
-        field.choices = [("", f"The installation's ({label})"), *AudioFormat.choices]
+        field.choices = [("", f"Same as the installation: {label}"), *AudioFormat.choices]
 
     def clean_cookies_file(self) -> bytes | None:
         return cookies_upload_read(self.cleaned_data.get("cookies_file"))
