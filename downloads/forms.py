@@ -1,4 +1,5 @@
-"""Input on the disk side: what to download (a Spotify link or a kind), and the settings page."""
+"""Input on the disk side: what to download (a Spotify link or a kind), the installation's
+settings, and a person's own preferences."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from yt_dlp.cookies import YoutubeDLCookieJar
 
-from downloads.models import AudioFormat, DownloadSettings, Job
+from downloads.models import AudioFormat, DownloadSettings, Job, Preferences
+from downloads.path_template import path_template_check
 from downloads.pipeline.errors import PathTemplateError
 from downloads.pipeline.fetch.cookies import CookiesFileError, check_netscape
 from downloads.pipeline.store import DEFAULT_TEMPLATE, validate_template
@@ -121,6 +123,7 @@ class DownloadSettingsForm(forms.ModelForm[DownloadSettings]):
         if template:
             try:
                 validate_template(template)
+                path_template_check(template)
             except PathTemplateError as exc:
                 raise forms.ValidationError(exc.reason) from exc
         return template
@@ -132,28 +135,60 @@ class DownloadSettingsForm(forms.ModelForm[DownloadSettings]):
         return value
 
     def clean_cookies_file(self) -> bytes | None:
-        upload: UploadedFile[bytes] | None = self.cleaned_data.get("cookies_file")
-        if upload is None:
-            return None
-        if upload.size is None or upload.size > MAX_COOKIES_BYTES:
-            raise forms.ValidationError("A cookies file is at most 1 MB.")
-        data = bytes(upload.read())
-        try:
-            check_netscape(data)
-        except CookiesFileError as exc:
-            # The message names the line and what is wrong with it, never its content.
-            raise forms.ValidationError(
-                f"That is not a Netscape-format cookies file yt-dlp can read: {exc} Export it "
-                "again with a cookies.txt browser extension."
-            ) from exc
-        if not _ytdlp_can_load(data):
-            # Never echo the file: its lines hold the account's session cookies.
-            raise forms.ValidationError(
-                "yt-dlp cannot read this cookies file: some lines break the Netscape format "
-                "(often a domain marked for subdomains without a leading dot). Export it again "
-                "with a cookies.txt browser extension."
-            )
-        return data
+        return cookies_upload_read(self.cleaned_data.get("cookies_file"))
+
+
+class PreferencesForm(forms.ModelForm[Preferences]):
+    """A person's own settings page: their defaults, and their own cookies file if they want."""
+
+    cookies_file = forms.FileField(
+        required=False,
+        label="My own cookies file",
+        help_text="Optional: a Netscape-format cookies.txt of your YouTube account, used for "
+        "your downloads only (instead of the installation's). Stored privately on the server, "
+        "never shown or served.",
+    )
+    clear_cookies = forms.BooleanField(required=False, label="Remove my cookies file")
+
+    class Meta:
+        model = Preferences
+        fields = ["default_format", "sync_schedule", "playlist_files"]
+        labels = {"default_format": "My default format"}
+
+    def __init__(self, *args: Any, installation_format: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["default_format"]
+        assert isinstance(field, forms.ChoiceField)
+        label = AudioFormat(installation_format).label if installation_format else "installation"
+        field.choices = [("", f"Same as the installation: {label}"), *AudioFormat.choices]
+
+    def clean_cookies_file(self) -> bytes | None:
+        return cookies_upload_read(self.cleaned_data.get("cookies_file"))
+
+
+def cookies_upload_read(upload: UploadedFile[bytes] | None) -> bytes | None:
+    """The uploaded cookies file's bytes once it is one yt-dlp can use; never echoes it."""
+    if upload is None:
+        return None
+    if upload.size is None or upload.size > MAX_COOKIES_BYTES:
+        raise forms.ValidationError("A cookies file is at most 1 MB.")
+    data = bytes(upload.read())
+    try:
+        check_netscape(data)
+    except CookiesFileError as exc:
+        # The message names the line and what is wrong with it, never its content.
+        raise forms.ValidationError(
+            f"That is not a Netscape-format cookies file yt-dlp can read: {exc} Export it "
+            "again with a cookies.txt browser extension."
+        ) from exc
+    if not _ytdlp_can_load(data):
+        # Never echo the file: its lines hold the account's session cookies.
+        raise forms.ValidationError(
+            "yt-dlp cannot read this cookies file: some lines break the Netscape format "
+            "(often a domain marked for subdomains without a leading dot). Export it again "
+            "with a cookies.txt browser extension."
+        )
+    return data
 
 
 def _ytdlp_can_load(data: bytes) -> bool:

@@ -8,18 +8,17 @@ items that are not there yet.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from downloads import enqueue, playlists, selectors, youtube_gate
+from downloads import cookies as cookies_files
+from downloads import enqueue, playlists, preferences, selectors, youtube_gate
 from downloads.models import (
     CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
@@ -237,8 +236,9 @@ def _chunks_enqueue(job: Job, chunks: set[int]) -> int:
 
 
 def job_after_finish(*, job: Job) -> None:
-    """Whatever follows a finished job: today, the playlist file beside the music."""
-    if job.kind in Job.M3U8_KINDS:
+    """Whatever follows a finished job: today, the playlist file beside the music (unless the
+    person turned playlist files off)."""
+    if job.kind in Job.M3U8_KINDS and preferences.playlist_files_wanted(user_id=job.owner_id):
         try:
             playlists.playlist_file_write(job=job)
         except OSError:
@@ -268,9 +268,6 @@ def job_start(
 
 # --- installation settings ---------------------------------------------------------------------
 
-PRIVATE_DIR = "private"
-COOKIES_NAME = "youtube-cookies.txt"
-
 
 def download_settings_update(
     *,
@@ -299,30 +296,11 @@ def download_settings_update(
     return config
 
 
-def _private_dir() -> Path:
-    """DATA_DIR/private, readable by this user only; nothing under DATA_DIR is ever served."""
-    directory = Path(settings.DATA_DIR) / PRIVATE_DIR
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    directory.chmod(0o700)
-    return directory
-
-
 def _cookies_write(data: bytes) -> Path:
-    """Write with mode 0600 from the first byte (no window where others could read it)."""
-    target = _private_dir() / COOKIES_NAME
-    temp = target.with_name(f".{COOKIES_NAME}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temp.chmod(0o600)
-    temp.replace(target)
-    return target
+    return cookies_files.installation_cookies_write(data)
 
 
 def _cookies_remove(config: DownloadSettings) -> None:
-    if config.cookies_path:
-        Path(config.cookies_path).unlink(missing_ok=True)
+    cookies_files.cookies_remove(config.cookies_path)
     config.cookies_path = ""
     config.cookies_uploaded_at = None

@@ -8,7 +8,6 @@ app_name = "downloads"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("downloads/", views.job_list, name="jobs"),
     path("downloads/new/", views.job_new, name="job_new"),
-    path("downloads/settings/", views.download_settings, name="settings"),
     path("downloads/<int:pk>/", views.job_detail, name="job"),
     path("downloads/<int:pk>/events/", views.job_events, name="job_events"),
     path("downloads/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),

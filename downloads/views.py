@@ -1,4 +1,4 @@
-"""Job pages, the progress stream, cancel / retry, and the download settings page.
+"""Job pages, the progress stream, and cancel / retry.
 
 Views validate, check ownership (another person's job is a 404), call one service or selector,
 and render. Every view needs a signed-in person; LOGIN_URL sends others to the home page.
@@ -7,7 +7,6 @@ and render. Every view needs a signed-in person; LOGIN_URL sends others to the h
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,10 +18,9 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from downloads import selectors, services, youtube_gate
-from downloads.forms import DownloadSettingsForm, JobCreateForm
-from downloads.models import DownloadSettings, Job
-from downloads.pipeline.fetch.freshness import ytdlp_age
+from downloads import preferences, selectors, services
+from downloads.forms import JobCreateForm
+from downloads.models import Job
 from downloads.progress import job_stream
 from downloads.selectors import JobFilter, TargetNotFound
 from spotifydl.auth import request_user
@@ -75,7 +73,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         initial = {
-            "audio_format": DownloadSettings.load().default_format,
+            "audio_format": preferences.default_format_for(user_id=request_user(request).pk),
             "kind": request.GET.get("kind", ""),
             "target": request.GET.get("target", ""),
         }
@@ -147,30 +145,3 @@ def _after_action(request: HttpRequest, job: Job, text: str) -> HttpResponse:
         return render(request, "downloads/_job_controls.html", {"job": job, "note": text})
     messages.info(request, text)
     return redirect("downloads:job", pk=job.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def download_settings(request: HttpRequest) -> HttpResponse:
-    config = DownloadSettings.load()
-    form = DownloadSettingsForm(request.POST or None, request.FILES or None, instance=config)
-    if request.method == "POST" and form.is_valid():
-        data: dict[str, Any] = form.cleaned_data
-        services.download_settings_update(
-            default_format=data["default_format"],
-            path_template=data["path_template"],
-            concurrency=data["concurrency"],
-            sync_prune_files=data["sync_prune_files"],
-            cookies=data["cookies_file"],
-            clear_cookies=data["clear_cookies"],
-        )
-        messages.success(request, "Download settings saved.")
-        return redirect("downloads:settings")
-    status = 400 if request.method == "POST" else 200
-    context = {
-        "form": form,
-        "config": config,
-        "ytdlp_notice": ytdlp_age().notice,
-        "gate": youtube_gate.gate_overview(),
-    }
-    return render(request, "downloads/settings.html", context, status=status)

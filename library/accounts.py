@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from library.admission import SignInRefused, allowed_account_add, sign_in_admission
 from library.models import LibraryRefresh, SpotifyAccount
 from library.oauth import code_exchange
+from library.roles import admin_contact_name
 from library.spotify import AsyncSpotify, StaticToken
 from library.spotify import types as t
 from library.tasks import library_refresh_enqueue
@@ -49,10 +51,14 @@ def account_sign_in(*, profile: t.User, tokens: TokenSet) -> SignIn:
     """The Django user of this Spotify account (created at first sign-in), with fresh tokens.
 
     Accounts are keyed by Spotify's stable `account_id`, falling back to the user `id`. A first
-    sign-in also starts reading the library in the background.
+    sign-in also starts reading the library in the background. Raises SignInRefused, writing
+    nothing, when the person is not invited (library.admission).
     """
     with transaction.atomic():
         account = _account_for(profile)
+        admission = sign_in_admission(profile=profile, account=account)
+        if admission is None:
+            raise SignInRefused(admin_contact_name())
         created = account is None
         if account is None:
             user = User.objects.create_user(username=_free_username(profile.id))
@@ -67,7 +73,10 @@ def account_sign_in(*, profile: t.User, tokens: TokenSet) -> SignIn:
         account.save()
         user = account.user
         user.first_name = profile.display_name[:USERNAME_MAX]
-        user.save(update_fields=["first_name"])
+        user.is_staff = user.is_staff or admission.make_admin
+        user.save(update_fields=["first_name", "is_staff"])
+        if admission.invite:
+            allowed_account_add(identifier=profile.id, added_by=None)
         refresh = None
         if not LibraryRefresh.objects.filter(user=user).exists():
             refresh = library_refresh_enqueue(user=user)

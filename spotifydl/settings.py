@@ -174,6 +174,8 @@ SPOTIFY_ACCOUNTS_URL = os.environ.get("SPOTIFY_ACCOUNTS_URL", "https://accounts.
 SPOTIFY_API_URL = os.environ.get("SPOTIFY_API_URL", "https://api.spotify.com/v1")
 SPOTIFY_CONCURRENCY = env_int("SPOTIFY_CONCURRENCY", 8)
 DEMO_MODE = env_bool("DEMO_MODE", default=False)
+# Spotify user ids that are admins whenever they sign in (besides the first person to sign in).
+ADMIN_SPOTIFY_IDS = env_list("ADMIN_SPOTIFY_IDS", default=[])
 
 # Media search and download.
 MEDIA_SOURCES = env_list("MEDIA_SOURCES", default=["ytmusic", "youtube"])

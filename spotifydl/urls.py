@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("downloads.delivery.urls")),
     path("", include("downloads.matches.urls")),
     path("", include("downloads.sync.urls")),
+    path("", include("spotifydl.household.urls")),
 ]

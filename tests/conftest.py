@@ -27,6 +27,7 @@ from tests.support.signing_in import (
     RunRefresh,
     SignIn,
     SignInWithClient,
+    invite,
     outside_running_loop,
     sign_in_on,
 )
@@ -145,6 +146,7 @@ def sign_in_with_client(spotify: Sandbox) -> SignInWithClient:
     """The whole redirect dance with Django's test client and httpx, consent auto-approved."""
 
     def run(client: Client, user_key: str) -> Any:
+        outside_running_loop(lambda: invite(spotify, user_key))
         spotify.knobs.auto_consent = user_key
         start = client.post("/login/")
         assert start.status_code == 302, start

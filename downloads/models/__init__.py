@@ -20,6 +20,7 @@ from downloads.models.jobs import (
     JobItemQuerySet,
 )
 from downloads.models.pins import TrackPin
+from downloads.models.preferences import Preferences
 from downloads.models.sync import Subscription, SubscriptionTrack, SyncRun
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Job",
     "JobItem",
     "JobItemQuerySet",
+    "Preferences",
     "StoredFile",
     "Subscription",
     "SubscriptionTrack",

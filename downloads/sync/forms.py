@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from downloads.models import AudioFormat, DownloadSettings, Subscription
+from downloads import preferences
+from downloads.models import AudioFormat, Subscription
 from downloads.sync import selectors
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def source_parse(value: str) -> tuple[str, str]:
 class SubscribeForm(forms.Form):
     """The subscriptions page's form; a bare "Keep in sync" button posts only `what`.
 
-    Without a format or schedule, the installation's default format and a daily sync apply.
+    Without a format or schedule, the person's defaults apply (downloads.preferences).
     """
 
     what = forms.ChoiceField(label="Keep in sync")
@@ -40,6 +41,7 @@ class SubscribeForm(forms.Form):
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.owner = owner
         field = self.fields["what"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [
@@ -51,8 +53,11 @@ class SubscribeForm(forms.Form):
         data = super().clean() or {}
         if "what" in data:
             data["source"], data["target_id"] = source_parse(data["what"])
-        data["audio_format"] = data.get("audio_format") or DownloadSettings.load().default_format
-        data["schedule"] = data.get("schedule") or Subscription.Schedule.DAILY
+        owner_id = self.owner.pk
+        data["audio_format"] = data.get("audio_format") or preferences.default_format_for(
+            user_id=owner_id
+        )
+        data["schedule"] = data.get("schedule") or preferences.sync_schedule_for(user_id=owner_id)
         return data
 
 

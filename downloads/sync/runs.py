@@ -17,7 +17,7 @@ from asgiref.sync import async_to_sync
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from downloads import playlists
+from downloads import playlists, preferences
 from downloads.models import Job, Subscription, SubscriptionTrack
 from downloads.models import SyncRun as Run
 from downloads.pipeline.errors import PathTemplateError, StoreError
@@ -279,7 +279,10 @@ def _quota_message(subscription: Subscription, retry_at: datetime) -> str:
 
 
 def _after_commit_files(run: Run) -> None:
-    """Rewrite the .m3u8 once the sync is recorded; a failure is logged, the sync stands."""
+    """Rewrite the .m3u8 once the sync is recorded (unless its owner turned playlist files
+    off); a failure is logged, the sync stands."""
+    if not preferences.playlist_files_wanted(user_id=run.subscription.owner_id):
+        return
     try:
         playlists.playlist_file_sync(subscription=run.subscription)
     except (OSError, StoreError, PathTemplateError):

@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from downloads.models import DownloadSettings, Subscription
+from downloads import preferences
+from downloads.models import Subscription
 from downloads.sync import selectors, services
 from downloads.sync.forms import SubscribeForm, SubscriptionForm
 from spotifydl.auth import request_user
@@ -42,10 +43,11 @@ def _list(request: HttpRequest, form: SubscribeForm, *, status: int = 200) -> Ht
 @login_required
 @require_GET
 def subscription_list(request: HttpRequest) -> HttpResponse:
+    user_id = request_user(request).pk
     initial = {
         "what": request.GET.get("what", ""),
-        "audio_format": DownloadSettings.load().default_format,
-        "schedule": Subscription.Schedule.DAILY,
+        "audio_format": preferences.default_format_for(user_id=user_id),
+        "schedule": preferences.sync_schedule_for(user_id=user_id),
     }
     return _list(request, SubscribeForm(owner=request_user(request), initial=initial))
 

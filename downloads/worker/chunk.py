@@ -19,7 +19,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 
-from downloads import services, youtube_gate
+from downloads import preferences, services, youtube_gate
 from downloads.models import DownloadSettings, Job, JobItem
 from downloads.pipeline import store
 from downloads.pipeline.errors import FetchError, PipelineError
@@ -76,7 +76,8 @@ def _chunk_claim(job_id: int, chunk: int | None) -> tuple[ChunkOptions, list[int
         audio_format=job.audio_format,
         path_template=config.path_template or store.DEFAULT_TEMPLATE,
         concurrency=config.effective_concurrency,
-        cookies_path=config.cookies_path or None,
+        # The owner's own cookies when they uploaded some, else the installation's.
+        cookies_path=preferences.cookies_path_for(user_id=job.owner_id),
     )
     return options, item_ids
 

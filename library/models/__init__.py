@@ -4,6 +4,7 @@ and refresh runs. Django finds models through this package, so it names every on
 
 from __future__ import annotations
 
+from library.models.access import AllowedAccount, SignInPolicy
 from library.models.accounts import SpotifyAccount
 from library.models.catalog import (
     Album,
@@ -32,6 +33,7 @@ from library.models.refreshes import LibraryRefresh
 __all__ = [
     "Album",
     "AlbumArtist",
+    "AllowedAccount",
     "Artist",
     "FollowedArtist",
     "LibraryRefresh",
@@ -40,6 +42,7 @@ __all__ = [
     "RecentPlay",
     "SavedAlbum",
     "SavedTrack",
+    "SignInPolicy",
     "SpotifyAccount",
     "TimeRange",
     "TopArtist",

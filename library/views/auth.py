@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from library.accounts import account_sign_in_with_code
+from library.admission import SignInRefused
 from library.oauth import (
     SignInError,
     authorization_start,
@@ -84,6 +85,10 @@ async def callback(request: HttpRequest) -> HttpResponse:
         )
     try:
         signed_in = await account_sign_in_with_code(code=code, verifier=verifier)
+    except SignInRefused as refused:
+        return TemplateResponse(
+            request, "library/sign_in_refused.html", {"ask": refused.ask}, status=403
+        )
     except (SignInError, SpotifyError) as exc:
         return _sign_in_problem(
             request, title="Sign-in did not work", message=exc.message, status=400

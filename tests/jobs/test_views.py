@@ -36,9 +36,12 @@ def _urls(job: Job) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("name", ["jobs", "job_new", "settings"])
+@pytest.mark.parametrize(
+    "name",
+    ["downloads:jobs", "downloads:job_new", "household:preferences", "household:installation"],
+)
 def test_anonymous_visitors_are_sent_to_sign_in(client: Client, name: str) -> None:
-    response = client.get(reverse(f"downloads:{name}"))
+    response = client.get(reverse(name))
 
     assert response.status_code == 302
     assert response["Location"].startswith("/?next=")
@@ -137,13 +140,22 @@ def test_cancel_and_retry_are_posts_that_change_the_job(signed_in: Client, user:
     assert signed_in.post(urls["job_retry"]).status_code == 302
 
 
+@pytest.fixture
+def admin_signed_in(signed_in: Client, user: Any) -> Client:
+    """Installation settings are the admin's: the signed-in person is one here."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return signed_in
+
+
 def test_uploaded_cookies_are_stored_privately_and_never_shown(
-    signed_in: Client, settings: Any
+    admin_signed_in: Client, settings: Any
 ) -> None:
+    signed_in = admin_signed_in
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = signed_in.post(
-        reverse("downloads:settings"),
+        reverse("household:installation"),
         {
             "default_format": "opus",
             "path_template": "{artist}/{title}.{ext}",
@@ -163,13 +175,13 @@ def test_uploaded_cookies_are_stored_privately_and_never_shown(
         "{artist}/{title}.{ext}",
         4,
     )
-    page = signed_in.get(reverse("downloads:settings")).content.decode()
+    page = signed_in.get(reverse("household:installation")).content.decode()
     assert "secret" not in page and str(stored) not in page
 
 
-def test_a_template_that_escapes_the_music_folder_is_refused(signed_in: Client) -> None:
-    response = signed_in.post(
-        reverse("downloads:settings"),
+def test_a_template_that_escapes_the_music_folder_is_refused(admin_signed_in: Client) -> None:
+    response = admin_signed_in.post(
+        reverse("household:installation"),
         {"default_format": "original", "path_template": "../{title}.{ext}", "concurrency": ""},
     )
 
@@ -178,7 +190,7 @@ def test_a_template_that_escapes_the_music_folder_is_refused(signed_in: Client) 
 
 
 def test_the_settings_page_says_when_yt_dlp_is_stale_and_how_to_update(
-    signed_in: Client, monkeypatch: pytest.MonkeyPatch
+    admin_signed_in: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import datetime as dt
 
@@ -186,20 +198,22 @@ def test_the_settings_page_says_when_yt_dlp_is_stale_and_how_to_update(
 
     today = dt.datetime.now(dt.UTC).date()
     monkeypatch.setattr(ytdlp_version, "__version__", today.strftime("%Y.%m.%d"))
-    fresh = signed_in.get(reverse("downloads:settings")).content.decode()
+    fresh = admin_signed_in.get(reverse("household:installation")).content.decode()
     monkeypatch.setattr(ytdlp_version, "__version__", "2020.01.01")
-    stale = signed_in.get(reverse("downloads:settings")).content.decode()
+    stale = admin_signed_in.get(reverse("household:installation")).content.decode()
 
     assert "data-ytdlp-stale" not in fresh
     assert "yt-dlp 2020.01.01 is" in stale and "make update-ytdlp" in stale
 
 
-def test_a_cookies_file_with_a_broken_line_is_refused_naming_the_line(signed_in: Client) -> None:
+def test_a_cookies_file_with_a_broken_line_is_refused_naming_the_line(
+    admin_signed_in: Client,
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     broken = COOKIES + b".youtube.com\tTRUE\t/\tsecret-value\n"
-    response = signed_in.post(
-        reverse("downloads:settings"),
+    response = admin_signed_in.post(
+        reverse("household:installation"),
         {
             "default_format": "original",
             "path_template": "",

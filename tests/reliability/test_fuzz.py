@@ -267,7 +267,7 @@ ESCAPING_TEMPLATES = [
 def test_path_templates_that_try_to_leave_the_music_folder_are_refused_and_the_rest_stay_inside(
     boxed_music_root: Path, tone: Path, tmp_path: Path
 ) -> None:
-    admin = UserFactory.create(username="configurer")
+    admin = UserFactory.create(username="configurer", is_staff=True)
     client = Client()
     client.force_login(admin)
     rng = random.Random(5)
@@ -279,7 +279,7 @@ def test_path_templates_that_try_to_leave_the_music_folder_are_refused_and_the_r
     for template in candidates:
         before = DownloadSettings.load().path_template
         response = client.post(
-            "/downloads/settings/",
+            "/settings/installation/",
             {"default_format": "original", "path_template": template, "concurrency": ""},
         )
         assert response.status_code in (302, 400), (template, response.status_code)

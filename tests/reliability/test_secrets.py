@@ -110,7 +110,7 @@ def test_no_token_secret_code_or_cookie_reaches_logs_output_or_pages(
     cookie_values = [f"cookie-{secrets.token_hex(10)}" for _ in range(3)]
     upload = SimpleUploadedFile("cookies.txt", _cookies_file(cookie_values))
     form = {"default_format": "original", "path_template": "", "concurrency": ""}
-    pages.append(client.post("/downloads/settings/", {**form, "cookies_file": upload}))
+    pages.append(client.post("/settings/installation/", {**form, "cookies_file": upload}))
     media_sandbox.media_knobs.fail_next(1, "bot_check", path="/watch")
     job = playlist_job(
         media_sandbox, account.user, uploaded_tracks(media_sandbox, 1), name="Walled", enqueue=False
@@ -120,7 +120,7 @@ def test_no_token_secret_code_or_cookie_reaches_logs_output_or_pages(
     # It ran, with the cookies, and met the bot check: the installation waits for a fresh file.
     assert (job.status, item.status) == ("paused", "queued")
     assert job.error.startswith("YouTube wants a sign-in check: the cookies file")
-    for url in ("/", "/library/", "/downloads/settings/", f"/downloads/{job.pk}/"):
+    for url in ("/", "/library/", "/settings/installation/", f"/downloads/{job.pk}/"):
         pages.append(client.get(url))
     pages.append(client.get(f"/downloads/items/{item.pk}/match/"))
 
@@ -218,12 +218,14 @@ def test_a_cookies_file_yt_dlp_cannot_read_never_shows_its_values(
     client: Client, media_sandbox: Sandbox, user: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
+    user.is_staff = True  # installation cookies are the admin's to upload
+    user.save(update_fields=["is_staff"])
     client.force_login(user)
     value = f"cookie-{secrets.token_hex(10)}"
     quirky = _cookies_file([value], (("youtube.com", "TRUE", "/", "TRUE"),))
     form = {"default_format": "original", "path_template": "", "concurrency": ""}
     upload = client.post(
-        "/downloads/settings/", {**form, "cookies_file": SimpleUploadedFile("c.txt", quirky)}
+        "/settings/installation/", {**form, "cookies_file": SimpleUploadedFile("c.txt", quirky)}
     )
     if upload.status_code == 400:
         return  # refused at upload with a message: fine

@@ -15,6 +15,7 @@ from django.db import connections
 from django.test import Client
 
 from library.accounts import account_sign_in
+from library.admission import allowed_account_add
 from library.models import LibraryRefresh
 from library.oauth import SCOPES
 from library.spotify import AsyncSpotify, StaticToken
@@ -54,7 +55,13 @@ def sign_in_on(sandbox: Sandbox, user_key: str) -> User:
     return outside_running_loop(lambda: _sign_in_on(sandbox, user_key))
 
 
+def invite(sandbox: Sandbox, user_key: str) -> None:
+    """The admin invites this sandbox user (signing in people is what most tests are about)."""
+    allowed_account_add(identifier=sandbox.user(user_key).id, added_by=None)
+
+
 def _sign_in_on(sandbox: Sandbox, user_key: str) -> User:
+    invite(sandbox, user_key)
     access, refresh = sandbox.issue_token(user_key, list(SCOPES), client_id=CLIENT_ID)
     tokens = TokenSet.from_info(
         {

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connections
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -169,12 +170,14 @@ def test_the_settings_page_shows_the_pace_and_any_pause(
     client: Any, user: Any, settings: Any
 ) -> None:
     settings.YOUTUBE_BUDGET_PER_HOUR = 250
+    user.is_staff = True  # the installation's settings are the admin's
+    user.save(update_fields=["is_staff"])
     client.force_login(user)
-    page = client.get("/downloads/settings/").content.decode()
+    page = client.get(reverse("household:installation")).content.decode()
     assert "running normally" in page and "no more than 250 videos an hour" in page
 
     hold = youtube_gate.gate_strike(sign_in=False)
 
-    page = client.get("/downloads/settings/").content.decode()
+    page = client.get(reverse("household:installation")).content.decode()
     assert hold.reason in page and "paused until" in page
     assert "refused us 1 time in a row" in page

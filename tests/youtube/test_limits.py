@@ -73,15 +73,17 @@ def test_a_sign_in_check_pauses_every_job_until_a_cookies_upload_resumes_them(
         assert (job.status, job.pause_cause) == ("paused", "youtube"), describe(job)
         assert job.error.startswith(SIGN_IN), job.error
         assert set(job.items.values_list("status", "attempts")) == {("queued", 0)}
+    user.is_staff = True  # the installation's settings are the admin's
+    user.save(update_fields=["is_staff"])
     client.force_login(user)
     page = client.get(reverse("downloads:job", args=[first.pk])).content.decode()
     assert SIGN_IN in page and "resumes by itself at" in page
     assert SIGN_IN in client.get(reverse("downloads:jobs")).content.decode()
-    assert SIGN_IN in client.get(reverse("downloads:settings")).content.decode()
+    assert SIGN_IN in client.get(reverse("household:installation")).content.decode()
 
     setattr(media_sandbox.media_knobs, mode, False)
     response = client.post(
-        reverse("downloads:settings"),
+        reverse("household:installation"),
         {
             "default_format": "original",
             "path_template": "",

@@ -34,9 +34,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from downloads import selectors, services
+from downloads import preferences, selectors, services
 from downloads.forms import TargetError, parse_target
-from downloads.models import AudioFormat, DownloadSettings, Job, JobItem
+from downloads.models import AudioFormat, Job, JobItem
 from downloads.worker import chunk as worker_chunk
 from library.models import UserPlaylist
 
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             "--format",
             dest="audio_format",
             choices=AudioFormat.values,
-            help="original (default setting), mp3, m4a or opus",
+            help="original, mp3, m4a or opus (default: the person's own default format)",
         )
 
     def handle(
@@ -70,7 +70,7 @@ class Command(BaseCommand):
         owner = User.objects.filter(username=user).first()
         if owner is None:
             raise CommandError(f"No user called {user!r}.", returncode=EXIT_ERROR)
-        audio_format = audio_format or DownloadSettings.load().default_format
+        audio_format = audio_format or preferences.default_format_for(user_id=owner.pk)
         jobs = _jobs_create(owner, target, audio_format)
         codes = [CliJob(job, console).run() for job in jobs]
         sys.exit(max(codes, default=EXIT_OK))

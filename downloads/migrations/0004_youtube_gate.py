@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("downloads", "0002_sync"),
+        ("downloads", "0003_preferences"),
     ]
 
     operations = [

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from spotifydl.household import installation, personal
+
+app_name = "household"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("settings/", personal.preferences_page, name="preferences"),
+    # The admin's: every view below is admin_required.
+    path("settings/installation/", installation.installation_settings, name="installation"),
+    path("settings/installation/sign-in/", installation.sign_in_policy, name="sign_in_policy"),
+    path("settings/installation/invited/", installation.invite, name="invite"),
+    path("settings/installation/invited/<int:pk>/remove/", installation.uninvite, name="uninvite"),
+    path("settings/installation/people/<int:user_id>/role/", installation.person_role, name="role"),
+]
