@@ -1,8 +1,10 @@
 """Playlist files: THE one .m3u8 writer, and a source's tracks in order.
 
-A playlist or Liked Songs gets MUSIC_ROOT/Playlists/<title>.m3u8 listing its stored files in the
-source's current order. Jobs write it when they finish, syncs after every run; both go through
-`_write`, which rewrites the file only when its text changes.
+A person's playlist or Liked Songs gets MUSIC_ROOT/Playlists/<person>/<title>.m3u8 listing its
+stored files in the source's current order. Jobs write it when they finish, syncs after every
+run; both go through `_write`, which rewrites the file only when its text changes. Each file is
+remembered (PlaylistFile), so a renamed source moves its file and an unsubscribed one removes it;
+a file written before people had folders of their own moves on its next write.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from downloads.models import Job, StoredFile, Subscription
+from django.contrib.auth.models import User
+
+from downloads.models import Job, PlaylistFile, StoredFile, Subscription
 from downloads.pipeline import store
 from downloads.selectors import artist_links_prefetch, artist_names
 from library.catalog.writer import chunks
 from library.models import PlaylistEntry, SavedAlbum, SavedTrack, Track
 
-PLAYLISTS_FOLDER = "Playlists"
+PLAYLISTS_FOLDER = store.PLAYLISTS_FOLDER
+NAME_BYTES = store.MAX_COMPONENT_BYTES - 6  # room for ".m3u8"
 # Sources that have a playlist file (saved albums have none).
 LISTED_SOURCES = (Subscription.Source.PLAYLIST, Subscription.Source.LIKED)
 
@@ -56,10 +61,27 @@ def _saved_albums_track_ids(owner_id: int) -> list[int]:
     return [track_id for album_id in albums for track_id in by_album[album_id]]
 
 
-def playlist_file_path(*, title: str) -> Path:
-    """Where the playlist file of something called `title` goes."""
-    name = store.sanitize_component(title or "Playlist", max_bytes=store.MAX_COMPONENT_BYTES - 6)
-    return store.music_root() / PLAYLISTS_FOLDER / f"{name}.m3u8"
+def person_folder(*, owner: User) -> str:
+    """The person's folder under Playlists: their display name (else username), made safe, and
+    told apart by their id when it would fold onto another person's."""
+
+    def name_of(user: User) -> str:
+        account = getattr(user, "spotify_account", None)
+        shown = (account.display_name if account is not None else "") or user.get_username()
+        return store.sanitize_component(shown, max_bytes=NAME_BYTES - 12)
+
+    own = name_of(owner)
+    others = User.objects.exclude(pk=owner.pk).select_related("spotify_account")
+    if any(name_of(other).casefold() == own.casefold() for other in others):
+        return f"{own} ({owner.pk})"
+    return own
+
+
+def playlist_file_path(*, title: str, owner: User) -> Path:
+    """Where the person's playlist file of something called `title` goes."""
+    name = store.sanitize_component(title or "Playlist", max_bytes=NAME_BYTES)
+    folder = person_folder(owner=owner)
+    return store.music_root() / PLAYLISTS_FOLDER / folder / f"{name}.m3u8"
 
 
 def playlist_file_write(*, job: Job) -> Path:
@@ -71,7 +93,14 @@ def playlist_file_write(*, job: Job) -> Path:
     order = source_track_ids(source=job.kind, owner_id=job.owner_id, target_id=job.target_id)
     if not order:
         order = list(job.items.order_by("position").values_list("track_id", flat=True))
-    return _write(title=job.title, track_ids=order, audio_format=job.audio_format)
+    return _write(
+        owner=job.owner,
+        source=job.kind,
+        target_id=job.target_id,
+        title=job.title,
+        track_ids=order,
+        audio_format=job.audio_format,
+    )
 
 
 def playlist_file_sync(*, subscription: Subscription) -> Path | None:
@@ -86,12 +115,40 @@ def playlist_file_sync(*, subscription: Subscription) -> Path | None:
         owner_id=subscription.owner_id,
         target_id=subscription.target_id,
     )
-    return _write(title=subscription.title, track_ids=order, audio_format=subscription.audio_format)
+    return _write(
+        owner=subscription.owner,
+        source=subscription.source,
+        target_id=subscription.target_id,
+        title=subscription.title,
+        track_ids=order,
+        audio_format=subscription.audio_format,
+    )
 
 
-def _write(*, title: str, track_ids: list[int], audio_format: str) -> Path:
+def playlist_file_remove(*, owner: User, source: str, target_id: str) -> None:
+    """Remove the person's file of this source (unsubscribed, or gone from their library)."""
+    record = PlaylistFile.objects.filter(owner=owner, source=source, target_id=target_id).first()
+    if record is not None:
+        _file_remove(record.path)
+        record.delete()
+
+
+def _file_remove(relative: str) -> None:
+    store.inside_root(store.music_root(), relative).unlink(missing_ok=True)
+
+
+def _write(
+    *,
+    owner: User,
+    source: str,
+    target_id: str,
+    title: str,
+    track_ids: list[int],
+    audio_format: str,
+) -> Path:
     """Written only when its text changes; lists the files that exist, in `track_ids` order."""
-    path = playlist_file_path(title=title)
+    path = playlist_file_path(title=title, owner=owner)
+    _moved_from(owner=owner, source=source, target_id=target_id, title=title, path=path)
     files = _files_by_track(track_ids, audio_format)
     entries = [
         store.PlaylistEntry(
@@ -108,6 +165,24 @@ def _write(*, title: str, track_ids: list[int], audio_format: str) -> Path:
         return path
     store.write_m3u8(path, entries)
     return path
+
+
+def _moved_from(*, owner: User, source: str, target_id: str, title: str, path: Path) -> None:
+    """Remember where this source's file goes now; the file it had elsewhere (renamed, or from
+    before people had folders) is removed: the write that follows puts it in its new place."""
+    relative = path.relative_to(store.music_root()).as_posix()
+    record = PlaylistFile.objects.filter(owner=owner, source=source, target_id=target_id).first()
+    if record is None:
+        legacy = store.music_root() / PLAYLISTS_FOLDER / path.name
+        legacy.unlink(missing_ok=True)
+    elif record.path != relative:
+        _file_remove(record.path)
+    PlaylistFile.objects.filter(path=relative).exclude(
+        owner=owner, source=source, target_id=target_id
+    ).delete()
+    PlaylistFile.objects.update_or_create(
+        owner=owner, source=source, target_id=target_id, defaults={"path": relative}
+    )
 
 
 def _files_by_track(track_ids: Iterable[int], audio_format: str) -> dict[int, StoredFile]:

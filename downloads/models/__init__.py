@@ -7,7 +7,7 @@ importable as `downloads.models.<Name>`.
 from __future__ import annotations
 
 from downloads.models.config import DownloadSettings
-from downloads.models.files import StoredFile
+from downloads.models.files import PlaylistFile, StoredFile
 from downloads.models.jobs import (
     CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
@@ -31,6 +31,7 @@ __all__ = [
     "Job",
     "JobItem",
     "JobItemQuerySet",
+    "PlaylistFile",
     "StoredFile",
     "Subscription",
     "SubscriptionTrack",
