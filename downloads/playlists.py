@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import User
 
+from downloads import uploads
 from downloads.models import Job, PlaylistFile, StoredFile, Subscription
 from downloads.pipeline import store
 from downloads.selectors import artist_links_prefetch, artist_names
@@ -149,7 +150,7 @@ def _write(
     """Written only when its text changes; lists the files that exist, in `track_ids` order."""
     path = playlist_file_path(title=title, owner=owner)
     _moved_from(owner=owner, source=source, target_id=target_id, title=title, path=path)
-    files = _files_by_track(track_ids, audio_format)
+    files = _files_by_track(track_ids, audio_format, owner_id=owner.pk)
     entries = [
         store.PlaylistEntry(
             path=stored.absolute_path,
@@ -185,16 +186,15 @@ def _moved_from(*, owner: User, source: str, target_id: str, title: str, path: P
     )
 
 
-def _files_by_track(track_ids: Iterable[int], audio_format: str) -> dict[int, StoredFile]:
-    """One file per track, the wanted format first (another format beats a gap in the list)."""
-    files: dict[int, StoredFile] = {}
+def _files_by_track(
+    track_ids: Iterable[int], audio_format: str, *, owner_id: int
+) -> dict[int, StoredFile]:
+    """One file per track: the person's upload, the wanted format first (another format beats
+    a gap in the list)."""
     rows = (
         StoredFile.objects.filter(track_id__in=list(track_ids))
         .select_related("track__album")
         .prefetch_related(artist_links_prefetch(prefix="track__"))
-        .order_by("created_at")
+        .order_by("created_at", "pk")
     )
-    for f in rows:
-        if f.track_id not in files or f.audio_format == audio_format:
-            files[f.track_id] = f
-    return files
+    return uploads.files_for_person(rows, owner_id=owner_id, preferred=audio_format)

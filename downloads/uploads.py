@@ -91,3 +91,29 @@ def paths_held(*, track_id: int, audio_format: str, source_id: str) -> frozenset
         audio_format=audio_format, source_id=source_id
     )
     return frozenset(rows.values_list("path", flat=True))
+
+
+def files_for_person(
+    rows: Iterable[StoredFile], *, owner_id: int, preferred: str
+) -> dict[int, StoredFile]:
+    """One file per track for what a person gets (a ZIP, a playlist file): the upload they chose
+    (their pin, else the installation's), then the preferred format, then the oldest file.
+
+    `rows` must come oldest first; a track with files only in other formats still gets one.
+    """
+    files = list(rows)
+    pins = pins_for(owner_id=owner_id, track_ids={f.track_id for f in files})
+
+    def rank(stored: StoredFile) -> tuple[bool, bool]:
+        pin = pins.get(stored.track_id)
+        return (
+            pin is not None and stored.source_id == pin.video_id,
+            stored.audio_format == preferred,
+        )
+
+    chosen: dict[int, StoredFile] = {}
+    for stored in files:
+        current = chosen.get(stored.track_id)
+        if current is None or rank(stored) > rank(current):
+            chosen[stored.track_id] = stored
+    return chosen

@@ -21,7 +21,7 @@ def test_an_opus_download_after_an_opus_original_completes_with_the_same_file(
     _, track = downloadable_track(media_sandbox)
     original = download(user, track, AudioFormat.ORIGINAL).items.get()
     assert original.status == JobItem.Status.DONE, original.error
-    stored = StoredFile.objects.get(pk=original.stored_file_id)
+    stored = StoredFile.objects.get(items=original)
     assert stored.codec == "opus"
     before = hashlib.sha256(stored.absolute_path.read_bytes()).hexdigest()
 
@@ -55,7 +55,7 @@ def test_an_opus_download_of_another_upload_lands_beside_the_opus_original(
     _, track = downloadable_track(media_sandbox)
     original = download(user, track, AudioFormat.ORIGINAL).items.get()
     assert original.status == JobItem.Status.DONE, original.error
-    stored = StoredFile.objects.get(pk=original.stored_file_id)
+    stored = StoredFile.objects.get(items=original)
     before = hashlib.sha256(stored.absolute_path.read_bytes()).hexdigest()
     chosen = other_candidate(original)
 
@@ -68,7 +68,7 @@ def test_an_opus_download_of_another_upload_lands_beside_the_opus_original(
     item = run(override.job).items.get()
 
     assert item.status == JobItem.Status.DONE, item.error
-    theirs = StoredFile.objects.get(pk=item.stored_file_id)
+    theirs = StoredFile.objects.get(items=item)
     assert (theirs.audio_format, theirs.source_id) == (AudioFormat.OPUS, chosen)
     assert theirs.path != stored.path
     assert hashlib.sha256(stored.absolute_path.read_bytes()).hexdigest() == before

@@ -52,6 +52,7 @@ def test_bs_pin_leaves_as_file_byte_identical_and_as_link_serving_the_same_bytes
 
     assert b_item.status == JobItem.Status.DONE, b_item.error
     assert b_item.stored_file_id != a_item.stored_file_id
+    assert b_item.stored_file is not None
     assert heard(media_sandbox, track, b_item.stored_file.absolute_path) == chosen
     assert sha256(a_path) == before
     assert heard(media_sandbox, track, a_path) == a_item.candidate_id

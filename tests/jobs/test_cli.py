@@ -78,7 +78,10 @@ def test_liked_songs_with_a_missing_upload_exit_with_1_and_name_the_problem(
     [
         (["liked", "--user", "nobody"], "No user called 'nobody'"),
         (["https://example.com/x", "--user", "ana"], "Paste a Spotify link"),
-        (["spotify:album:0000000000000000000000", "--user", "ana"], "in your library or on Spotify"),
+        (
+            ["spotify:album:0000000000000000000000", "--user", "ana"],
+            "in your library or on Spotify",
+        ),
     ],
 )
 def test_errors_exit_with_2_and_say_what_is_wrong(user: Any, args: list[str], message: str) -> None:

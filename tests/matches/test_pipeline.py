@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from downloads.matches import services
-from downloads.models import AudioFormat, JobItem, StoredFile
+from downloads.models import AudioFormat, JobItem
 from sandbox import Sandbox
 from tests.matches.flow import download, downloadable_track, heard, other_candidate, run
 
@@ -38,7 +38,8 @@ def test_a_pasted_link_in_the_sandbox_world_gets_a_file_of_its_own_beside_the_fi
 
     item = job.items.get()
     assert (item.status, item.candidate_id, item.match_reason) == ("done", chosen, "Pinned by hand")
-    stored = StoredFile.objects.get(pk=item.stored_file_id)
+    assert item.stored_file is not None
+    stored = item.stored_file
     assert (stored.source_id, stored.audio_format) == (chosen, AudioFormat.ORIGINAL)
     assert heard(media_sandbox, track, stored.absolute_path) == chosen
     # Files are keyed by upload: the pinned one is a second file, told apart by its video id.
