@@ -65,6 +65,8 @@ def skip_reason(route: Route) -> str | None:
 PUBLIC = {"home": "the sign-in page for visitors, the start page for people signed in"}
 SHARED = {"downloads:settings": "the installation's download settings: one row for everyone"}
 CATALOG = {
+    # Looked up with the person's own Spotify account (never taken from someone else's library):
+    # this world's other person has none, so they are asked to sign in again (502, no data).
     "library:album_download": "any album of Spotify's public catalog can be downloaded by link",
 }
 
