@@ -338,12 +338,11 @@ def store_file(
     upload of a track is told apart by its `upload_id`. Blocking: run it in a thread.
     """
     base = music_root(root)
-    suffixes = [""]
-    if upload_id:
-        suffixes.append(f" [{upload_id}]")
+    upload = sanitize_component(upload_id, max_bytes=64) if upload_id else ""
+    suffixes = ["", f" [{upload}]"] if upload else [""]
     suffixes += [f" [{track_id[:8]}]", f" [{track_id}]"]
-    if upload_id:
-        suffixes.append(f" [{track_id} {upload_id}]")
+    if upload:
+        suffixes.append(f" [{track_id} {upload}]")
     for suffix in suffixes:
         relative = planned.relative(suffix)
         if relative.as_posix() in held:

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from downloads.models import AudioFormat, JobItem, StoredFile
+from downloads.pipeline import store
 from downloads.pipeline.fetch.stage import FetchedAudio
 from downloads.pipeline.types import Candidate
 from downloads.worker import records
@@ -68,3 +69,31 @@ def test_another_upload_gets_a_row_of_its_own_and_the_first_file_stays(
     assert second.pk != first.pk
     assert StoredFile.objects.get(pk=first.pk).path == "A/B/01 Song.opus"
     assert first_path.is_file()
+
+
+def test_the_store_tells_a_second_upload_apart_by_its_video_id_and_keeps_the_first(
+    tmp_path: Path,
+) -> None:
+    planned = store.PlannedPath(directories=("A", "B"), stem="01 Song", ext="opus")
+    first_source, second_source = tmp_path / "one.opus", tmp_path / "two.opus"
+    first_source.write_bytes(b"first")
+    second_source.write_bytes(b"second")
+    track_id = "track0000000000000001"
+
+    def same_track(path: Path) -> str:
+        return track_id
+
+    first = store.store_file(
+        first_source, planned, track_id=track_id, upload_id="up1", owner_of=same_track
+    )
+    second = store.store_file(
+        second_source,
+        planned,
+        track_id=track_id,
+        upload_id="up/2",
+        held=frozenset({"A/B/01 Song.opus"}),
+        owner_of=same_track,
+    )
+
+    assert (first.name, second.name) == ("01 Song.opus", "01 Song [up_2].opus")
+    assert first.read_bytes() == b"first"
