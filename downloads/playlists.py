@@ -19,7 +19,7 @@ from downloads.models import Job, PlaylistFile, StoredFile, Subscription
 from downloads.pipeline import store
 from downloads.selectors import artist_links_prefetch, artist_names
 from library.catalog.writer import chunks
-from library.models import PlaylistEntry, SavedAlbum, SavedTrack, Track
+from library.models import PlaylistEntry, SavedAlbum, SavedTrack, Track, UserPlaylist
 
 PLAYLISTS_FOLDER = store.PLAYLISTS_FOLDER
 NAME_BYTES = store.MAX_COMPONENT_BYTES - 6  # room for ".m3u8"
@@ -150,6 +150,7 @@ def _write(
     """Written only when its text changes; lists the files that exist, in `track_ids` order."""
     path = playlist_file_path(title=title, owner=owner)
     _moved_from(owner=owner, source=source, target_id=target_id, title=title, path=path)
+    _gone_remove(owner=owner, besides=target_id)
     files = _files_by_track(track_ids, audio_format, owner_id=owner.pk)
     entries = [
         store.PlaylistEntry(
@@ -184,6 +185,19 @@ def _moved_from(*, owner: User, source: str, target_id: str, title: str, path: P
     PlaylistFile.objects.update_or_create(
         owner=owner, source=source, target_id=target_id, defaults={"path": relative}
     )
+
+
+def _gone_remove(*, owner: User, besides: str) -> None:
+    """Files of other playlists no longer in the person's library (deleted, left) go too."""
+    kept = UserPlaylist.objects.filter(user=owner).values("playlist__spotify_id")
+    gone = (
+        PlaylistFile.objects.filter(owner=owner, source=Subscription.Source.PLAYLIST)
+        .exclude(target_id__in=kept)
+        .exclude(target_id=besides)
+    )
+    for record in gone:
+        _file_remove(record.path)
+        record.delete()
 
 
 def _files_by_track(

@@ -16,11 +16,13 @@ from downloads.pipeline.metadata import TrackTags
 from downloads.sync import services as sync_services
 from tests.factories import (
     JobFactory,
+    PlaylistFactory,
     SavedTrackFactory,
     SpotifyAccountFactory,
     SubscriptionFactory,
     TrackFactory,
     UserFactory,
+    UserPlaylistFactory,
 )
 
 pytestmark = [pytest.mark.django_db]
@@ -123,3 +125,21 @@ def test_music_named_playlists_is_stored_outside_the_playlists_folder(
     root = Path(settings.MUSIC_ROOT).resolve()
     assert final.is_file()
     assert final.relative_to(root).parts[0].casefold() != "playlists"
+
+
+def test_the_file_of_a_playlist_gone_from_the_library_goes_on_the_next_write(
+    user: Any, file_on_disk: Any
+) -> None:
+    membership = UserPlaylistFactory.create(user=user, playlist=PlaylistFactory.create(name="Old"))
+    job = JobFactory.create(
+        owner=user, kind=Job.Kind.PLAYLIST, target_id=membership.playlist.spotify_id, title="Old"
+    )
+    services.job_after_finish(job=job)
+    old = playlists_root() / "ana" / "Old.m3u8"
+    assert old.is_file()
+
+    membership.delete()
+    liked_job_finished(user, file_on_disk)
+
+    assert not old.exists()
+    assert (playlists_root() / "ana" / "Liked Songs.m3u8").is_file()
