@@ -60,8 +60,8 @@ class StoredFileAdmin(admin.ModelAdmin[StoredFile]):
 
 @admin.register(TrackPin)
 class TrackPinAdmin(admin.ModelAdmin[TrackPin]):
-    list_display = ["track", "video_id", "pinned_by", "created_at"]
-    raw_id_fields = ["track", "pinned_by"]
+    list_display = ["track", "owner", "video_id", "pinned_by", "created_at"]
+    raw_id_fields = ["track", "owner", "pinned_by"]
 
 
 @admin.register(DownloadSettings)

@@ -64,16 +64,17 @@ def path_template_check(template: str) -> None:
     """Refuse a template (PathTemplateError, with a reason fit to show) that cannot render."""
     for part in template.split("/"):
         _check_numbers(part)
+    if template.split("/")[0].strip().casefold() == PLAYLISTS_FOLDER.casefold():
+        # A tag that renders as "Playlists" is moved aside by the store; a template is refused.
+        raise PathTemplateError(
+            f"Music cannot go into the {PLAYLISTS_FOLDER} folder: it holds the playlist files."
+        )
     for fields in WORST_CASES:
         try:
             planned = render_path(template, fields)
         except (StoreError, OverflowError, ValueError, TypeError) as exc:
             # "{track:c}" overflows on a huge track number; store.py only expects ValueError.
             raise PathTemplateError(f"The path template cannot be filled in: {exc}") from exc
-        if planned.directories and planned.directories[0].casefold() == PLAYLISTS_FOLDER.casefold():
-            raise PathTemplateError(
-                f"Music cannot go into the {PLAYLISTS_FOLDER} folder: it holds the playlist files."
-            )
         # Sanitized names cannot climb out; this states the promise the error message makes.
         inside_root(Path("/nonexistent-music-root"), planned.relative())
 

@@ -23,6 +23,7 @@ from library.models import (
     artist_links_prefetch,
     in_library_of,
 )
+from library.selectors import album_in_library
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User as AnyUser
@@ -198,6 +199,13 @@ class TargetNotFound(LookupError):
     """The thing to download is not in this person's library (or not in the catalog yet)."""
 
 
+class TargetNotVisible(TargetNotFound):
+    """Not in the person's library: only Spotify, asked with their own token, may still give it."""
+
+
+NOT_VISIBLE = "We found no such {what} in your library or on Spotify."
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     kind: str
@@ -218,18 +226,32 @@ def target_tracks(*, user: AnyUser, kind: str, target_id: str) -> Target:
     return Target(kind, "" if kind == Job.Kind.SELECTION else target_id, title, tracks)
 
 
+def _not_visible(what: str) -> TargetNotVisible:
+    # One answer whether the catalog has it (someone else's) or not: nothing about other people.
+    return TargetNotVisible(NOT_VISIBLE.format(what=what))
+
+
 def _track(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
-    track = Track.objects.filter(spotify_id=target_id).first()
+    track = owned_tracks(user=user).filter(spotify_id=target_id).first()
     if track is None:
-        raise TargetNotFound("That track is not in the catalog yet: refresh your library first.")
+        raise _not_visible("track")
     return track.name, [track]
 
 
 def _album(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
     album = Album.objects.filter(spotify_id=target_id).first()
-    if album is None:
-        raise TargetNotFound("That album is not in the catalog yet: refresh your library first.")
+    if album is None or not album_in_library(album_id=target_id, user_id=user.pk):
+        raise _not_visible("album")
     return album.name, list(tracklists.album_tracks(album_id=album.pk))
+
+
+def looked_up_target(*, kind: str, target_id: str) -> Target:
+    """A track or album Spotify has just given the person (their own token): all its tracks."""
+    if kind == Job.Kind.TRACK:
+        track = Track.objects.get(spotify_id=target_id)
+        return Target(kind, target_id, track.name, [track])
+    album = Album.objects.get(spotify_id=target_id)
+    return Target(kind, target_id, album.name, list(tracklists.album_tracks(album_id=album.pk)))
 
 
 def _playlist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
@@ -252,16 +274,16 @@ def _liked(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
 
 
 def _artist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
+    """The artist's tracks in the person's library (or their jobs), and no one else's."""
     artist = Artist.objects.filter(spotify_id=target_id).first()
     if artist is None:
-        raise TargetNotFound("That artist is not in the catalog yet: refresh your library first.")
-    credits = TrackArtist.objects.filter(artist=artist).select_related("track")
-    return artist.name, [
-        c.track
-        for c in credits.order_by(
-            "track__album__release_date", "track__disc_number", "track__track_number"
-        )
-    ]
+        raise _not_visible("artist")
+    credited = TrackArtist.objects.filter(artist=artist).values("track_id")
+    tracks = owned_tracks(user=user).filter(pk__in=credited)
+    ordered = list(tracks.order_by("album__release_date", "disc_number", "track_number", "pk"))
+    if not ordered:
+        raise _not_visible("artist")
+    return artist.name, ordered
 
 
 def owned_tracks(*, user: AnyUser) -> QuerySet[Track]:

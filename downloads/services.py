@@ -13,12 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from asgiref.sync import async_to_sync
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from downloads import cookies as cookies_files
-from downloads import enqueue, playlists, preferences, selectors, youtube_gate
+from downloads import enqueue, playlists, preferences, selectors, uploads, youtube_gate
 from downloads.models import (
     CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
@@ -27,10 +28,12 @@ from downloads.models import (
     Job,
     JobItem,
     StoredFile,
-    TrackPin,
 )
 from downloads.worker import workdir
+from library import live
 from library.models import Track
+from library.spotify import SpotifyError
+from library.spotify.errors import SpotifyBadRequest, SpotifyForbidden, SpotifyNotFound
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -61,9 +64,12 @@ def job_create(
             title=title[:1000],
             audio_format=audio_format,
         )
-        stored = _stored_files(track.pk for track in unique)
+        # Files on disk of the upload this person's choice resolves to finish at once.
+        stored = uploads.stored_files_for(
+            owner_id=owner.pk, track_ids=[t.pk for t in unique], audio_format=audio_format
+        )
         JobItem.objects.bulk_create(
-            _new_item(job, position, track, stored.get((track.pk, audio_format)))
+            _new_item(job, position, track, stored.get(track.pk))
             for position, track in enumerate(unique)
         )
         if job.finish_if_done():
@@ -71,19 +77,6 @@ def job_create(
         elif enqueue:
             transaction.on_commit(lambda: job_enqueue(job=job))
     return job
-
-
-def _stored_files(track_ids: Iterable[int]) -> dict[tuple[int, str], StoredFile]:
-    """Files already stored for these tracks; a row whose file has vanished does not count, nor
-    one from another upload than the track's pin (it was pinned since: the file is out of date)."""
-    ids = list(track_ids)
-    pins = dict(TrackPin.objects.filter(track_id__in=ids).values_list("track_id", "video_id"))
-    files = StoredFile.objects.filter(track_id__in=ids)
-    return {
-        (f.track_id, f.audio_format): f
-        for f in files
-        if f.exists_on_disk() and pins.get(f.track_id, f.source_id) == f.source_id
-    }
 
 
 def _new_item(job: Job, position: int, track: Track, stored: StoredFile | None) -> JobItem:
@@ -252,9 +245,16 @@ def job_start(
     """A job for what the person asked for (a playlist, an album, Liked Songs...), enqueued
     unless the caller runs it itself (`enqueue=False`, the CLI).
 
-    Raises selectors.TargetNotFound when it is not in their library or has no tracks.
+    A track or album outside their library is asked of Spotify with their own token (a pasted
+    public link works). Raises selectors.TargetNotFound when it is not theirs to download or has
+    no tracks; the words never depend on what other people have.
     """
-    target = selectors.target_tracks(user=owner, kind=kind, target_id=target_id)
+    try:
+        target = selectors.target_tracks(user=owner, kind=kind, target_id=target_id)
+    except selectors.TargetNotVisible:
+        if kind not in LOOKED_UP_KINDS:
+            raise
+        target = _spotify_target(owner=owner, kind=kind, target_id=target_id)
     return job_create(
         owner=owner,
         kind=target.kind,
@@ -264,6 +264,24 @@ def job_start(
         audio_format=audio_format,
         enqueue=enqueue,
     )
+
+
+LOOKED_UP_KINDS = (Job.Kind.TRACK, Job.Kind.ALBUM)
+
+
+def _spotify_target(*, owner: User, kind: str, target_id: str) -> selectors.Target:
+    """The track or album as Spotify gives it to this person, stored in the catalog first."""
+    what = "track" if kind == Job.Kind.TRACK else "album"
+    try:
+        if kind == Job.Kind.TRACK:
+            async_to_sync(live.track_catalog_ensure)(user=owner, track_id=target_id)
+        else:
+            async_to_sync(live.album_catalog_ensure)(user=owner, album_id=target_id)
+    except (SpotifyNotFound, SpotifyBadRequest, SpotifyForbidden):
+        raise selectors.TargetNotFound(selectors.NOT_VISIBLE.format(what=what)) from None
+    except SpotifyError as exc:
+        raise selectors.TargetNotFound(exc.message) from exc
+    return selectors.looked_up_target(kind=kind, target_id=target_id)
 
 
 # --- installation settings ---------------------------------------------------------------------

@@ -1,5 +1,9 @@
-"""Reads from Spotify while someone browses: an artist's albums a page at a time, and an album
-put into the catalog on demand so it can be downloaded."""
+"""Reads from Spotify while someone browses: an artist's albums a page at a time, and an album or
+a track put into the catalog on demand so it can be downloaded.
+
+An album or track outside the person's library is always asked of Spotify with their own token,
+even when the catalog holds it already (someone else's): what the person gets never depends on
+what other people have."""
 
 from __future__ import annotations
 
@@ -12,10 +16,10 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Count
 
-from library.catalog.collections import album_store
+from library.catalog.collections import album_store, track_store
 from library.models import Album
 from library.oauth import account_spotify
-from library.selectors import saved_album_ids
+from library.selectors import album_in_library, saved_album_ids
 from library.spotify import AsyncSpotify, SpotifyUnavailable
 from library.spotify import types as t
 from library.spotify.errors import SpotifyNotFound
@@ -95,16 +99,18 @@ async def album_catalog_ensure(*, user: User, album_id: str) -> None:
     """Put an album and all its tracks in the catalog, so a download job can list them.
 
     Albums seen on an artist's page are not in anyone's library yet; a download job reads its
-    tracks from the catalog. Costs nothing when the catalog already holds the whole album.
+    tracks from the catalog. An album in the person's library that the catalog holds whole costs
+    nothing; any other is read with the person's token. Raises SpotifyNotFound (or another
+    SpotifyError) when Spotify does not give it to them.
     """
-    if await sync_to_async(_album_complete)(album_id):
+    if await sync_to_async(_album_complete)(album_id, user.pk):
         return
     spotify = await account_spotify(user_id=user.pk)
     album = t.parse_album(await _live_get(spotify, f"albums/{album_id}"))
     if album is None:
         raise SpotifyNotFound("Spotify has no such album.")
     tracks = list(album.tracks)
-    if album.tracks_total > len(tracks):
+    if album.tracks_total > len(tracks) and not await sync_to_async(_album_stored)(album_id):
 
         def fetch(offset: int, limit: int) -> Awaitable[t.Json]:
             params: dict[str, str | int] = {"offset": offset, "limit": limit}
@@ -116,7 +122,19 @@ async def album_catalog_ensure(*, user: User, album_id: str) -> None:
     await sync_to_async(album_store)(album=album, tracks=tracks)
 
 
-def _album_complete(album_id: str) -> bool:
+async def track_catalog_ensure(*, user: User, track_id: str) -> None:
+    """Read a track with the person's own token and put it in the catalog (a pasted link).
+
+    Raises SpotifyNotFound (or another SpotifyError) when Spotify does not give it to them.
+    """
+    spotify = await account_spotify(user_id=user.pk)
+    track = t.parse_track(await _live_get(spotify, f"tracks/{track_id}"))
+    if track is None:
+        raise SpotifyNotFound("Spotify has no such track.")
+    await sync_to_async(track_store)(track=track)
+
+
+def _album_stored(album_id: str) -> bool:
     found = (
         Album.objects.filter(spotify_id=album_id)
         .annotate(stored=Count("tracks"))
@@ -124,3 +142,7 @@ def _album_complete(album_id: str) -> bool:
         .first()
     )
     return found is not None and found[1] > 0 and found[1] >= found[0]
+
+
+def _album_complete(album_id: str, user_id: int) -> bool:
+    return album_in_library(album_id=album_id, user_id=user_id) and _album_stored(album_id)

@@ -352,3 +352,10 @@ def search[S](*, user: User, query: str, states: States[S]) -> SearchResults[S]:
         artists=list(artists.order_by("name")[:SEARCH_LIMIT]),
         rows=_rows([(track, None) for track in tracks[:SEARCH_LIMIT]], 1, states),
     )
+
+
+def album_in_library(*, album_id: str, user_id: int) -> bool:
+    """A saved album of the person's, or the album of a track in their library."""
+    saved = SavedAlbum.objects.filter(album__spotify_id=album_id, user_id=user_id)
+    tracks = Track.objects.filter(in_library_of(user_id=user_id), album__spotify_id=album_id)
+    return saved.exists() or tracks.exists()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from downloads import uploads
 from downloads.models import AudioFormat, Job, StoredFile
 from downloads.selectors import owned_tracks
 from library import tracklists
@@ -78,7 +79,7 @@ def collection_for(*, user: User, kind: Kind, target: str, audio_format: str = "
     """
     source = _SOURCES[kind](user, target)
     preferred = source.audio_format or (audio_format if audio_format in AudioFormat else "")
-    files = _files_by_track(source.scope, preferred)
+    files = _files_by_track(source.scope, preferred, owner_id=user.pk)
     return Collection(
         kind=kind,
         target=target,
@@ -165,16 +166,14 @@ _SOURCES: dict[Kind, Callable[[User, str], _Source]] = {
 }
 
 
-def _files_by_track(scope: QuerySet[Track], preferred: str) -> dict[int, StoredFile]:
-    """One file per track: the preferred format when there is one, else the oldest."""
+def _files_by_track(
+    scope: QuerySet[Track], preferred: str, *, owner_id: int
+) -> dict[int, StoredFile]:
+    """One file per track: the person's chosen upload, the preferred format, else the oldest."""
     rows = (
         StoredFile.objects.filter(track__in=scope.values("pk"))
         .select_related("track__album")
         .prefetch_related(artist_links_prefetch("track__"))
         .order_by("created_at", "pk")
     )
-    files: dict[int, StoredFile] = {}
-    for stored in rows:
-        if stored.track_id not in files or stored.audio_format == preferred:
-            files[stored.track_id] = stored
-    return files
+    return uploads.files_for_person(rows, owner_id=owner_id, preferred=preferred)

@@ -58,6 +58,9 @@ class PinForm(forms.Form):
         "https://music.youtube.com/watch?v=…",
     )
     audio_format = forms.ChoiceField(choices=AudioFormat.choices, label="Format")
+    everyone = forms.BooleanField(
+        required=False, label="For everyone (admin): people without a pin of their own use it"
+    )
 
     def __init__(self, *args: Any, candidates: Mapping[str, Candidate], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from downloads import uploads
 from downloads.models import AudioFormat, DownloadSettings, JobItem, StoredFile, TrackPin
 from downloads.pipeline.sources.common import is_allowed_media_url
 from downloads.pipeline.types import Candidate
@@ -121,7 +122,7 @@ def match_page(*, user: AnyUser, track: Track, item: JobItem | None = None) -> M
     """Everything a match page shows; `item` must already be one of the person's (item_for)."""
     own_item = item or latest_item(user=user, track=track)
     analysis = _analysis_item(track, item)
-    pin = TrackPin.objects.select_related("pinned_by").filter(track=track).first()
+    pin = uploads.pins_for(owner_id=user.pk, track_ids=[track.pk]).get(track.pk)
     files = list(StoredFile.objects.filter(track=track).order_by("audio_format"))
     sources: dict[str, list[str]] = {}
     for stored in files:

@@ -1,15 +1,14 @@
-"""Writes for the match pages: pin a track to an upload (instance-wide), download it again, unpin.
+"""Writes for the match pages: pin a track to an upload, download it again, unpin.
 
-A pin is the installation's manual choice for a track: the worker skips searching and fetches
-the pinned upload, for every later download and sync of that track, whoever asks. Only URLs that
+A person's pin is their own choice for a track: the worker skips searching and fetches the
+pinned upload for that person's later downloads and syncs of the track. An admin may also pin a
+track for the whole installation: everyone without a pin of their own follows it. Only URLs that
 pass the media allow-list are ever stored in a pin: a chosen candidate's own URL when it still
 passes, else one rebuilt from its validated video id; a pasted link is reduced to its id first.
 
-Re-downloading is an ordinary job of kind "track" in the asked-for format; the worker stores the
-new file under the track's path (an atomic rename over the old file) and updates the track's
-StoredFile row for that format in one transaction, so every job that lists the file gets the
-new audio. (That the worker fetches again although a file is stored relies on its pin-aware
-reuse check: a stored file from another upload than the pin is stale.)
+Re-downloading is an ordinary job of kind "track" in the asked-for format. Files are keyed by
+(track, format, upload), so the pinned upload lands in a file of its own (or one already stored
+for it); nobody else's file changes. Unpinning deletes no file: others may use it.
 """
 
 from __future__ import annotations
@@ -61,11 +60,22 @@ def _pin_target(url_or_candidate: str | Candidate) -> tuple[str, str]:
     return link.video_id, media_url_for(link.video_id, music=link.music)
 
 
-def track_pin(*, track: Track, url_or_candidate: str | Candidate, user: User) -> TrackPin:
-    """Pin the track to this upload for everyone, recording who chose it and when."""
+def may_pin_for_everyone(user: User) -> bool:
+    """Installation-wide pins are the admin's."""
+    return bool(user.is_staff)
+
+
+def track_pin(
+    *, track: Track, url_or_candidate: str | Candidate, user: User, everyone: bool = False
+) -> TrackPin:
+    """Pin the track to this upload for the person (or, for an admin, everyone), recording who
+    chose it and when."""
+    if everyone and not may_pin_for_everyone(user):
+        raise PinError("Only an admin can pin a track for everyone.")
     video_id, url = _pin_target(url_or_candidate)
     pin, _ = TrackPin.objects.update_or_create(
         track=track,
+        owner=None if everyone else user,
         defaults={
             "video_id": video_id,
             "url": url,
@@ -77,12 +87,16 @@ def track_pin(*, track: Track, url_or_candidate: str | Candidate, user: User) ->
     return pin
 
 
-def track_unpin(*, track: Track, user: User) -> bool:
-    """Forget the manual choice: later downloads search and match again. True when one existed.
+def track_unpin(*, track: Track, user: User, everyone: bool = False) -> bool:
+    """Forget the person's own choice (an admin: the installation's). True when one existed.
 
-    The file already on disk stays as it is until the track is downloaded again.
+    Nobody can remove another person's pin, and no file on disk is deleted: others may use it.
     """
-    deleted, _ = TrackPin.objects.filter(track=track).delete()
+    if everyone and not may_pin_for_everyone(user):
+        return False
+    pins = TrackPin.objects.filter(track=track)
+    pins = pins.filter(owner__isnull=True) if everyone else pins.filter(owner=user)
+    deleted, _ = pins.delete()
     return bool(deleted)
 
 
@@ -101,10 +115,17 @@ def track_redownload(*, track: Track, owner: User, audio_format: str) -> Job:
 
 
 def track_override(
-    *, track: Track, url_or_candidate: str | Candidate, user: User, audio_format: str
+    *,
+    track: Track,
+    url_or_candidate: str | Candidate,
+    user: User,
+    audio_format: str,
+    everyone: bool = False,
 ) -> Override:
     """Pin the track to this upload and download it again in `audio_format`, all or nothing."""
     with transaction.atomic():
-        pin = track_pin(track=track, url_or_candidate=url_or_candidate, user=user)
+        pin = track_pin(
+            track=track, url_or_candidate=url_or_candidate, user=user, everyone=everyone
+        )
         job = track_redownload(track=track, owner=user, audio_format=audio_format)
     return Override(pin=pin, job=job)

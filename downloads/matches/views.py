@@ -96,13 +96,15 @@ def track_pin(request: HttpRequest, spotify_id: str) -> HttpResponse:
                 url_or_candidate=form.cleaned_data["choice"],
                 user=user,
                 audio_format=form.cleaned_data["audio_format"],
+                everyone=form.cleaned_data["everyone"],
             )
         except ValueError as exc:  # PinError / LinkError: plain words for the person
             form.add_error(None, str(exc))
         else:
+            whom = "for everyone" if override.pin.is_installation_wide else "for you"
             messages.success(
                 request,
-                f"“{track.name}” is now pinned to {override.pin.video_id} for everyone. "
+                f"“{track.name}” is now pinned to {override.pin.video_id} {whom}. "
                 "Downloading it again.",
             )
             return redirect("downloads:job", pk=override.job.pk)
@@ -116,14 +118,15 @@ def track_unpin(request: HttpRequest, spotify_id: str) -> HttpResponse:
     user = request_user(request)
     track = _track(user, spotify_id)
     item = _posted_item(request, user, track)
-    if services.track_unpin(track=track, user=user):
+    everyone = request.POST.get("everyone") == "on"
+    if services.track_unpin(track=track, user=user, everyone=everyone):
         messages.success(
             request,
             f"The pin of “{track.name}” is removed: new downloads of it are matched "
-            "automatically again. The file on disk stays as it is.",
+            "automatically again. Files on disk stay as they are.",
         )
     else:
-        messages.info(request, f"“{track.name}” was not pinned.")
+        messages.info(request, f"You had no pin of “{track.name}” to remove.")
     if item is not None:
         return redirect("matches:item", pk=item.pk)
     return redirect("matches:track", spotify_id=track.spotify_id)

@@ -7,7 +7,7 @@ importable as `downloads.models.<Name>`.
 from __future__ import annotations
 
 from downloads.models.config import DownloadSettings
-from downloads.models.files import StoredFile
+from downloads.models.files import PlaylistFile, StoredFile
 from downloads.models.gate import YouTubeGate
 from downloads.models.jobs import (
     CHUNK_SIZE,
@@ -33,6 +33,7 @@ __all__ = [
     "Job",
     "JobItem",
     "JobItemQuerySet",
+    "PlaylistFile",
     "Preferences",
     "StoredFile",
     "Subscription",

@@ -1,4 +1,5 @@
-"""Files on disk: one per (track, format) under MUSIC_ROOT, shared by every user and job."""
+"""Files on disk: one per (track, format, source upload) under MUSIC_ROOT, shared by whoever chose
+that upload."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from library.models import Track
 
 
 class StoredFile(models.Model):
-    """One audio file under MUSIC_ROOT: one per (track, format), shared by every user and job."""
+    """One audio file under MUSIC_ROOT: one per (track, format, upload).
+
+    People who chose the same upload share the file; another upload of the track is another file
+    (another path), so one person's choice never changes another's audio.
+    """
 
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="stored_files")
     audio_format = models.CharField(max_length=10, choices=AudioFormat.choices)
@@ -30,7 +35,8 @@ class StoredFile(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["track", "audio_format"], name="downloads_one_file_per_track_format"
+                fields=["track", "audio_format", "source_id"],
+                name="downloads_one_file_per_track_format_upload",
             )
         ]
 
@@ -43,3 +49,33 @@ class StoredFile(models.Model):
 
     def exists_on_disk(self) -> bool:
         return bool(self.absolute_path.is_file())
+
+
+class PlaylistFile(models.Model):
+    """The .m3u8 file last written for one person's playlist or Liked Songs.
+
+    Remembered so a renamed source moves its file and an unsubscribed one removes it.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playlist_files"
+    )
+    source = models.CharField(max_length=20)
+    target_id = models.CharField(max_length=200, blank=True)
+    # Relative to MUSIC_ROOT, like StoredFile.path.
+    path = models.CharField(max_length=TEXT, unique=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "source", "target_id"], name="downloads_one_playlist_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+    @property
+    def absolute_path(self) -> Path:
+        return Path(settings.MUSIC_ROOT) / self.path

@@ -1,8 +1,10 @@
 """Place finished files into MUSIC_ROOT: path template, names safe on every OS, atomic moves.
 
-One file per (track, format), shared by every user. A file's identity is the Spotify URL in its
-tags, so when two different tracks would get the same path the second one is told apart by its
-Spotify id; the same track arriving again replaces its own file.
+One file per (track, format, upload). A file's identity is the Spotify URL in its tags, so when
+two different tracks would get the same path the second one is told apart by its Spotify id; a
+second upload of a track is told apart by its video id; the same upload arriving again replaces
+its own file. The first folder never equals the playlists folder, so music and playlist files
+never mix.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from downloads.pipeline.errors import PathTemplateError, StoreError
 from downloads.pipeline.metadata import TrackTags
 from downloads.pipeline.tag import spotify_track_id
 
+# The folder of the .m3u8 files; music never goes there (a first folder with this name is renamed).
+PLAYLISTS_FOLDER = "Playlists"
 DEFAULT_TEMPLATE = "{album_artist}/{album}/{disc}-{track:02} {title}.{ext}"
 TEMPLATE_FIELDS = frozenset(
     {"artist", "artists", "album_artist", "album", "title", "track", "disc", "year", "ext"}
@@ -194,6 +198,8 @@ def render_path(template: str, fields: PathFields) -> PlannedPath:
     *folders, last = template.split("/")
     stem_template = last.removesuffix(".{ext}")
     directories = tuple(sanitize_component(_format(part, values)) for part in folders)
+    if directories and directories[0].casefold() == PLAYLISTS_FOLDER.casefold():
+        directories = (f"{directories[0]} (music)", *directories[1:])
     stem = sanitize_component(_format(stem_template, values), max_bytes=1 << 20)
     return PlannedPath(directories=directories, stem=stem, ext=ext)
 
@@ -320,16 +326,28 @@ def store_file(
     planned: PlannedPath,
     *,
     track_id: str,
+    upload_id: str = "",
+    held: frozenset[str] = frozenset(),
     root: Path | None = None,
     owner_of: OwnerOf = spotify_track_id,
 ) -> Path:
     """Move a finished, tagged file into place and return its final path.
 
-    `track_id` is the Spotify id the file's tags carry. Blocking: run it in a thread.
+    `track_id` is the Spotify id the file's tags carry; `held` are paths (relative to the root)
+    of the track's files from other uploads or formats, which this one must not replace: a second
+    upload of a track is told apart by its `upload_id`. Blocking: run it in a thread.
     """
     base = music_root(root)
-    for suffix in ("", f" [{track_id[:8]}]", f" [{track_id}]"):
-        target = inside_root(base, planned.relative(suffix))
+    upload = sanitize_component(upload_id, max_bytes=64) if upload_id else ""
+    suffixes = ["", f" [{upload}]"] if upload else [""]
+    suffixes += [f" [{track_id[:8]}]", f" [{track_id}]"]
+    if upload:
+        suffixes.append(f" [{track_id} {upload}]")
+    for suffix in suffixes:
+        relative = planned.relative(suffix)
+        if relative.as_posix() in held:
+            continue
+        target = inside_root(base, relative)
         make_directories(target.parent, base)
         _fsync_file(source)
         source = _staged(source, target.parent)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from downloads.models import Job, JobItem, StoredFile, Subscription, SubscriptionTrack, SyncRun
+from downloads import uploads
+from downloads.models import Job, JobItem, Subscription, SubscriptionTrack, SyncRun
 from library.catalog.writer import chunks
 from library.models import PlaylistEntry, SavedTrack, Track, UserPlaylist
 
@@ -133,15 +134,16 @@ def tracks_to_download(subscription: Subscription, track_ids: Iterable[int]) -> 
     in_flight: set[int] = set()
     no_match: set[int] = set()
     for chunk in chunks(wanted):
-        files = StoredFile.objects.filter(track_id__in=chunk, audio_format=fmt)
-        stored |= {f.track_id for f in files if f.exists_on_disk()}
+        stored |= set(
+            uploads.stored_files_for(
+                owner_id=subscription.owner_id, track_ids=chunk, audio_format=fmt
+            )
+        )
         items = JobItem.objects.filter(
             track_id__in=chunk, job__owner_id=subscription.owner_id, job__audio_format=fmt
         ).order_by("pk")
         latest = dict(items.values_list("track_id", "status"))
-        pinned = set(
-            Track.objects.filter(pk__in=chunk, pin__isnull=False).values_list("pk", flat=True)
-        )
+        pinned = set(uploads.pins_for(owner_id=subscription.owner_id, track_ids=chunk))
         in_flight |= {t for t, status in latest.items() if status in JobItem.UNFINISHED}
         no_match |= {
             t for t, status in latest.items() if status == JobItem.Status.NO_MATCH

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from downloads import enqueue
+from downloads import enqueue, playlists
 from downloads.models import Subscription
 from downloads.models import SyncRun as Run
 from downloads.sync import runs, selectors
@@ -79,7 +79,11 @@ def subscription_update(
 
 
 def subscription_delete(*, subscription: Subscription) -> None:
-    """Stop syncing. Files stay: they are the library's as much as the subscription's."""
+    """Stop syncing. Music files stay (they are the library's as much as the subscription's);
+    the person's playlist file of it goes."""
+    playlists.playlist_file_remove(
+        owner=subscription.owner, source=subscription.source, target_id=subscription.target_id
+    )
     subscription.delete()
 
 

@@ -109,8 +109,16 @@ class ItemPipeline:
             planned = store.render_path(
                 context.options.path_template, store.PathFields.from_tags(tags, fetched.ext)
             )
+            held = await sync_to_async(records.paths_held)(
+                work, context.options.audio_format, candidate.id
+            )
             final = await self._blocking(
-                store.store_file, fetched.path, planned, track_id=work.spotify_id
+                store.store_file,
+                fetched.path,
+                planned,
+                track_id=work.spotify_id,
+                upload_id=candidate.id,
+                held=held,
             )
             duration = await self._blocking(_duration_of, final)
         except FetchError as exc:

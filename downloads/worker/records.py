@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from downloads import uploads
 from downloads.models import Job, JobItem, StoredFile
 from downloads.pipeline import store
 from downloads.pipeline.fetch.stage import FetchedAudio
@@ -62,7 +63,7 @@ def item_claim(item_id: int) -> Work | None:
     )
     if not claimed:
         return None
-    return work_for(JobItem.objects.select_related("track__album").get(pk=item_id))
+    return work_for(JobItem.objects.select_related("track__album", "job").get(pk=item_id))
 
 
 def _mine(work: Work) -> QuerySet[JobItem]:
@@ -73,12 +74,13 @@ def _mine(work: Work) -> QuerySet[JobItem]:
 
 
 def stored_file_reuse(work: Work, audio_format: str) -> bool:
-    """A file already stored for this track and format (an earlier job, a crashed attempt)."""
-    stored = StoredFile.objects.filter(track_id=work.track_id, audio_format=audio_format).first()
-    if stored is None or not stored.exists_on_disk():
+    """A file already stored for this track, format and the owner's upload (an earlier job, a
+    crashed attempt, another person who chose the same upload)."""
+    stored = uploads.stored_files_for(
+        owner_id=work.owner_id, track_ids=[work.track_id], audio_format=audio_format
+    ).get(work.track_id)
+    if stored is None:
         return False
-    if work.pin is not None and stored.source_id != work.pin.id:
-        return False  # pinned to another upload since this file was stored
     _mine(work).update(
         stored_file=stored,
         candidate_id=stored.source_id,
@@ -115,22 +117,47 @@ def stored_file_record(
     candidate: Candidate,
     score: float | None,
 ) -> None:
-    """The file and the item in one transaction: a crash leaves both or neither."""
+    """The file and the item in one transaction: a crash leaves both or neither.
+
+    The row of this (track, format, upload) gets the new file; a file it held under another
+    name (another extension) goes once nothing else refers to it.
+    """
+    path = final.relative_to(store.music_root()).as_posix()
+    before = (
+        StoredFile.objects.filter(
+            track_id=work.track_id, audio_format=audio_format, source_id=candidate.id
+        )
+        .values_list("path", flat=True)
+        .first()
+    )
     stored, _ = StoredFile.objects.update_or_create(
         track_id=work.track_id,
         audio_format=audio_format,
+        source_id=candidate.id,
         defaults={
-            "path": final.relative_to(store.music_root()).as_posix(),
+            "path": path,
             "size": final.stat().st_size,
             "codec": fetched.codec,
             "container": CONTAINERS.get(fetched.ext, fetched.ext),
             "duration": duration,
-            "source_id": candidate.id,
             "source_url": candidate.url or "",
             "match_score": score,
         },
     )
     _mine(work).update(stored_file=stored)
+    if before is not None and before != path:
+        transaction.on_commit(lambda: _unreferenced_file_remove(before))
+
+
+def _unreferenced_file_remove(relative: str) -> None:
+    if not StoredFile.objects.filter(path=relative).exists():
+        store.inside_root(store.music_root(), relative).unlink(missing_ok=True)
+
+
+def paths_held(work: Work, audio_format: str, source_id: str) -> frozenset[str]:
+    return uploads.paths_held(
+        track_id=work.track_id, audio_format=audio_format, source_id=source_id
+    )
 
 
 def item_record_end(work: Work, outcome: Outcome) -> None:

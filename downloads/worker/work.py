@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from downloads.models import JobItem, TrackPin
+from downloads.models import JobItem
 from downloads.pipeline.metadata import TrackTags
-from downloads.pipeline.sources.common import canonical_watch_url
 from downloads.pipeline.types import Candidate, TrackQuery
-from library.models import Track
+from downloads.uploads import pin_candidate, pins_for
 
 SPOTIFY_TRACK_URL = "https://open.spotify.com/track/{}"
 
@@ -23,6 +22,7 @@ class Work:
 
     item_id: int
     attempt: int
+    owner_id: int
     track_id: int
     spotify_id: str
     query: TrackQuery
@@ -51,6 +51,8 @@ class ChunkOptions:
 
 def work_for(item: JobItem) -> Work:
     track = item.track
+    owner_id = item.job.owner_id
+    pin = pins_for(owner_id=owner_id, track_ids=[track.pk]).get(track.pk)
     album = track.album
     tags = TrackTags(
         title=track.name,
@@ -76,27 +78,12 @@ def work_for(item: JobItem) -> Work:
     return Work(
         item_id=item.pk,
         attempt=item.attempts,
+        owner_id=owner_id,
         track_id=track.pk,
         spotify_id=track.spotify_id,
         query=query,
         tags=tags,
         album_id=album.spotify_id if album else "",
         cover_url=album.cover_url if album else "",
-        pin=_pin_candidate(track),
-    )
-
-
-def _pin_candidate(track: Track) -> Candidate | None:
-    pin = TrackPin.objects.filter(track=track).first()
-    if pin is None:
-        return None
-    return Candidate(
-        id=pin.video_id,
-        title="",
-        channel="",
-        duration=None,
-        views=None,
-        kind="video",
-        url=pin.url or canonical_watch_url(pin.video_id),
-        source="pin",
+        pin=pin_candidate(pin) if pin is not None else None,
     )

@@ -254,3 +254,9 @@ def album_store(*, album: t.Album, tracks: Sequence[t.Track]) -> None:
     upcs = {album.album.id: album.upc} if album.upc else None
     with transaction.atomic():
         CatalogWriter().tracks(tracks, albums=[album.album], upcs=upcs)
+
+
+def track_store(*, track: t.Track) -> None:
+    """One track (with its album and artists), in the catalog only."""
+    with transaction.atomic():
+        CatalogWriter().tracks([track])

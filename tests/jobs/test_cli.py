@@ -50,7 +50,7 @@ def test_a_playlist_link_is_downloaded_with_a_summary_and_exit_code_0(
     assert "CLI Mix: Completed · 3 downloaded, 0 failed" in output
     job = Job.objects.get()
     assert job.status == Job.Status.COMPLETED
-    assert (Path(settings.MUSIC_ROOT) / "Playlists" / "CLI Mix.m3u8").is_file()
+    assert (Path(settings.MUSIC_ROOT) / "Playlists" / "ana" / "CLI Mix.m3u8").is_file()
 
 
 def test_liked_songs_with_a_missing_upload_exit_with_1_and_name_the_problem(
@@ -78,7 +78,8 @@ def test_liked_songs_with_a_missing_upload_exit_with_1_and_name_the_problem(
     [
         (["liked", "--user", "nobody"], "No user called 'nobody'"),
         (["https://example.com/x", "--user", "ana"], "Paste a Spotify link"),
-        (["spotify:album:0000000000000000000000", "--user", "ana"], "not in the catalog"),
+        # Not in Ana's library, and she has no Spotify sign-in to look it up with.
+        (["spotify:album:0000000000000000000000", "--user", "ana"], "Please sign in again"),
     ],
 )
 def test_errors_exit_with_2_and_say_what_is_wrong(user: Any, args: list[str], message: str) -> None:
@@ -109,7 +110,7 @@ def test_ctrl_c_cancels_cleanly(media_sandbox: Sandbox, user: Any) -> None:
     assert (job.status, job.cancelled, job.done) == (Job.Status.CANCELLED, 4, 0)
     assert _leftovers() == []
     assert [p for p in Path(settings.MUSIC_ROOT).rglob("*") if p.is_file()] == [
-        Path(settings.MUSIC_ROOT) / "Playlists" / "Slow Mix.m3u8"
+        Path(settings.MUSIC_ROOT) / "Playlists" / "ana" / "Slow Mix.m3u8"
     ]
 
 
@@ -128,7 +129,7 @@ def test_playlists_downloads_each_readable_playlist_as_its_own_job(
         ("One", "completed"),
         ("Two", "completed"),
     ]
-    playlists = Path(settings.MUSIC_ROOT) / "Playlists"
+    playlists = Path(settings.MUSIC_ROOT) / "Playlists" / "ana"
     assert sorted(p.name for p in playlists.iterdir()) == ["One.m3u8", "Two.m3u8"]
 
 

@@ -88,7 +88,8 @@ def _assert_tags_follow_the_catalog(tags: ReadTags, track: Track) -> None:
 
 
 def _m3u8_paths(job: Job) -> list[Path]:
-    playlist = Path(settings.MUSIC_ROOT) / "Playlists" / f"{job.title}.m3u8"
+    folder = Path(settings.MUSIC_ROOT) / "Playlists" / job.owner.get_username()
+    playlist = folder / f"{job.title}.m3u8"
     lines = playlist.read_text().splitlines()
     return [(playlist.parent / line).resolve() for line in lines if not line.startswith("#")]
 

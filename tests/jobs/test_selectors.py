@@ -141,9 +141,9 @@ def test_the_playlist_file_follows_the_playlist_order_and_skips_missing_files(
 
     path = playlists.playlist_file_write(job=job)
 
-    assert path == settings.MUSIC_ROOT / "Playlists" / "Road _ Trip.m3u8"
+    assert path == settings.MUSIC_ROOT / "Playlists" / "ana" / "Road _ Trip.m3u8"
     lines = path.read_text().splitlines()
     listed = [line for line in lines if not line.startswith("#")]
     expected = [entries[1].track, entries[0].track]
-    assert listed == [f"../{t.stored_files.get().path}" for t in expected]
+    assert listed == [f"../../{t.stored_files.get().path}" for t in expected]
     assert lines[1].endswith(f" - {expected[0].name}")

@@ -9,14 +9,14 @@ import pytest
 from django.conf import settings
 
 from downloads.matches import services
-from downloads.models import AudioFormat, JobItem, StoredFile
+from downloads.models import AudioFormat, JobItem
 from sandbox import Sandbox
 from tests.matches.flow import download, downloadable_track, heard, other_candidate, run
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_pasted_link_in_the_sandbox_world_replaces_the_stored_file(
+def test_a_pasted_link_in_the_sandbox_world_gets_a_file_of_its_own_beside_the_first(
     media_sandbox: Sandbox, user: Any
 ) -> None:
     track, catalog_track = downloadable_track(media_sandbox)
@@ -38,18 +38,16 @@ def test_a_pasted_link_in_the_sandbox_world_replaces_the_stored_file(
 
     item = job.items.get()
     assert (item.status, item.candidate_id, item.match_reason) == ("done", chosen, "Pinned by hand")
-    stored = StoredFile.objects.get(track=catalog_track, audio_format=AudioFormat.ORIGINAL)
-    assert (stored.pk, stored.source_id, item.stored_file_id) == (
-        first.stored_file_id,
-        chosen,
-        stored.pk,
-    )
+    assert item.stored_file is not None
+    stored = item.stored_file
+    assert (stored.source_id, stored.audio_format) == (chosen, AudioFormat.ORIGINAL)
     assert heard(media_sandbox, track, stored.absolute_path) == chosen
-    # Renamed over the old file in place: the same path, no second copy left behind.
-    assert stored.absolute_path == stored_path
+    # Files are keyed by upload: the pinned one is a second file, told apart by its video id.
+    assert stored.pk != first.stored_file_id
+    assert f" [{chosen}]." in stored.path
+    assert heard(media_sandbox, track, stored_path) == first.candidate_id
     music = Path(settings.MUSIC_ROOT)
     files = [p for p in music.rglob("*") if p.is_file() and ".incoming" not in p.parts]
-    assert files == [stored_path]
-    # The earlier job's item lists the same row, so it now delivers the new audio too.
+    assert sorted(files) == sorted([stored_path, stored.absolute_path])
     first.refresh_from_db()
-    assert first.stored_file_id == stored.pk
+    assert first.stored_file is not None and first.stored_file.absolute_path == stored_path

@@ -141,7 +141,9 @@ def test_pinning_again_replaces_the_choice_and_records_who_and_when(
     youtube: None, user: Any, other_user: Any
 ) -> None:
     track = TrackFactory.create()
-    old = TrackPinFactory.create(track=track, video_id="oldOLDoldOL", pinned_by=other_user)
+    old = TrackPinFactory.create(
+        track=track, owner=user, video_id="oldOLDoldOL", pinned_by=other_user
+    )
     TrackPin.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=30))
 
     pin = services.track_pin(track=track, url_or_candidate=f"https://youtu.be/{ID}", user=user)
@@ -154,7 +156,7 @@ def test_pinning_again_replaces_the_choice_and_records_who_and_when(
 
 def test_unpinning_forgets_the_choice(user: Any) -> None:
     track = TrackFactory.create()
-    TrackPinFactory.create(track=track, pinned_by=user)
+    TrackPinFactory.create(track=track, owner=user, pinned_by=user)
 
     assert services.track_unpin(track=track, user=user) is True
     assert services.track_unpin(track=track, user=user) is False
@@ -226,11 +228,14 @@ def test_an_override_that_fails_leaves_neither_pin_nor_job(youtube: None, user: 
     assert not Job.objects.exists()
 
 
-def test_a_pin_is_instance_wide_and_a_later_job_by_anyone_will_follow_it(
+def test_an_admins_pin_for_everyone_is_followed_by_a_later_job_of_anyone(
     youtube: None, user: Any
 ) -> None:
     track = TrackFactory.create()
-    services.track_pin(track=track, url_or_candidate=f"https://youtu.be/{ID}", user=user)
+    user.is_staff = True
+    services.track_pin(
+        track=track, url_or_candidate=f"https://youtu.be/{ID}", user=user, everyone=True
+    )
     someone = UserFactory.create(username="cy")
 
     job = services.track_redownload(track=track, owner=someone, audio_format="original")

@@ -187,23 +187,25 @@ def test_an_item_that_reused_the_file_shows_the_latest_search(signed_in: Client,
     assert f'data-candidate="{LIVE_ID}"' in html
 
 
-def test_a_pin_shows_who_pinned_it_and_when_and_can_be_removed(
+def test_an_installation_pin_shows_who_pinned_it_and_when_and_its_admin_can_remove_it(
     signed_in: Client, user: Any
 ) -> None:
+    user.is_staff = True
+    user.save()
     item = _item(user)
     pin = TrackPinFactory.create(track=item.track, video_id=LIVE_ID, pinned_by=user)
 
     html = signed_in.get(_urls(item)["item"]).content.decode()
-    assert f"Pinned by {user.username}" in html
+    assert f"Pinned for everyone by {user.username}" in html
     assert f"{pin.created_at:%Y}" in html
 
-    response = signed_in.post(_urls(item)["unpin"], {"item": item.pk})
+    response = signed_in.post(_urls(item)["unpin"], {"item": item.pk, "everyone": "on"})
 
     assert response.status_code == 302
     assert response["Location"] == _urls(item)["item"]
     assert not TrackPin.objects.exists()
     after = signed_in.get(response["Location"]).content.decode()
-    assert "The pin of" in after and "Pinned by" not in after
+    assert "The pin of" in after and "Pinned for everyone" not in after
 
 
 def test_choosing_another_candidate_pins_it_and_starts_a_track_job(

@@ -321,10 +321,11 @@ def test_a_failed_atomic_write_keeps_the_old_content(_music_root):
 # ---- playlists --------------------------------------------------------------------------------
 
 
-def test_a_playlist_lists_paths_relative_to_itself_with_extinf_lines(_music_root):
+@pytest.mark.django_db
+def test_a_playlist_lists_paths_relative_to_itself_with_extinf_lines(_music_root, user):
     song = _music_root / "Oasis" / "Morning Glory" / "1-03 Wonderwall.opus"
     other = _music_root / "Sigur Rós" / "( )" / "1-01 Untitled #1.m4a"
-    playlist = playlist_file_path(title="Road trip: 90s / 00s")
+    playlist = playlist_file_path(title="Road trip: 90s / 00s", owner=user)
 
     write_m3u8(
         playlist,
@@ -334,13 +335,13 @@ def test_a_playlist_lists_paths_relative_to_itself_with_extinf_lines(_music_root
         ],
     )
 
-    assert playlist == _music_root / "Playlists" / "Road trip_ 90s _ 00s.m3u8"
+    assert playlist == _music_root / "Playlists" / "ana" / "Road trip_ 90s _ 00s.m3u8"
     assert playlist.read_bytes().decode("utf-8") == (
         "#EXTM3U\n"
         "#EXTINF:259,Oasis - Wonderwall\n"
-        "../Oasis/Morning Glory/1-03 Wonderwall.opus\n"
+        "../../Oasis/Morning Glory/1-03 Wonderwall.opus\n"
         "#EXTINF:-1,Sigur Rós - Untitled #1 fake.mp3\n"
-        "../Sigur Rós/( )/1-01 Untitled #1.m4a\n"
+        "../../Sigur Rós/( )/1-01 Untitled #1.m4a\n"
     )
 
 

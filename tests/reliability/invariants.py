@@ -113,7 +113,7 @@ def music_root_problems(root: Path | None = None) -> list[str]:
 
 def _playlist_problems(root: Path) -> list[str]:
     problems = []
-    for playlist in sorted((root / PLAYLISTS).glob("*.m3u8")):
+    for playlist in sorted((root / PLAYLISTS).rglob("*.m3u8")):
         lines = playlist.read_text(encoding="utf-8").splitlines()
         if not lines or lines[0] != "#EXTM3U":
             problems.append(f"{playlist.name} is not a complete playlist file")

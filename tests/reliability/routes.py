@@ -46,7 +46,7 @@ def app_routes() -> list[Route]:
     return list(_walk(get_resolver(settings.ROOT_URLCONF)))
 
 
-ADMIN = "admin only: tests/household/test_admin_only.py asks every one of them as both people"
+ADMIN = "admin only: tests/households/test_admin_only.py asks every one of them as both people"
 OAUTH = "the OAuth entry point: see test_oauth.py here and tests/library/test_sign_in.py"
 # Not part of the matrix, and why.
 SKIPPED = {
@@ -71,6 +71,8 @@ def skip_reason(route: Route) -> str | None:
 PUBLIC = {"home": "the sign-in page for visitors, the start page for people signed in"}
 SHARED: dict[str, str] = {}
 CATALOG = {
+    # Looked up with the person's own Spotify account (never taken from someone else's library):
+    # this world's other person has none, so they are asked to sign in again (502, no data).
     "library:album_download": "any album of Spotify's public catalog can be downloaded by link",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,8 @@ def music_root() -> Path:
 
 
 def m3u8_lines(title: str) -> list[Path]:
-    """The files a playlist file lists, in its order, as absolute paths."""
-    playlist = music_root() / "Playlists" / f"{title}.m3u8"
+    """The files a playlist file lists, in its order, as absolute paths (one person's file)."""
+    (playlist,) = (music_root() / "Playlists").glob(f"*/{glob.escape(title)}.m3u8")
     lines = playlist.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "#EXTM3U"
     return [(playlist.parent / line).resolve() for line in lines if not line.startswith("#")]

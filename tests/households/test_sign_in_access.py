@@ -12,12 +12,11 @@ from django.test import Client
 from library.admission import allowed_account_add, invited_count
 from library.models import AllowedAccount, SignInPolicy, SpotifyAccount
 from sandbox import Sandbox
-from tests.household.conftest import Knock
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 
-def test_the_first_person_may_sign_in_on_a_new_installation(knock: Knock) -> None:
+def test_the_first_person_may_sign_in_on_a_new_installation(knock: Any) -> None:
     response = knock(Client(), "ana")
 
     assert response.status_code == 302
@@ -25,7 +24,7 @@ def test_the_first_person_may_sign_in_on_a_new_installation(knock: Knock) -> Non
 
 
 def test_an_uninvited_person_is_refused_with_whom_to_ask_and_nothing_is_stored(
-    knock: Knock, ana: User
+    knock: Any, ana: User
 ) -> None:
     users_before = User.objects.count()
 
@@ -40,7 +39,7 @@ def test_an_uninvited_person_is_refused_with_whom_to_ask_and_nothing_is_stored(
 
 
 def test_an_invited_person_signs_in_by_spotify_id_or_by_display_name(
-    knock: Knock, ana: User, spotify: Sandbox
+    knock: Any, ana: User, spotify: Sandbox
 ) -> None:
     allowed_account_add(identifier=spotify.user("ben").id, added_by=ana)
     allowed_account_add(identifier="  cleo EMPTY ", added_by=ana)
@@ -51,7 +50,7 @@ def test_an_invited_person_signs_in_by_spotify_id_or_by_display_name(
 
 
 def test_someone_no_longer_invited_is_refused_at_their_next_sign_in(
-    knock: Knock, as_ana: Client, ben: User, spotify: Sandbox
+    knock: Any, as_ana: Client, ben: User, spotify: Sandbox
 ) -> None:
     entry = AllowedAccount.objects.get(key=spotify.user("ben").id.casefold())
 
@@ -61,7 +60,7 @@ def test_someone_no_longer_invited_is_refused_at_their_next_sign_in(
 
 
 def test_when_the_admin_opens_sign_in_anyone_gets_in_and_stays_invited(
-    knock: Knock, as_ana: Client, spotify: Sandbox
+    knock: Any, as_ana: Client, spotify: Sandbox
 ) -> None:
     as_ana.post("/settings/installation/sign-in/", {})  # the checkbox unticked: open
     assert SignInPolicy.load().invite_only is False
@@ -73,7 +72,7 @@ def test_when_the_admin_opens_sign_in_anyone_gets_in_and_stays_invited(
 
 
 def test_in_demo_mode_every_sandbox_account_may_sign_in_and_the_first_is_the_admin(
-    knock: Knock, settings: Any
+    knock: Any, settings: Any
 ) -> None:
     settings.DEMO_MODE = True
 

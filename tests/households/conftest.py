@@ -15,8 +15,6 @@ from tests.support.servers import AsgiServer
 from tests.support.signing_in import SignIn
 from tests.support.spotify import point_at
 
-Knock = Any
-
 
 @pytest.fixture
 def ana(sign_in: SignIn) -> User:
@@ -43,7 +41,7 @@ def as_ben(ben: User) -> Client:
 
 
 @pytest.fixture
-def knock(spotify: Sandbox) -> Knock:
+def knock(spotify: Sandbox) -> Any:
     """Sign in through /login/, Spotify's consent (auto-approved) and /callback/, uninvited."""
 
     def run(client: Client, user_key: str) -> Any:

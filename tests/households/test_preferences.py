@@ -77,8 +77,8 @@ def test_playlist_files_are_written_only_for_people_who_want_them(
         )
         services.job_after_finish(job=Job.objects.get(owner=owner))
 
-    written = sorted(p.name for p in (Path(settings.MUSIC_ROOT) / PLAYLISTS_FOLDER).iterdir())
-    assert written == ["Ben's mix.m3u8"]
+    written = sorted(p.name for p in (Path(settings.MUSIC_ROOT) / PLAYLISTS_FOLDER).rglob("*"))
+    assert written == ["Ben Small", "Ben's mix.m3u8"]  # in Ben's own folder
 
 
 @pytest.mark.django_db
