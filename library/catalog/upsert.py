@@ -53,7 +53,7 @@ def upsert(
         ]
     with connection.cursor() as cursor:
         cursor.executemany(_statement(model, columns, unique, update), ordered)
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def _statement(
@@ -77,7 +77,9 @@ def _statement(
 
 
 def _column(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).column)
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete column, not a reverse relation
+    return str(field.column)
 
 
 def _adapter(model: type[models.Model], name: str) -> Callable[[Any], Any] | None:
