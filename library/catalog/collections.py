@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from library.catalog.writer import CatalogWriter, chunks, playlists_upsert, upsert
+from library.catalog.upsert import Row, upsert
+from library.catalog.writer import CatalogWriter, chunks, playlists_upsert
 from library.models import (
     FollowedArtist,
     Playlist,
@@ -30,52 +32,89 @@ from library.refresh.access import access_judge
 from library.spotify import types as t
 
 
-def _membership_replace[M: models.Model](
-    model: type[M], *, user_id: int, key: str, rows: Sequence[M], update: list[str]
+def _membership_replace(
+    model: type[models.Model],
+    *,
+    user_id: int,
+    key: str,
+    rows: Sequence[Row],
+    update: list[str],
+    complete: bool = True,
 ) -> None:
-    """Make the user's rows exactly `rows`: drop the ones gone, upsert the rest."""
+    """Make the user's rows exactly `rows` (user_id, key_id, *update): drop the ones gone, upsert
+    the rest. Not `complete`: `rows` are only some of them, nothing is dropped."""
     attname = f"{key}_id"
-    own = model._default_manager.filter(user_id=user_id)
-    keep = {getattr(row, attname) for row in rows}
-    gone = [pk for pk in own.values_list(attname, flat=True) if pk not in keep]
-    for chunk in chunks(gone):
-        own.filter(**{f"{attname}__in": chunk}).delete()
-    upsert(model, rows, unique=["user", key], update=update)
+    if complete:
+        own = model._default_manager.filter(user_id=user_id)
+        keep = {row[1] for row in rows}
+        gone = [pk for pk in own.values_list(attname, flat=True) if pk not in keep]
+        for chunk in chunks(gone):
+            own.filter(**{f"{attname}__in": chunk}).delete()
+    upsert(
+        model,
+        rows,
+        columns=["user_id", attname, *update],
+        unique=["user_id", attname],
+        update=update,
+    )
 
 
 def saved_tracks_store(
-    *, user_id: int, saved: Sequence[t.SavedTrack], catalog: CatalogWriter
+    *,
+    user_id: int,
+    saved: Sequence[t.SavedTrack],
+    catalog: CatalogWriter,
+    complete: bool = True,
 ) -> None:
+    """The user's liked songs; not `complete`: only the newest, the others are as stored."""
     with transaction.atomic():
         track_pk = catalog.tracks(s.track for s in saved)
-        rows = {
-            track_pk[s.track.id]: SavedTrack(
-                user_id=user_id, track_id=track_pk[s.track.id], added_at=s.added_at
-            )
-            for s in reversed(saved)  # the newest save wins when a track appears twice
-        }
+        # The newest save wins when a track appears twice.
+        rows = {track_pk[s.track.id]: s.added_at for s in reversed(saved)}
         _membership_replace(
-            SavedTrack, user_id=user_id, key="track", rows=list(rows.values()), update=["added_at"]
+            SavedTrack,
+            user_id=user_id,
+            key="track",
+            rows=[(user_id, pk, added_at) for pk, added_at in rows.items()],
+            update=["added_at"],
+            complete=complete,
         )
 
 
 def saved_albums_store(
-    *, user_id: int, saved: Sequence[t.SavedAlbum], catalog: CatalogWriter
+    *,
+    user_id: int,
+    saved: Sequence[t.SavedAlbum],
+    catalog: CatalogWriter,
+    complete: bool = True,
 ) -> None:
+    """The user's saved albums; not `complete`: only the newest, the others are as stored."""
     with transaction.atomic():
         refs = [s.album.album for s in saved]
         upcs = {s.album.album.id: s.album.upc for s in saved if s.album.upc}
         album_pk = catalog.albums(refs, upcs)
         catalog.tracks((track for s in saved for track in s.album.tracks), albums=refs, upcs=upcs)
-        rows = {
-            album_pk[s.album.album.id]: SavedAlbum(
-                user_id=user_id, album_id=album_pk[s.album.album.id], added_at=s.added_at
-            )
-            for s in reversed(saved)
-        }
+        rows = {album_pk[s.album.album.id]: s.added_at for s in reversed(saved)}
         _membership_replace(
-            SavedAlbum, user_id=user_id, key="album", rows=list(rows.values()), update=["added_at"]
+            SavedAlbum,
+            user_id=user_id,
+            key="album",
+            rows=[(user_id, pk, added_at) for pk, added_at in rows.items()],
+            update=["added_at"],
+            complete=complete,
         )
+
+
+def saves_known(*, user_id: int) -> dict[str, datetime | None]:
+    """The user's stored liked songs: when each was saved, by Spotify id."""
+    rows = SavedTrack.objects.filter(user_id=user_id).values_list("track__spotify_id", "added_at")
+    return dict(rows)
+
+
+def album_saves_known(*, user_id: int) -> dict[str, datetime | None]:
+    """The user's stored saved albums: when each was saved, by Spotify id."""
+    rows = SavedAlbum.objects.filter(user_id=user_id).values_list("album__spotify_id", "added_at")
+    return dict(rows)
 
 
 def followed_artists_store(
@@ -83,15 +122,12 @@ def followed_artists_store(
 ) -> None:
     with transaction.atomic():
         artist_pk = catalog.artists((), artists)
-        rows = {
-            artist_pk[a.id]: FollowedArtist(user_id=user_id, artist_id=artist_pk[a.id], position=i)
-            for i, a in reversed(list(enumerate(artists)))
-        }
+        rows = {artist_pk[a.id]: i for i, a in reversed(list(enumerate(artists)))}
         _membership_replace(
             FollowedArtist,
             user_id=user_id,
             key="artist",
-            rows=list(rows.values()),
+            rows=[(user_id, pk, position) for pk, position in rows.items()],
             update=["position"],
         )
 
@@ -178,13 +214,17 @@ def user_playlists_store(
             else:
                 to_read.append(p)
             rows.append(membership)
-        unique_rows = list({m.playlist_id: m for m in reversed(rows)}.values())
+        update = ["position", "is_owner", "readable", "unreadable_reason", "checked_snapshot_id"]
+        unique_rows = {
+            m.playlist_id: (user_id, m.playlist_id, *(getattr(m, f) for f in update))
+            for m in reversed(rows)
+        }
         _membership_replace(
             UserPlaylist,
             user_id=user_id,
             key="playlist",
-            rows=unique_rows,
-            update=["position", "is_owner", "readable", "unreadable_reason", "checked_snapshot_id"],
+            rows=list(unique_rows.values()),
+            update=update,
         )
         return PlaylistPlan(
             to_read=list({p.id: p for p in to_read}.values()),
@@ -215,18 +255,12 @@ def playlist_entries_store(
                 spotify_id__in=[p.id for p, _ in batch]
             )
         }
-        PlaylistEntry.objects.filter(playlist__in=rows.values()).delete()
-        PlaylistEntry.objects.bulk_create(
-            PlaylistEntry(
-                playlist=rows[playlist.id],
-                position=e.position,
-                track_id=track_pk[e.track.id],
-                added_at=e.added_at,
-                added_by=e.added_by,
-            )
+        entries = [
+            (rows[playlist.id].pk, e.position, track_pk[e.track.id], e.added_at, e.added_by)
             for playlist, items in batch
             for e in items.entries
-        )
+        ]
+        _entries_replace(playlist_pks=[row.pk for row in rows.values()], entries=entries)
         now = timezone.now()
         for playlist, _ in batch:
             Playlist.objects.filter(pk=rows[playlist.id].pk).update(
@@ -235,6 +269,27 @@ def playlist_entries_store(
             UserPlaylist.objects.filter(user_id=user_id, playlist=rows[playlist.id]).update(
                 readable=True, unreadable_reason="", checked_snapshot_id=playlist.snapshot_id
             )
+
+
+def _entries_replace(*, playlist_pks: Sequence[int], entries: Sequence[Row]) -> None:
+    """Make the playlists' entries exactly `entries`; an entry already stored as it is stays."""
+    keep = {(row[0], row[1]) for row in entries}
+    stored = PlaylistEntry.objects.filter(playlist_id__in=playlist_pks)
+    gone = [
+        pk
+        for pk, *at in stored.values_list("pk", "playlist_id", "position")
+        if tuple(at) not in keep
+    ]
+    for chunk in chunks(gone):
+        PlaylistEntry.objects.filter(pk__in=chunk).delete()
+    update = ["track_id", "added_at", "added_by"]
+    upsert(
+        PlaylistEntry,
+        entries,
+        columns=["playlist_id", "position", *update],
+        unique=["playlist_id", "position"],
+        update=update,
+    )
 
 
 def user_playlist_mark_unreadable(

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from django.db import models
-
+from library.catalog.upsert import Row, upsert
 from library.models import Album, AlbumArtist, Artist, Playlist, Track, TrackArtist
 from library.spotify import types as t
 
@@ -27,7 +26,7 @@ ALBUM_FIELDS = [
     "cover_url",
     "cover_url_small",
 ]
-TRACK_FIELDS = ["name", "album", "duration_ms", "explicit", "disc_number", "track_number"]
+TRACK_FIELDS = ["name", "album_id", "duration_ms", "explicit", "disc_number", "track_number"]
 PLAYLIST_FIELDS = [
     "name",
     "description",
@@ -46,32 +45,30 @@ def chunks[T](items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def upsert[M: models.Model](
-    model: type[M], objs: Sequence[M], *, unique: list[str], update: list[str]
-) -> None:
-    if not objs:
-        return
-    # One order for everyone: two refreshes writing the same rows lock them in the same order,
-    # so PostgreSQL never sees them deadlock.
-    columns = [getattr(model._meta.get_field(name), "attname", name) for name in unique]
-    ordered = sorted(objs, key=lambda o: tuple(getattr(o, c) for c in columns))
-    model._default_manager.bulk_create(
-        ordered, update_conflicts=True, unique_fields=unique, update_fields=update
-    )
-
-
-def _upsert_by_spotify_id[M: Artist | Album | Track](
-    model: type[M], objs: Sequence[M], update: list[str]
+def _upsert_by_spotify_id(
+    model: type[Artist | Album | Track], rows: Sequence[Row], fields: list[str]
 ) -> dict[str, int]:
-    """Upsert on the Spotify id; the primary keys of the rows, by Spotify id."""
-    upsert(model, objs, unique=["spotify_id"], update=update)
-    found = {o.spotify_id: o.pk for o in objs if o.pk is not None}
-    missing = [o.spotify_id for o in objs if o.pk is None]
-    # PostgreSQL and SQLite return the keys of upserted rows; other databases may not.
-    for chunk in chunks(missing):
-        rows = model._default_manager.filter(spotify_id__in=chunk).values_list("spotify_id", "pk")
-        found.update(rows)
+    """Upsert rows of (spotify_id, *fields); the primary keys of the rows, by Spotify id."""
+    upsert(model, rows, columns=["spotify_id", *fields], unique=["spotify_id"], update=fields)
+    found: dict[str, int] = {}
+    for chunk in chunks([row[0] for row in rows]):
+        found.update(
+            model._default_manager.filter(spotify_id__in=chunk).values_list("spotify_id", "pk")
+        )
     return found
+
+
+def _links_upsert(
+    model: type[AlbumArtist | TrackArtist], owner: str, links: dict[tuple[int, int], int]
+) -> None:
+    rows = [(owner_pk, artist_pk, i) for (owner_pk, artist_pk), i in links.items()]
+    upsert(
+        model,
+        rows,
+        columns=[f"{owner}_id", "artist_id", "position"],
+        unique=[f"{owner}_id", "artist_id"],
+        update=["position"],
+    )
 
 
 class CatalogWriter:
@@ -92,13 +89,9 @@ class CatalogWriter:
         wanted = {r.id: r for r in refs} | {a.id: t.ArtistRef(a.id, a.name) for a in full}
         rich = [a for a in full_by_id.values() if a.id not in self._artists_with_image]
         plain = [r for r in wanted.values() if r.id not in self._artists and r.id not in full_by_id]
+        self._artists |= _upsert_by_spotify_id(Artist, [(r.id, r.name) for r in plain], ["name"])
         self._artists |= _upsert_by_spotify_id(
-            Artist, [Artist(spotify_id=r.id, name=r.name) for r in plain], ["name"]
-        )
-        self._artists |= _upsert_by_spotify_id(
-            Artist,
-            [Artist(spotify_id=a.id, name=a.name, image_url=a.image_url) for a in rich],
-            ["name", "image_url"],
+            Artist, [(a.id, a.name, a.image_url) for a in rich], ["name", "image_url"]
         )
         self._artists_with_image |= {a.id for a in rich}
         return {i: self._artists[i] for i in wanted}
@@ -114,24 +107,21 @@ class CatalogWriter:
             if r.id not in self._albums or (upcs.get(r.id) and r.id not in self._albums_with_upc)
         ]
         artist_pk = self.artists(a for r in todo for a in r.artists)
-        rows = [_album_row(r, upcs.get(r.id, "")) for r in todo]
+        with_upc = [r for r in todo if upcs.get(r.id)]
         # A UPC only comes with full album objects: never overwrite one with nothing.
         self._albums |= _upsert_by_spotify_id(
-            Album, [a for a in rows if a.upc], [*ALBUM_FIELDS, "upc"]
+            Album, [(*_album_row(r), upcs[r.id]) for r in with_upc], [*ALBUM_FIELDS, "upc"]
         )
-        self._albums |= _upsert_by_spotify_id(Album, [a for a in rows if not a.upc], ALBUM_FIELDS)
-        self._albums_with_upc |= {a.spotify_id for a in rows if a.upc}
+        self._albums |= _upsert_by_spotify_id(
+            Album, [_album_row(r) for r in todo if not upcs.get(r.id)], ALBUM_FIELDS
+        )
+        self._albums_with_upc |= {r.id for r in with_upc}
         links = {
             (self._albums[r.id], artist_pk[a.id]): i
             for r in todo
             for i, a in reversed(list(enumerate(r.artists)))  # an artist credited twice: first
         }
-        upsert(
-            AlbumArtist,
-            [AlbumArtist(album_id=al, artist_id=ar, position=i) for (al, ar), i in links.items()],
-            unique=["album", "artist"],
-            update=["position"],
-        )
+        _links_upsert(AlbumArtist, "album", links)
         return {i: self._albums[i] for i in wanted}
 
     def tracks(
@@ -154,70 +144,75 @@ class CatalogWriter:
         album_refs = [*albums, *(tr.album for tr in todo if tr.album is not None)]
         album_pk = self.albums(album_refs, upcs)
         artist_pk = self.artists(a for tr in todo for a in tr.artists)
-        rows = [_track_row(tr, album_pk) for tr in todo]
         # Never overwrite a known ISRC with nothing.
         self._tracks |= _upsert_by_spotify_id(
-            Track, [r for r in rows if r.isrc], [*TRACK_FIELDS, "isrc"]
+            Track,
+            [(*_track_row(tr, album_pk), tr.isrc) for tr in todo if tr.isrc],
+            [*TRACK_FIELDS, "isrc"],
         )
-        self._tracks |= _upsert_by_spotify_id(Track, [r for r in rows if not r.isrc], TRACK_FIELDS)
-        self._tracks_with_isrc |= {r.spotify_id for r in rows if r.isrc}
+        self._tracks |= _upsert_by_spotify_id(
+            Track, [_track_row(tr, album_pk) for tr in todo if not tr.isrc], TRACK_FIELDS
+        )
+        self._tracks_with_isrc |= {tr.id for tr in todo if tr.isrc}
         links = {
             (self._tracks[tr.id], artist_pk[a.id]): i
             for tr in todo
             for i, a in reversed(list(enumerate(tr.artists)))
         }
-        upsert(
-            TrackArtist,
-            [TrackArtist(track_id=tr, artist_id=ar, position=i) for (tr, ar), i in links.items()],
-            unique=["track", "artist"],
-            update=["position"],
-        )
+        _links_upsert(TrackArtist, "track", links)
         return {i: self._tracks[i] for i in wanted}
 
 
-def _album_row(ref: t.AlbumRef, upc: str) -> Album:
-    return Album(
-        spotify_id=ref.id,
-        name=ref.name,
-        album_type=ref.album_type,
-        release_date=ref.release_date,
-        release_date_precision=ref.release_date_precision,
-        total_tracks=ref.total_tracks,
-        cover_url=ref.cover_url,
-        cover_url_small=ref.cover_url_small,
-        upc=upc,
+def _album_row(ref: t.AlbumRef) -> Row:
+    """(spotify_id, *ALBUM_FIELDS)"""
+    return (
+        ref.id,
+        ref.name,
+        ref.album_type,
+        ref.release_date,
+        ref.release_date_precision,
+        ref.total_tracks,
+        ref.cover_url,
+        ref.cover_url_small,
     )
 
 
-def _track_row(track: t.Track, album_pk: dict[str, int]) -> Track:
-    return Track(
-        spotify_id=track.id,
-        name=track.name,
-        album_id=album_pk[track.album.id] if track.album is not None else None,
-        isrc=track.isrc,
-        duration_ms=track.duration_ms,
-        explicit=track.explicit,
-        disc_number=track.disc_number,
-        track_number=track.track_number,
+def _track_row(track: t.Track, album_pk: dict[str, int]) -> Row:
+    """(spotify_id, *TRACK_FIELDS)"""
+    return (
+        track.id,
+        track.name,
+        album_pk[track.album.id] if track.album is not None else None,
+        track.duration_ms,
+        track.explicit,
+        track.disc_number,
+        track.track_number,
     )
 
 
 def playlists_upsert(playlists: Iterable[t.Playlist]) -> None:
     """Store each playlist as Spotify describes it (its entries are written separately)."""
     rows = [_playlist_row(p) for p in playlists]
-    upsert(Playlist, rows, unique=["spotify_id"], update=PLAYLIST_FIELDS)
+    upsert(
+        Playlist,
+        rows,
+        columns=["spotify_id", *PLAYLIST_FIELDS],
+        unique=["spotify_id"],
+        update=PLAYLIST_FIELDS,
+    )
 
 
-def _playlist_row(playlist: t.Playlist) -> Playlist:
-    return Playlist(
-        spotify_id=playlist.id,
-        name=playlist.name,
-        description=playlist.description,
-        owner_spotify_id=playlist.owner.id,
-        owner_name=playlist.owner.display_name,
-        collaborative=playlist.collaborative,
-        public=playlist.public,
-        image_url=playlist.image_url,
-        snapshot_id=playlist.snapshot_id,
-        items_total=playlist.items_total,
+def _playlist_row(playlist: t.Playlist) -> Row:
+    """(spotify_id, *PLAYLIST_FIELDS)"""
+    return (
+        playlist.id,
+        playlist.name,
+        playlist.description,
+        playlist.owner.id,
+        playlist.owner.display_name,
+        playlist.collaborative,
+        playlist.public,
+        playlist.image_url,
+        playlist.snapshot_id,
+        playlist.items_total,
     )

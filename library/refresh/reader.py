@@ -19,8 +19,6 @@ from library.catalog.collections import (
     followed_artists_store,
     playlist_entries_store,
     recent_plays_store,
-    saved_albums_store,
-    saved_tracks_store,
     top_lists_store,
     user_playlist_mark_unreadable,
     user_playlists_store,
@@ -28,6 +26,7 @@ from library.catalog.collections import (
 from library.catalog.writer import CatalogWriter
 from library.models import LibraryRefresh, SpotifyAccount
 from library.refresh.access import REFUSALS, refusal_reason
+from library.refresh.sources import liked_refresh, saved_albums_refresh
 from library.spotify import TIME_RANGES, AsyncSpotify
 from library.spotify import types as t
 from library.spotify.paging import gather_all
@@ -122,21 +121,19 @@ class LibraryReader:
         )
 
     async def _liked(self) -> None:
-        saved, skipped = await self.spotify.saved_tracks()
-        await sync_to_async(saved_tracks_store)(
-            user_id=self.user_id, saved=saved, catalog=self._catalog
+        read = await liked_refresh(
+            spotify=self.spotify, user_id=self.user_id, catalog=self._catalog
         )
-        self._counts.add("liked", len(saved))
-        self._counts.skipped.null += skipped
+        self._counts.add("liked", read.saved)
+        self._counts.skipped.null += read.skipped
         await self._step()
 
     async def _albums(self) -> None:
-        saved = await self.spotify.saved_albums()
-        await sync_to_async(saved_albums_store)(
-            user_id=self.user_id, saved=saved, catalog=self._catalog
+        read = await saved_albums_refresh(
+            spotify=self.spotify, user_id=self.user_id, catalog=self._catalog
         )
-        self._counts.add("albums", len(saved))
-        self._counts.add("album_tracks", sum(len(s.album.tracks) for s in saved))
+        self._counts.add("albums", read.saved)
+        self._counts.add("album_tracks", read.album_tracks)
         await self._step()
 
     async def _followed(self) -> None:

@@ -2,18 +2,23 @@
 catalog, the way a whole-library refresh would, for a sync that needs only that one.
 
 A playlist costs one request for its metadata; its items are read only when its snapshot_id
-differs from the one the stored entries belong to.
+differs from the one the stored entries belong to. Liked Songs and saved albums have no snapshot:
+their first page tells whether anything but new saves on top changed (library.spotify.paging).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from asgiref.sync import sync_to_async
 
 from library.catalog.collections import (
+    album_saves_known,
     playlist_entries_store,
     playlist_store,
     saved_albums_store,
     saved_tracks_store,
+    saves_known,
     user_playlist_mark_unreadable,
 )
 from library.catalog.writer import CatalogWriter
@@ -27,14 +32,55 @@ PLAYLIST_META = (
 )
 
 
-async def liked_refresh(*, spotify: AsyncSpotify, user_id: int) -> None:
-    saved, _skipped = await spotify.saved_tracks()
-    await sync_to_async(saved_tracks_store)(user_id=user_id, saved=saved, catalog=CatalogWriter())
+@dataclass(frozen=True, slots=True)
+class SavesCount:
+    """What a read of saved tracks or albums found: how many are saved, and what was read."""
+
+    saved: int
+    read: int
+    skipped: int
+    album_tracks: int = 0
 
 
-async def saved_albums_refresh(*, spotify: AsyncSpotify, user_id: int) -> None:
-    saved = await spotify.saved_albums()
-    await sync_to_async(saved_albums_store)(user_id=user_id, saved=saved, catalog=CatalogWriter())
+async def liked_refresh(
+    *, spotify: AsyncSpotify, user_id: int, catalog: CatalogWriter | None = None
+) -> SavesCount:
+    """Liked Songs: an unchanged list costs one request, new saves on top a page or so."""
+    known = await sync_to_async(saves_known)(user_id=user_id)
+    read = await spotify.saved_tracks(known=known)
+    await sync_to_async(saved_tracks_store)(
+        user_id=user_id,
+        saved=read.saved,
+        catalog=catalog or CatalogWriter(),
+        complete=read.complete,
+    )
+    ids = {s.track.id for s in read.saved}
+    return SavesCount(
+        saved=len(ids) if read.complete else len(known.keys() | ids),
+        read=len(read.saved),
+        skipped=read.skipped,
+    )
+
+
+async def saved_albums_refresh(
+    *, spotify: AsyncSpotify, user_id: int, catalog: CatalogWriter | None = None
+) -> SavesCount:
+    """Saved albums, read the way Liked Songs are (new saves only, when nothing else changed)."""
+    known = await sync_to_async(album_saves_known)(user_id=user_id)
+    read = await spotify.saved_albums(known=known)
+    await sync_to_async(saved_albums_store)(
+        user_id=user_id,
+        saved=read.saved,
+        catalog=catalog or CatalogWriter(),
+        complete=read.complete,
+    )
+    ids = {s.album.album.id for s in read.saved}
+    return SavesCount(
+        saved=len(ids) if read.complete else len(known.keys() | ids),
+        read=len(read.saved),
+        skipped=0,
+        album_tracks=sum(len(s.album.tracks) for s in read.saved),
+    )
 
 
 async def playlist_refresh(*, spotify: AsyncSpotify, user_id: int, playlist_id: str) -> bool:

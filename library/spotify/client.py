@@ -12,7 +12,7 @@ import logging
 import random
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -31,7 +31,13 @@ from library.spotify.errors import (
     SpotifyUnavailable,
     error_for_status,
 )
-from library.spotify.paging import PAGE_SIZE, cursor_paged, gather_all, offset_paged
+from library.spotify.paging import (
+    PAGE_SIZE,
+    cursor_paged,
+    gather_all,
+    newest_first_paged,
+    offset_paged,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -284,26 +290,40 @@ class AsyncSpotify:
         kept = tuple(entry for entry in entries if entry is not None)
         return t.PlaylistItems(entries=kept, skipped=skipped)
 
-    async def saved_tracks(self) -> tuple[list[t.SavedTrack], int]:
-        """Liked songs, newest first, and how many entries were not storable tracks."""
-        items = await self._offset_paged("me/tracks")
+    def _fetcher(self, path: str) -> Callable[[int, int], Awaitable[Json]]:
+        def fetch(offset: int, limit: int) -> Awaitable[Json]:
+            return self.get(path, {"offset": offset, "limit": limit})
+
+        return fetch
+
+    async def saved_tracks(self, *, known: Known | None = None) -> t.Saves[t.SavedTrack]:
+        """Liked songs, newest first; with `known` (the stored ones: save time by track id) only
+        those saved since, when the rest is unchanged. Entries that are not storable tracks are
+        counted."""
+        items, complete = await newest_first_paged(
+            self._fetcher("me/tracks"), known=known or {}, key=lambda item: _save_key(item, "track")
+        )
         saved = [
             t.SavedTrack(track=track, added_at=t.parse_time(item.get("added_at")))
             for item in items
             if isinstance(item, dict) and (track := t.parse_track(item.get("track"))) is not None
         ]
-        return saved, len(items) - len(saved)
+        return t.Saves(saved=saved, complete=complete, skipped=len(items) - len(saved))
 
-    async def saved_albums(self) -> list[t.SavedAlbum]:
-        """Saved albums with their complete track lists (extra pages only for long albums)."""
-        items = await self._offset_paged("me/albums")
+    async def saved_albums(self, *, known: Known | None = None) -> t.Saves[t.SavedAlbum]:
+        """Saved albums with their complete track lists (extra pages only for long albums); with
+        `known`, only those saved since, as saved_tracks."""
+        items, complete = await newest_first_paged(
+            self._fetcher("me/albums"), known=known or {}, key=lambda item: _save_key(item, "album")
+        )
         saved = [
             t.SavedAlbum(album=album, added_at=t.parse_time(item.get("added_at")))
             for item in items
             if isinstance(item, dict)
             and (album := t.parse_album(item.get("album") or {})) is not None
         ]
-        return await gather_all([self._complete_album(entry) for entry in saved])
+        completed = await gather_all([self._complete_album(entry) for entry in saved])
+        return t.Saves(saved=completed, complete=complete)
 
     async def _complete_album(self, saved: t.SavedAlbum) -> t.SavedAlbum:
         album = saved.album
@@ -348,6 +368,18 @@ class AsyncSpotify:
             if track is not None and played_at is not None:
                 plays.append(t.PlayedTrack(track=track, played_at=played_at))
         return plays
+
+
+# What is stored of saved tracks or albums: when each was saved, by Spotify id.
+type Known = Mapping[str, datetime | None]
+
+
+def _save_key(item: Any, kind: str) -> tuple[str, object] | None:
+    """A saved entry's id and save time, for comparing with what is stored."""
+    saved = item.get(kind) if isinstance(item, dict) else None
+    if not isinstance(saved, dict) or not saved.get("id"):
+        return None
+    return str(saved["id"]), t.parse_time(item.get("added_at"))
 
 
 def _parsed[T](items: list[Any], parse: Callable[[Any], T | None]) -> list[T]:

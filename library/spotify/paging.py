@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 Json = dict[str, Any]
@@ -65,6 +65,34 @@ async def offset_paged(
             [fetch(offset, page_size) for offset in range(covered, total, page_size)]
         )
     return [item for page in pages for item in page.get("items") or []]
+
+
+async def newest_first_paged(
+    fetch: Callable[[int, int], Awaitable[Json]],
+    *,
+    known: Mapping[str, object],
+    key: Callable[[Any], tuple[str, object] | None],
+) -> tuple[list[Any], bool]:
+    """The items of a newest-first collection (Liked Songs, saved albums) not stored yet.
+
+    These have no snapshot id, but new saves only ever appear on top and a removal lowers the
+    total. So when the first page reaches an entry stored as it is (`key`: its id and save time,
+    as in `known`), and the total is what is stored plus what is new above it, the rest is as
+    stored: the new items and False. Otherwise every item, and True (complete).
+    """
+    first = await fetch(0, PAGE_SIZE)
+    items = list(first.get("items") or [])
+    total = int(first.get("total") or 0)
+    new = 0
+    for index, item in enumerate(items if known else ()):
+        entry = key(item)
+        if entry is not None and entry[0] in known and known[entry[0]] == entry[1]:
+            if total == len(known) + new:
+                return items[:index], False
+            break  # something below was removed: read it all
+        if entry is None or entry[0] not in known:
+            new += 1
+    return items + await offset_paged(fetch, known_total=total, start=PAGE_SIZE), True
 
 
 async def cursor_paged(

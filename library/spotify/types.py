@@ -135,6 +135,15 @@ class SavedAlbum:
 
 
 @dataclass(frozen=True, slots=True)
+class Saves[T]:
+    """Saved tracks or albums, newest first; not `complete`: only those newer than the stored."""
+
+    saved: list[T]
+    complete: bool = True
+    skipped: int = 0  # entries that were not storable tracks (nulls, local files)
+
+
+@dataclass(frozen=True, slots=True)
 class PlayedTrack:
     track: Track
     played_at: datetime
