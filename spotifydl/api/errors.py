@@ -14,17 +14,19 @@ class BadRequest(Exception):
 
 
 def install(api: NinjaAPI) -> None:
-    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def not_found(request: HttpRequest, exc: Http404 | type[Http404]) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
 
-    def bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def bad_request(request: HttpRequest, exc: BadRequest | type[BadRequest]) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc)}, status=400)
 
-    def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def unauthenticated(
+        request: HttpRequest, exc: AuthenticationError | type[AuthenticationError]
+    ) -> HttpResponse:
         words = "Sign in, or send a valid token as Authorization: Bearer <token>."
         return api.create_response(request, {"detail": words}, status=401)
 
-    def limited(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def limited(request: HttpRequest, exc: RateLimited | type[RateLimited]) -> HttpResponse:
         assert isinstance(exc, RateLimited)
         response = api.create_response(request, {"detail": str(exc)}, status=429)
         response["Retry-After"] = str(exc.retry_after)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.http.request import QueryDict
-from ninja import Router
+from ninja import Router, Status
 
 from downloads import preferences, selectors, services
 from downloads.forms import JobCreateForm
@@ -48,7 +48,7 @@ def job_list(request: HttpRequest, page: int = 1) -> dict[str, Any]:
 
 
 @router.post("/jobs", response=schemas.answers({201: schemas.Job, 400: schemas.Error}))
-def job_start(request: HttpRequest, body: schemas.JobIn) -> tuple[int, Job]:
+def job_start(request: HttpRequest, body: schemas.JobIn) -> Status[Job]:
     """What the job form takes: a Spotify link or URI in `target`, or `kind` liked / library
     (or a bare id with its kind); `audio_format` defaults to the person's own."""
     user = person(request)
@@ -72,7 +72,7 @@ def job_start(request: HttpRequest, body: schemas.JobIn) -> tuple[int, Job]:
         )
     except selectors.TargetNotFound as exc:
         raise BadRequest(str(exc)) from None
-    return 201, job
+    return Status(201, job)
 
 
 @router.get("/jobs/{job_id}", response=schemas.answers({200: schemas.Job}))

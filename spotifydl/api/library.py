@@ -21,7 +21,7 @@ def track_out(track: Track) -> dict[str, Any]:
         "id": track.spotify_id,
         "name": track.name,
         "artists": track.artist_names(),
-        "album": track.album.name if track.album_id else "",
+        "album": track.album.name if track.album else "",
         "duration_ms": track.duration_ms,
         "isrc": track.isrc,
     }
@@ -47,7 +47,9 @@ def playlists(request: HttpRequest, page: int = 1) -> dict[str, Any]:
 
 @router.get("/library/liked", response=schemas.answers({200: schemas.TrackPage}))
 def liked(request: HttpRequest, page: int = 1) -> dict[str, Any]:
-    found = selectors.liked_page(user=person(request), states=lambda ids: {}, page=str(page))
+    found = selectors.liked_page(
+        user=person(request), states=lambda ids: dict.fromkeys(ids), page=str(page)
+    )
     return paged(found.page, [track_out(row.track) for row in found.rows])
 
 

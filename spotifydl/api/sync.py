@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.http.request import QueryDict
-from ninja import Router
+from ninja import Router, Status
 
 from downloads.models import Subscription
 from downloads.sync import selectors, services
@@ -35,9 +35,7 @@ def subscription_list(request: HttpRequest) -> list[Subscription]:
     "/subscriptions",
     response=schemas.answers({201: schemas.Subscription, 200: schemas.Subscription}),
 )
-def subscription_create(
-    request: HttpRequest, body: schemas.SubscriptionIn
-) -> tuple[int, Subscription]:
+def subscription_create(request: HttpRequest, body: schemas.SubscriptionIn) -> Status[Subscription]:
     """`source` is `liked` or `playlist` (with the playlist's id in `target`); an existing
     subscription gets the new format and schedule (200)."""
     user = person(request)
@@ -63,7 +61,7 @@ def subscription_create(
         )
     except selectors.SourceNotFound as exc:
         raise BadRequest(str(exc)) from None
-    return (201 if created else 200), subscription
+    return Status(201 if created else 200, subscription)
 
 
 @router.post("/subscriptions/{subscription_id}/sync", response=schemas.answers({200: schemas.Done}))
@@ -79,6 +77,6 @@ def subscription_sync(request: HttpRequest, subscription_id: int) -> dict[str, A
 
 
 @router.delete("/subscriptions/{subscription_id}", response=schemas.answers({204: None}))
-def subscription_delete(request: HttpRequest, subscription_id: int) -> tuple[int, None]:
+def subscription_delete(request: HttpRequest, subscription_id: int) -> Status[None]:
     services.subscription_delete(subscription=_subscription(request, subscription_id))
-    return 204, None
+    return Status(204, None)
