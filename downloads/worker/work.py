@@ -9,6 +9,7 @@ from downloads.models import JobItem
 from downloads.pipeline.metadata import TrackTags
 from downloads.pipeline.types import Candidate, TrackQuery
 from downloads.uploads import pin_candidate, pins_for
+from library.models import Track
 
 SPOTIFY_TRACK_URL = "https://open.spotify.com/track/{}"
 
@@ -49,12 +50,10 @@ class ChunkOptions:
     observer: Observer | None = None
 
 
-def work_for(item: JobItem) -> Work:
-    track = item.track
-    owner_id = item.job.owner_id
-    pin = pins_for(owner_id=owner_id, track_ids=[track.pk]).get(track.pk)
+def track_tags(track: Track) -> TrackTags:
+    """Every tag Spotify gives for the track (downloads and adopted files get the same)."""
     album = track.album
-    tags = TrackTags(
+    return TrackTags(
         title=track.name,
         artists=tuple(track.artist_names()),
         album=album.name if album else "",
@@ -67,6 +66,14 @@ def work_for(item: JobItem) -> Work:
         explicit=track.explicit,
         spotify_url=SPOTIFY_TRACK_URL.format(track.spotify_id),
     )
+
+
+def work_for(item: JobItem) -> Work:
+    track = item.track
+    owner_id = item.job.owner_id
+    pin = pins_for(owner_id=owner_id, track_ids=[track.pk]).get(track.pk)
+    album = track.album
+    tags = track_tags(track)
     query = TrackQuery(
         name=track.name,
         artists=tags.artists,
