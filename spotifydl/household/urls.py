@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from downloads.adopt.views import folder_import_page
 from spotifydl.household import installation, personal
 
 app_name = "household"
@@ -13,4 +14,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("settings/installation/invited/", installation.invite, name="invite"),
     path("settings/installation/invited/<int:pk>/remove/", installation.uninvite, name="uninvite"),
     path("settings/installation/people/<int:user_id>/role/", installation.person_role, name="role"),
+    path("settings/installation/import/", folder_import_page, name="import"),
 ]

@@ -76,9 +76,7 @@ def test_an_imported_folder_makes_a_later_download_fetch_only_what_was_missing(
     assert not StoredFile.objects.exists()
 
     report = folder_import(owner=user, folder=folder, mode=Mode.COPY, apply=True)
-    assert sorted(t.spotify_id for _, t, _ in report.recognised) == sorted(
-        t.id for t in tracks[:2]
-    )
+    assert sorted(t.spotify_id for _, t, _ in report.recognised) == sorted(t.id for t in tracks[:2])
     assert [p.name for p in report.unrecognised] == ["stranger.opus"]
     assert (folder / "a.opus").exists()  # copied, nothing deleted
     adopted = StoredFile.objects.get(track__spotify_id=tracks[0].id)
@@ -126,3 +124,26 @@ def test_the_command_is_a_dry_run_by_default_and_reports_every_file(
     assert "add --apply" in output
     assert "Unrecognised: stranger.opus" in output
     assert not StoredFile.objects.exists()
+
+
+def test_the_import_page_is_the_admins_and_reports_a_dry_run(
+    client: Any, user: Any, other_user: Any, tmp_path: Path
+) -> None:
+    from django.urls import reverse
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    _tagged(folder / "x.opus", 2, title="Nothing Here", artist="Nobody")
+    url = reverse("household:import")
+    client.force_login(other_user)
+    assert client.get(url).status_code == 403
+
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    page = client.post(url, {"path": str(folder), "person": "ana", "mode": "copy"})
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "0 recognised, 0 already on disk, 0 ambiguous, 1 unrecognised" in text
+    assert "Unrecognised: x.opus" in text
