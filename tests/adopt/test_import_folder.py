@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def _tagged(path: Path, seconds: int, **tags: str) -> Path:
     make_opus(path, seconds=seconds)
-    audio = OggOpus(path)
+    audio = OggOpus(path)  # type: ignore[no-untyped-call]
     for key, value in tags.items():
         audio[key] = [value]
     audio.save()
@@ -118,6 +118,7 @@ def test_the_command_is_a_dry_run_by_default_and_reports_every_file(
         text=True,
     )
     output, _ = process.communicate(timeout=120)
+    assert isinstance(output, str)
 
     assert process.returncode == 0, output
     assert "2 recognised, 0 already on disk, 0 ambiguous, 1 unrecognised" in output
