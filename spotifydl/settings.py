@@ -6,6 +6,7 @@ is generated once and kept under DATA_DIR when SECRET_KEY is unset.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
-    "ninja",
     "spotifydl",
     "spotifydl.api",
     "library",
@@ -127,7 +127,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Swagger UI for the API's docs page, from the django-ninja wheel (found without importing it).
+_NINJA = importlib.util.find_spec("ninja")
+STATICFILES_DIRS: list[Any] = [BASE_DIR / "static"]
+if _NINJA is not None and _NINJA.submodule_search_locations:
+    STATICFILES_DIRS.append(
+        ("ninja", Path(_NINJA.submodule_search_locations[0]) / "static" / "ninja")
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},

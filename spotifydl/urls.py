@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from spotifydl import views
-from spotifydl.api.main import api
+from spotifydl.api.mount import api_entry
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_entry, name="api"),
     path("", include("library.urls")),
     path("", include("downloads.urls")),
     path("", include("downloads.delivery.urls")),
