@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from library.roles import is_admin
 from spotifydl.api.models import ApiToken
 from spotifydl.api.services import digest_of
 
@@ -19,7 +20,7 @@ def tokens_all() -> QuerySet[ApiToken]:
 
 def token_for(*, user: User, pk: int) -> ApiToken:
     """One of the person's tokens, or any for an admin; raises ApiToken.DoesNotExist."""
-    tokens = tokens_all() if user.is_staff else tokens_for(user=user)
+    tokens = tokens_all() if is_admin(user) else tokens_for(user=user)
     return tokens.get(pk=pk)
 
 
