@@ -14,6 +14,7 @@ from django.conf import settings
 from downloads.models import Job, JobItem
 from sandbox import Sandbox
 from tests.support.catalog import editorial_tracks, has_upload, import_playlist
+from tests.support.files import incoming_leftovers
 from tests.support.processes import manage
 from tests.support.waiting import wait_until
 from tests.support.workers import worker_env
@@ -33,8 +34,7 @@ def _cli(*args: str) -> subprocess.Popen[str]:
 
 
 def _leftovers() -> list[Path]:
-    incoming = Path(settings.MUSIC_ROOT) / ".incoming"
-    return list(incoming.iterdir()) if incoming.exists() else []
+    return incoming_leftovers(Path(settings.MUSIC_ROOT))
 
 
 def test_a_playlist_link_is_downloaded_with_a_summary_and_exit_code_0(
