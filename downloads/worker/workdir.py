@@ -13,6 +13,7 @@ and the same sweep removes those of dead runs. Startup (serve, worker) and the r
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import os
@@ -57,8 +58,22 @@ def run_root() -> Path:
         root.mkdir(exist_ok=True)
         if known is not None:
             os.close(known[1])
+        if not _runs:
+            atexit.register(_own_runs_remove, os.getpid())
         _runs[incoming] = (root, fd)
         return root
+
+
+def _own_runs_remove(pid: int) -> None:
+    """A clean exit takes its temp roots along; only a killed run waits for a sweep."""
+    if os.getpid() != pid:
+        return  # a forked child exiting: the roots are its parent's
+    for incoming, (root, fd) in list(_runs.items()):
+        shutil.rmtree(root, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            (incoming / f"{root.name}{LOCK_SUFFIX}").unlink()
+        os.close(fd)
+    _runs.clear()
 
 
 def attempt_dir(item_id: int, attempt: int) -> Path:

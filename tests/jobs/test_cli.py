@@ -89,7 +89,10 @@ def test_errors_exit_with_2_and_say_what_is_wrong(user: Any, args: list[str], me
     assert message in output
 
 
-def test_ctrl_c_cancels_cleanly(media_sandbox: Sandbox, user: Any) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_cancels_cleanly_and_exits_130(
+    media_sandbox: Sandbox, user: Any, stop: signal.Signals
+) -> None:
     tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:4]
     playlist = import_playlist(media_sandbox, user, tracks, name="Slow Mix")
     media_sandbox.media_knobs.bandwidth = 3_000  # bytes/s: each download takes a minute or more
@@ -99,12 +102,13 @@ def test_ctrl_c_cancels_cleanly(media_sandbox: Sandbox, user: Any) -> None:
         lambda: JobItem.objects.filter(status="running", stage="fetch", progress__gt=0).exists()
     )
     assert _leftovers()  # the downloads are under way in their work folders
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     interrupted = time.monotonic()
     output, _ = process.communicate(timeout=30)
 
     assert time.monotonic() - interrupted < 5
-    assert process.returncode == 1, output
+    assert process.returncode == 130, output
+    assert "Cancelled" in output and "4 cancelled" in output  # the summary
     job = Job.objects.get()
     assert (job.status, job.cancelled, job.done) == (Job.Status.CANCELLED, 4, 0)
     assert _leftovers() == []

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.integration]
 _RUN = """
 import os, pathlib, signal, time
 from downloads.worker import workdir
-folder = workdir.attempt_dir_create(7, 1)
+folder = workdir.attempt_dir_create({item}, 1)
 (folder / "source.webm.part").write_bytes(b"half")
 covers = workdir.beside_dirs()[0]
 covers.mkdir(parents=True, exist_ok=True)
@@ -42,7 +42,7 @@ def _run(roots: Path, name: str, *, die: bool) -> tuple[subprocess.Popen[bytes],
     process = manage(
         "shell",
         "-c",
-        _RUN.format(marker=str(marker), die=die),
+        _RUN.format(marker=str(marker), die=die, item=8 if die else 7),
         env=child_env(MUSIC_ROOT=str(settings.MUSIC_ROOT), DATA_DIR=str(settings.DATA_DIR)),
     )
     return process, marker
