@@ -204,8 +204,14 @@ def _track_row(track: t.Track, album_pk: dict[str, int]) -> Track:
 
 def playlists_upsert(playlists: Iterable[t.Playlist]) -> None:
     """Store each playlist as Spotify describes it (its entries are written separately)."""
-    rows = [_playlist_row(p) for p in playlists]
-    upsert(Playlist, rows, unique=["spotify_id"], update=PLAYLIST_FIELDS)
+    known = [p for p in playlists if p.items_total is not None]
+    upsert(
+        Playlist, [_playlist_row(p) for p in known], unique=["spotify_id"], update=PLAYLIST_FIELDS
+    )
+    # A total the answer left out keeps the stored one; the entries, once read, set it.
+    unknown = [_playlist_row(p) for p in playlists if p.items_total is None]
+    without_total = [f for f in PLAYLIST_FIELDS if f != "items_total"]
+    upsert(Playlist, unknown, unique=["spotify_id"], update=without_total)
 
 
 def _playlist_row(playlist: t.Playlist) -> Playlist:
@@ -219,5 +225,5 @@ def _playlist_row(playlist: t.Playlist) -> Playlist:
         public=playlist.public,
         image_url=playlist.image_url,
         snapshot_id=playlist.snapshot_id,
-        items_total=playlist.items_total,
+        items_total=playlist.items_total or 0,
     )

@@ -259,7 +259,7 @@ def test_a_selection_leaves_out_tracks_from_someone_elses_library(
 def test_a_progress_stream_from_a_bad_moment_is_refused_in_words(
     signed_in: Client, user: Any, since: str, words: str
 ) -> None:
-    job = JobFactory(owner=user)
+    job = JobFactory.create(owner=user)
 
     response = signed_in.get(_urls(job)["job_events"], {"since": since})
 

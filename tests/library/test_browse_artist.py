@@ -167,7 +167,7 @@ def test_an_album_spotify_does_not_know_is_a_404_page_in_words(client: Client, a
 def test_an_artist_spotify_no_longer_knows_is_a_404_page_in_words(
     client: Client, ana: User
 ) -> None:
-    gone = ArtistFactory(spotify_id="0NoSuchArtist000000000")
+    gone = ArtistFactory.create(spotify_id="0NoSuchArtist000000000")
     FollowedArtist.objects.create(user=ana, artist=gone, position=99)
 
     response = client.get(f"/library/artists/{gone.spotify_id}/")
