@@ -2,19 +2,19 @@
 
 Each run (a worker or web process, per MUSIC_ROOT) gets MUSIC_ROOT/.incoming/<run-id>/, on
 MUSIC_ROOT's filesystem so the store's final move is a rename, and holds an exclusive flock on
-MUSIC_ROOT/.incoming/<run-id>.lock for as long as it lives. The kernel drops that lock when the
-process dies, however it dies, so "is this run dead?" is answered by trying the lock: no clock, no
-guess. Every item attempt downloads and converts in its own folder inside the run root.
+that folder for as long as it lives. The kernel drops the lock when the process dies, however it
+dies, so "is this run dead?" is answered by trying the lock: no clock, no guess. Every item
+attempt downloads and converts in its own folder inside the run root.
 
 Temporary files that must sit beside their target for an atomic rename in a folder that may be
 on another filesystem (the cover cache under DATA_DIR) carry the run id in their name instead,
-and the same sweep removes those of dead runs. Startup (serve, worker) and the reaper sweep.
+and the same sweep removes those of dead runs. Startup (serve, worker) and the reaper sweep; a
+clean exit removes its own root.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import fcntl
 import os
 import shutil
@@ -26,11 +26,12 @@ from pathlib import Path
 from django.conf import settings
 
 INCOMING = ".incoming"
-LOCK_SUFFIX = ".lock"
 
-_runs: dict[Path, tuple[Path, int]] = {}  # incoming folder -> (run root, open lock fd)
+_runs: dict[Path, tuple[Path, int]] = {}  # incoming folder -> (run root, fd holding its lock)
 _runs_lock = threading.Lock()
 _run_ids: dict[int, str] = {}  # pid -> run id, so a forked child never shares its parent's
+RUN_PREFIX = "run-"
+STAGING_PREFIX = ".new-"
 
 
 def incoming_dir(music_root: Path | None = None) -> Path:
@@ -40,7 +41,7 @@ def incoming_dir(music_root: Path | None = None) -> Path:
 
 def run_id() -> str:
     pid = os.getpid()
-    return _run_ids.setdefault(pid, f"run-{pid}-{uuid.uuid4().hex[:10]}")
+    return _run_ids.setdefault(pid, f"{RUN_PREFIX}{pid}-{uuid.uuid4().hex[:10]}")
 
 
 def run_root() -> Path:
@@ -50,12 +51,14 @@ def run_root() -> Path:
         known = _runs.get(incoming)
         if known is not None and known[0].is_dir():
             return known[0]
-        incoming.mkdir(parents=True, exist_ok=True)
-        # The lock is held before the folder exists, so a sweep never sees a live run unlocked.
-        fd = os.open(incoming / f"{run_id()}{LOCK_SUFFIX}", os.O_CREAT | os.O_RDWR, 0o600)
+        # Locked under a name the sweep ignores, then renamed (the lock follows the folder):
+        # a sweep never sees a live run's root unlocked.
+        staging = incoming / f"{STAGING_PREFIX}{run_id()}"
+        staging.mkdir(parents=True, exist_ok=True)
+        fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         root = incoming / run_id()
-        root.mkdir(exist_ok=True)
+        staging.rename(root)
         if known is not None:
             os.close(known[1])
         if not _runs:
@@ -68,10 +71,8 @@ def _own_runs_remove(pid: int) -> None:
     """A clean exit takes its temp roots along; only a killed run waits for a sweep."""
     if os.getpid() != pid:
         return  # a forked child exiting: the roots are its parent's
-    for incoming, (root, fd) in list(_runs.items()):
+    for root, fd in list(_runs.values()):
         shutil.rmtree(root, ignore_errors=True)
-        with contextlib.suppress(FileNotFoundError):
-            (incoming / f"{root.name}{LOCK_SUFFIX}").unlink()
         os.close(fd)
     _runs.clear()
 
@@ -115,11 +116,8 @@ def beside_dirs() -> list[Path]:
 def dead_runs_remove() -> int:
     """Remove the temp roots, and the files beside targets, of every run whose process is gone."""
     incoming = incoming_dir()
-    dead: list[str] = []
-    for lock in incoming.glob(f"run-*{LOCK_SUFFIX}") if incoming.is_dir() else []:
-        name = lock.name.removesuffix(LOCK_SUFFIX)
-        if name != run_id() and _remove_if_dead(lock, incoming / name):
-            dead.append(name)
+    roots = incoming.glob(f"{RUN_PREFIX}*") if incoming.is_dir() else iter(())
+    dead = [root.name for root in roots if root.name != run_id() and _remove_if_dead(root)]
     for folder in beside_dirs():
         for name in dead:
             for leftover in folder.glob(f".*-{name}-*"):
@@ -127,10 +125,10 @@ def dead_runs_remove() -> int:
     return len(dead)
 
 
-def _remove_if_dead(lock: Path, root: Path) -> bool:
+def _remove_if_dead(root: Path) -> bool:
     try:
-        fd = os.open(lock, os.O_RDWR)
-    except FileNotFoundError:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except (FileNotFoundError, NotADirectoryError):
         return False
     try:
         try:
@@ -138,8 +136,6 @@ def _remove_if_dead(lock: Path, root: Path) -> bool:
         except BlockingIOError:
             return False  # its process is alive
         shutil.rmtree(root, ignore_errors=True)
-        with contextlib.suppress(FileNotFoundError):
-            lock.unlink()
         return True
     finally:
         os.close(fd)

@@ -60,22 +60,24 @@ def _live_read_message(exc: SpotifyError) -> str:
 
 async def _spotify_problem(request: HttpRequest, exc: SpotifyError) -> HttpResponse:
     """Spotify could not answer: say why, and offer the way back (or to sign in again)."""
-    referer = request.headers.get("Referer", "")
-    safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
-    context = {
-        "message": _live_read_message(exc),
-        "reauth": isinstance(exc, SpotifyReauthRequired),
-        "back": referer if safe else "",
-    }
-    render_async = sync_to_async(render)
-    return await render_async(request, "library/spotify_problem.html", context, status=502)
+    context = {"message": _live_read_message(exc), "reauth": isinstance(exc, SpotifyReauthRequired)}
+    return await _problem_page(request, context, status=502)
 
 
 async def _not_on_spotify(request: HttpRequest, message: str) -> HttpResponse:
     """An id a person typed or followed that Spotify does not know: a 404, said in words."""
-    context = {"title": "Not found on Spotify", "message": message, "back": ""}
+    context = {"title": "Not found on Spotify", "message": message}
+    return await _problem_page(request, context, status=404)
+
+
+async def _problem_page(
+    request: HttpRequest, context: dict[str, Any], *, status: int
+) -> HttpResponse:
+    referer = request.headers.get("Referer", "")
+    safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+    context["back"] = referer if safe else ""
     render_async = sync_to_async(render)
-    return await render_async(request, "library/spotify_problem.html", context, status=404)
+    return await render_async(request, "library/spotify_problem.html", context, status=status)
 
 
 @vary_on_headers("HX-Request", "HX-Target")

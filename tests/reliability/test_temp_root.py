@@ -67,7 +67,7 @@ def test_the_sweep_removes_a_killed_runs_files_and_keeps_a_live_runs(roots: Path
 
         assert removed == 1
         assert _files_of(dead_run) == []
-        assert len(_files_of(live_run)) == 3  # its lock, its root and its cover in progress
+        assert len(_files_of(live_run)) == 2  # its root and its cover in progress
         assert (workdir.incoming_dir() / live_run / "item-7-1" / "source.webm.part").exists()
     finally:
         live.kill()

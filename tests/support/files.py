@@ -44,15 +44,14 @@ def make_jpeg(path: Path, *, color: str = "red") -> Path:
 
 def incoming_leftovers(music_root: Path) -> list[Path]:
     """What attempts left in MUSIC_ROOT/.incoming: anything inside a run's temp root, or beside
-    the runs' roots and lock files (which last as long as their process, or until a sweep)."""
+    the runs' roots (an empty root lasts as long as its process, or until a sweep)."""
     incoming = music_root / ".incoming"
     if not incoming.exists():
         return []
     found: list[Path] = []
     for entry in incoming.iterdir():
-        is_run = entry.name.startswith("run-")
-        if is_run and entry.is_dir():
+        if entry.name.startswith(("run-", ".new-run-")) and entry.is_dir():
             found += entry.iterdir()
-        elif not (is_run and entry.name.endswith(".lock")):
+        else:
             found.append(entry)
     return sorted(found)
