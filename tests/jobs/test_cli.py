@@ -106,7 +106,9 @@ def test_ctrl_c_or_sigterm_cancels_cleanly_and_exits_130(
     interrupted = time.monotonic()
     output, _ = process.communicate(timeout=30)
 
-    assert time.monotonic() - interrupted < 5
+    # Well under the minute each throttled download takes, with room for a loaded 2-core machine
+    # (5 s failed there at random): the downloads were stopped, not waited for.
+    assert time.monotonic() - interrupted < 20
     assert process.returncode == 130, output
     assert "Cancelled" in output and "4 cancelled" in output  # the summary
     job = Job.objects.get()

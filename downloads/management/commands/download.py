@@ -176,6 +176,8 @@ class CliJob:
         finally:
             for sig in STOP_SIGNALS:
                 loop.remove_signal_handler(sig)
+            # asyncio restores SIG_DFL for SIGTERM: outside the loop it interrupts, as Ctrl+C does.
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     def _on_interrupt(self) -> None:
         """First Ctrl+C or SIGTERM: cancel through the job, as the web page does; later ones
