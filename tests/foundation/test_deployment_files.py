@@ -50,7 +50,7 @@ def test_scale_profile_adds_replicated_workers_on_postgres(compose: dict[str, An
 
     assert worker["profiles"] == ["scale"]
     assert worker["deploy"]["replicas"] > 1
-    assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
+    assert worker["command"][:3] == ["python", "manage.py", "worker"]
     assert "postgres" in worker["environment"]["DATABASE_URL"]
 
 

@@ -295,3 +295,25 @@ def test_a_selection_leaves_out_tracks_from_someone_elses_library(
 
     job = Job.objects.get(owner=user)
     assert [item.track for item in job.items.all()] == [mine]
+
+
+@pytest.mark.parametrize(
+    ("since", "words"),
+    [
+        ("0001-01-01T00:00:00Z", "out of range"),
+        ("9999-12-31T23:59:59+00:00", "out of range"),
+        ("2026-13-45T99:00:00Z", "ISO 8601"),
+        ("yesterday", "ISO 8601"),
+        ("2026-01-01T00:00:00", "time zone"),
+        ("\x00", "ISO 8601"),
+    ],
+)
+def test_a_progress_stream_from_a_bad_moment_is_refused_in_words(
+    signed_in: Client, user: Any, since: str, words: str
+) -> None:
+    job = JobFactory.create(owner=user)
+
+    response = signed_in.get(_urls(job)["job_events"], {"since": since})
+
+    assert response.status_code == 400
+    assert words in response.content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
+from downloads.worker import workdir
+from spotifydl.heartbeat import beats_forget, beats_mark_down
 from spotifydl.runner import ChildSpec, Supervisor, python_argv
 
 
@@ -37,6 +40,9 @@ class Command(BaseCommand):
         if migrate:
             call_command("migrate", interactive=False, verbosity=1)
         _schedule_maintenance()
+        workdir.dead_runs_remove()
+        slots = f"{socket.gethostname()}:{port}/"
+        beats_forget(prefix=slots)
         env = dict(os.environ)
         sandbox = None
         if not settings.SPOTIFY_CLIENT_ID:
@@ -53,8 +59,14 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"spotifydl is at http://{_display_host(host)}:{port}/ (Ctrl+C stops it)")
         try:
-            code = Supervisor(specs=_specs(host, port, workers), env=env).run()
+            supervisor = Supervisor(
+                specs=_specs(host, port, workers, slots),
+                env=env,
+                on_exit=lambda name, code: beats_mark_down(name=slots + name),
+            )
+            code = supervisor.run()
         finally:
+            beats_forget(prefix=slots)
             if sandbox is not None:
                 sandbox.stop()
         if code:
@@ -73,7 +85,7 @@ def _schedule_maintenance() -> None:
         ) from exc
 
 
-def _specs(host: str, port: int, workers: int) -> list[ChildSpec]:
+def _specs(host: str, port: int, workers: int, slots: str) -> list[ChildSpec]:
     web = ChildSpec(
         "web",
         python_argv(
@@ -93,7 +105,11 @@ def _specs(host: str, port: int, workers: int) -> list[ChildSpec]:
     manage = str(settings.BASE_DIR / "manage.py")
     return [web] + [
         ChildSpec(
-            f"worker-{n}", python_argv(manage, "db_worker", "--interval", "0.5", "--no-reload")
+            f"worker-{n}",
+            python_argv(
+                manage, "worker", "--name", f"{slots}worker-{n}", "--interval", "0.5", "--no-reload"
+            ),
+            restart=True,
         )
         for n in range(1, workers + 1)
     ]
