@@ -154,6 +154,12 @@ def _unreferenced_file_remove(relative: str) -> None:
         store.inside_root(store.music_root(), relative).unlink(missing_ok=True)
 
 
+def stored_file_lyrics(work: Work, final: Path, status: str) -> None:
+    """What the lyrics stage found, on the file the item stored."""
+    path = final.relative_to(store.music_root()).as_posix()
+    StoredFile.objects.filter(track_id=work.track_id, path=path).update(lyrics=status)
+
+
 def paths_held(work: Work, audio_format: str, source_id: str) -> frozenset[str]:
     return uploads.paths_held(
         track_id=work.track_id, audio_format=audio_format, source_id=source_id
