@@ -57,7 +57,7 @@ def admin_routes(router: Router, sb: Sandbox) -> None:
 
     def fail_next(request: Request) -> None:
         data = body(request)
-        target = data.get("target")
+        target = str(data.get("target", ""))
         knobs = {"media": sb.media_knobs, "lrclib": sb.lyrics_knobs}.get(target, sb.knobs)
         knobs.fail_next(int(data.get("count", 1)), str(data.get("kind", "500")), data.get("path"))
 

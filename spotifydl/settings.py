@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "spotifydl",
     "library",
     "downloads",
+    "notifications",
     "sandbox",
 ]
 

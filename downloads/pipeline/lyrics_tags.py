@@ -18,6 +18,7 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
+_ID3: Any = mutagen.id3  # untyped frame classes
 _STAMP = re.compile(r"\[(\d+):(\d+(?:\.\d+)?)\]")
 
 
@@ -75,11 +76,11 @@ def _id3(audio: Any, plain: str | None, synced: str | None) -> None:
     tags.delall("USLT")
     tags.delall("SYLT")
     if plain:
-        tags.add(mutagen.id3.USLT(encoding=3, lang="eng", desc="", text=plain))
+        tags.add(_ID3.USLT(encoding=3, lang="eng", desc="", text=plain))
     if synced:
         # format 2: time stamps in milliseconds; type 1: lyrics.
         timed = [(words, round(at * 1000)) for at, words in parse_lrc(synced)]
-        tags.add(mutagen.id3.SYLT(encoding=3, lang="eng", format=2, type=1, desc="", text=timed))
+        tags.add(_ID3.SYLT(encoding=3, lang="eng", format=2, type=1, desc="", text=timed))
 
 
 def _mp4(audio: Any, text: str | None) -> None:
@@ -98,15 +99,16 @@ def embedded(audio: Path) -> dict[str, Any]:
     """What lyrics a file carries: {"plain": str | None, "synced": [(ms, line)] | None}."""
     tagged = mutagen.File(audio)
     if isinstance(tagged, MP3):
-        tags = tagged.tags
-        uslt = tags.getall("USLT") if tags else []
-        sylt = tags.getall("SYLT") if tags else []
+        tags: Any = tagged.tags
+        uslt: list[Any] = tags.getall("USLT") if tags else []
+        sylt: list[Any] = tags.getall("SYLT") if tags else []
         return {
             "plain": str(uslt[0].text) if uslt else None,
             "synced": [(ms, words) for words, ms in sylt[0].text] if sylt else None,
         }
     if isinstance(tagged, MP4):
-        found = (tagged.tags or {}).get("\xa9lyr")
+        mp4: Any = tagged.tags or {}
+        found = mp4.get("\xa9lyr")
         return {"plain": found[0] if found else None, "synced": None}
     found = tagged.get("LYRICS") if tagged is not None else None
     return {"plain": found[0] if found else None, "synced": None}
