@@ -33,6 +33,8 @@ class Preferences(models.Model):
         choices=LyricsMode.choices,
         default=LyricsMode.SYNCED,
         verbose_name="Lyrics for my downloads",
+        help_text="From LRCLIB. Synced lyrics go beside the file as .lrc (players show them "
+        "line by line) and into its tags; never a different song's lyrics.",
     )
     # The person's own cookies file (under DATA_DIR, mode 0600), used for their jobs only.
     cookies_path = models.CharField(max_length=TEXT, blank=True, editable=False)
