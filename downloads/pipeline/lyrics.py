@@ -9,6 +9,7 @@ Whatever goes wrong here never fails the track: the caller records the status.
 from __future__ import annotations
 
 import asyncio
+import glob
 import logging
 import random
 import time
@@ -32,6 +33,7 @@ BACKOFF_CAP_S = 5.0
 MAX_RETRY_AFTER_S = 10.0
 TIMEOUT_S = 10.0
 
+AUDIO_SUFFIXES = frozenset({".opus", ".ogg", ".m4a", ".mp3", ".webm", ".flac"})
 SYNCED, PLAIN, NONE, FAILED, OFF = "synced", "plain", "none", "failed", "off"
 
 
@@ -157,6 +159,15 @@ def _plain_of(synced: str | None) -> str | None:
 def lrc_path(audio: Path) -> Path:
     """Where a track's synced lyrics live: `<file>.lrc` beside it (Navidrome, Jellyfin)."""
     return audio.with_suffix(".lrc")
+
+
+def lrc_remove_beside(audio: Path) -> None:
+    """The .lrc goes with its audio file, unless another format of the song still lies beside
+    it under the same name (the .lrc is theirs too)."""
+    lrc = lrc_path(audio)
+    siblings = lrc.parent.glob(f"{glob.escape(lrc.stem)}.*") if lrc.parent.is_dir() else []
+    if not any(p.suffix.lower() in AUDIO_SUFFIXES for p in siblings if p != audio):
+        lrc.unlink(missing_ok=True)
 
 
 def lyrics_apply(audio: Path, lyrics: Lyrics | None, mode: str) -> str:

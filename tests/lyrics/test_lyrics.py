@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from downloads import selectors, services
 from downloads.models import AudioFormat, Job, JobItem, LyricsMode, Preferences, StoredFile
-from downloads.pipeline.lyrics import lrc_path
+from downloads.pipeline.lyrics import lrc_path, lrc_remove_beside
 from downloads.pipeline.lyrics_tags import embedded, parse_lrc
 from downloads.tasks import run_chunk
 from sandbox import Sandbox
@@ -147,3 +149,30 @@ def test_lyrics_off_asks_lrclib_nothing(lyrics_sandbox: Sandbox, user: Any) -> N
 
     assert stored.lyrics == ""
     assert lyrics_sandbox.lrclib.requests["GET /api/get"] == 0
+
+
+def test_the_job_page_shows_each_tracks_lyrics(lyrics_sandbox: Sandbox, user: Any) -> None:
+    track = _tracks(lyrics_sandbox, 1)[0]
+    lyrics_sandbox.set_lyrics_kind(track.id, "plain")
+    job = _download(lyrics_sandbox, user, [track], AudioFormat.OPUS)
+    client = Client()
+    client.force_login(user)
+
+    page = client.get(f"/downloads/{job.pk}/").content.decode()
+
+    assert '<th class="item-lyrics">Lyrics</th>' in page
+    assert 'data-item-field="lyrics">Plain</td>' in page
+
+
+def test_an_lrc_stays_while_another_format_of_the_song_lies_beside_it(tmp_path: Path) -> None:
+    opus, mp3 = tmp_path / "Song.opus", tmp_path / "Song.mp3"
+    for path in (opus, mp3, lrc_path(opus)):
+        path.write_bytes(b"x")
+
+    opus.unlink()
+    lrc_remove_beside(opus)
+    assert lrc_path(opus).exists()
+
+    mp3.unlink()
+    lrc_remove_beside(mp3)
+    assert not lrc_path(mp3).exists()
