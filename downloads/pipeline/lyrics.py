@@ -13,6 +13,7 @@ import glob
 import logging
 import random
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,11 +63,15 @@ class _Pace:
             self._last = time.monotonic()
 
 
-_pace: dict[int, _Pace] = {}  # one per event loop: an asyncio.Lock belongs to its loop
+# One per event loop (an asyncio.Lock belongs to its loop); gone with the loop.
+_pace: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pace] = weakref.WeakKeyDictionary()
 
 
 def _pace_for_loop() -> _Pace:
-    return _pace.setdefault(id(asyncio.get_running_loop()), _Pace())
+    loop = asyncio.get_running_loop()
+    if loop not in _pace:
+        _pace[loop] = _Pace()
+    return _pace[loop]
 
 
 def enabled() -> bool:
