@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from downloads.models import Job, JobItem
-from notifications.news import news_job_finished
+from spotifydl.notifications.news import news_job_finished
 
 PROBLEMS = (JobItem.Status.FAILED, JobItem.Status.NO_MATCH)
 

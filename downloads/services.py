@@ -34,7 +34,7 @@ from library import live
 from library.models import Track
 from library.spotify import SpotifyError
 from library.spotify.errors import SpotifyBadRequest, SpotifyForbidden, SpotifyNotFound
-from notifications.news import news_paused
+from spotifydl.notifications.news import news_paused
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -30,7 +30,7 @@ from library.models import SpotifyAccount
 from library.spotify import AsyncSpotify
 from library.spotify.errors import SpotifyReauthRequired, SpotifyUnavailable
 from library.tokens import TokenSet
-from notifications.news import news_sign_in_expired
+from spotifydl.notifications.news import news_sign_in_expired
 
 logger = logging.getLogger(__name__)
 

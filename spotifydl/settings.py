@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "spotifydl",
     "library",
     "downloads",
-    "notifications",
+    "spotifydl.notifications",
     "sandbox",
 ]
 

@@ -28,7 +28,7 @@ from downloads.sync.reading import SourceRead, source_read
 from library.catalog.writer import chunks
 from library.models import Playlist, Track
 from library.spotify import SpotifyError, SpotifyQuotaExceeded, close_http_client
-from notifications.news import news_paused, news_sync_changed
+from spotifydl.notifications.news import news_paused, news_sync_changed
 
 logger = logging.getLogger(__name__)
 

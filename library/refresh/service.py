@@ -23,7 +23,7 @@ from library.spotify import (
     SpotifyQuotaExceeded,
     SpotifyReauthRequired,
 )
-from notifications.news import news_paused
+from spotifydl.notifications.news import news_paused
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from notifications.forms import ChannelForm
-from notifications.services import channel_of, channel_test, channel_update
 from spotifydl.auth import admin_required, request_user
+from spotifydl.notifications.forms import ChannelForm
+from spotifydl.notifications.services import channel_of, channel_test, channel_update
 
 
 def _save(request: HttpRequest, owner_id: int | None, page: str) -> HttpResponse:

@@ -17,9 +17,9 @@ from downloads.forms import PreferencesForm
 from downloads.models import DownloadSettings
 from downloads.pipeline.store import DEFAULT_TEMPLATE
 from library.roles import admin_contact_name
-from notifications.forms import ChannelForm
-from notifications.services import channel_of
 from spotifydl.auth import request_user
+from spotifydl.notifications.forms import ChannelForm
+from spotifydl.notifications.services import channel_of
 
 
 def notification_context(*, owner_id: int | None) -> dict[str, Any]:

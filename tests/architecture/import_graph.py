@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.support.processes import ROOT
 
-PRODUCT = ("library", "downloads", "notifications", "spotifydl", "sandbox")
+PRODUCT = ("library", "downloads", "spotifydl", "sandbox")
 
 
 def product_modules() -> dict[str, Path]:

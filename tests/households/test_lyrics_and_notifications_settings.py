@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from downloads.models import LyricsMode, Preferences
-from notifications.models import Channel, Kind
+from spotifydl.notifications.models import Channel, Kind
 
 pytestmark = [pytest.mark.integration]
 

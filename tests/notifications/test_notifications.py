@@ -17,9 +17,9 @@ from downloads.tasks import run_chunk
 from library.models import SpotifyAccount
 from library.oauth import account_tokens_refresh
 from library.spotify import SpotifyReauthRequired
-from notifications.models import Channel, Kind
-from notifications.services import channel_test, channel_update, senders_join
 from sandbox import Sandbox
+from spotifydl.notifications.models import Channel, Kind
+from spotifydl.notifications.services import channel_test, channel_update, senders_join
 from tests.support.catalog import import_playlist, tracks_with_one_missing
 from tests.support.webhook import Webhook
 from tests.support.workers import run_task_in_thread

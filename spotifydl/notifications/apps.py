@@ -4,5 +4,6 @@ from django.apps import AppConfig
 
 
 class NotificationsConfig(AppConfig):
-    name = "notifications"
+    name = "spotifydl.notifications"
+    label = "notifications"  # the tables and migrations keep their names
     default_auto_field = "django.db.models.BigAutoField"

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import notifications.models
+import spotifydl.notifications.models
 
 
 class Migration(migrations.Migration):
@@ -25,7 +25,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("urls", models.TextField(blank=True)),
-                ("kinds", models.JSONField(blank=True, default=notifications.models.every_kind)),
+                (
+                    "kinds",
+                    models.JSONField(blank=True, default=spotifydl.notifications.models.every_kind),
+                ),
                 ("last_error", models.TextField(blank=True)),
                 ("last_error_at", models.DateTimeField(blank=True, null=True)),
                 ("last_sent_at", models.DateTimeField(blank=True, null=True)),

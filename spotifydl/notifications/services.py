@@ -15,7 +15,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications.models import Channel, Kind
+from spotifydl.notifications.models import Channel, Kind
 
 logger = logging.getLogger(__name__)
 

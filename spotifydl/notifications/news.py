@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from notifications.models import Kind
-from notifications.services import notify
+from spotifydl.notifications.models import Kind
+from spotifydl.notifications.services import notify
 
 MAX_LISTED = 20
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from notifications.models import Kind
+from spotifydl.notifications.models import Kind
 
 
 class ChannelForm(forms.Form):
