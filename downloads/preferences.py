@@ -36,6 +36,11 @@ def playlist_files_wanted(*, user_id: int) -> bool:
     return preferences_of(user_id=user_id).playlist_files
 
 
+def lyrics_mode_for(*, user_id: int) -> str:
+    """ "off", "plain" or "synced": what the lyrics stage writes for this person's downloads."""
+    return preferences_of(user_id=user_id).lyrics
+
+
 def cookies_path_for(*, user_id: int) -> str | None:
     """The cookies file for this person's downloads: their own, else the installation's."""
     own = preferences_of(user_id=user_id).cookies_path
@@ -48,6 +53,7 @@ def preferences_update(
     default_format: str,
     sync_schedule: str,
     playlist_files: bool,
+    lyrics: str | None = None,
     cookies_data: bytes | None = None,
     clear_cookies: bool = False,
 ) -> Preferences:
@@ -55,6 +61,8 @@ def preferences_update(
     prefs.default_format = default_format
     prefs.sync_schedule = sync_schedule
     prefs.playlist_files = playlist_files
+    if lyrics is not None:
+        prefs.lyrics = lyrics
     if clear_cookies:
         cookies.cookies_remove(prefs.cookies_path)
         prefs.cookies_path = ""

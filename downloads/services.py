@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from downloads import cookies as cookies_files
-from downloads import enqueue, playlists, preferences, selectors, uploads, youtube_gate
+from downloads import enqueue, job_news, playlists, preferences, selectors, uploads, youtube_gate
 from downloads.models import (
     CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
@@ -34,6 +34,7 @@ from library import live
 from library.models import Track
 from library.spotify import SpotifyError
 from library.spotify.errors import SpotifyBadRequest, SpotifyForbidden, SpotifyNotFound
+from spotifydl.notifications.news import news_paused
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -135,7 +136,8 @@ def job_retry(*, job: Job) -> int:
 
 def job_pause(*, job: Job, until: datetime, reason: str) -> None:
     """Stop taking items until `until` (Spotify's quota); the maintenance task resumes it."""
-    job.pause(until=until, reason=reason)
+    if job.pause(until=until, reason=reason):
+        news_paused(owner_id=job.owner_id, service="Spotify", until=until, reason=reason)
 
 
 def jobs_pause_for_youtube(
@@ -151,10 +153,14 @@ def jobs_pause_for_youtube(
     jobs = jobs.filter(items__status__in=JobItem.UNFINISHED).distinct()
     if job_ids is not None:
         jobs = jobs.filter(pk__in=list(job_ids))
+    newly = {job.owner_id for job in jobs if job.status != Job.Status.PAUSED}
     paused = sum(
         job.pause(until=until, reason=reason, cause=Job.PauseCause.YOUTUBE) for job in jobs
     )
     enqueue.maintenance_schedule_at(when=until)
+    if job_ids is None:  # the gate closed (a pacing wait is no news)
+        for owner_id in sorted(newly):
+            news_paused(owner_id=owner_id, service="YouTube", until=until, reason=reason)
     return paused
 
 
@@ -229,8 +235,9 @@ def _chunks_enqueue(job: Job, chunks: set[int]) -> int:
 
 
 def job_after_finish(*, job: Job) -> None:
-    """Whatever follows a finished job: today, the playlist file beside the music (unless the
-    person turned playlist files off)."""
+    """Whatever follows a finished job: the news of it, and the playlist file beside the music
+    (unless the person turned playlist files off)."""
+    job_news.job_news_send(job=job)
     if job.kind in Job.M3U8_KINDS and preferences.playlist_files_wanted(user_id=job.owner_id):
         try:
             playlists.playlist_file_write(job=job)

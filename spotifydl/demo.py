@@ -30,6 +30,7 @@ def start_demo_sandbox(*, bind_host: str) -> tuple[Sandbox, dict[str, str]]:
         host=bind_host,
         port=int(os.environ.get("SANDBOX_PORT", "8001")),
         media_port=int(os.environ.get("SANDBOX_MEDIA_PORT", "8002")),
+        lrclib_port=int(os.environ.get("SANDBOX_LRCLIB_PORT", "8003")),
     )
     env = {
         "DEMO_MODE": "1",
@@ -40,6 +41,8 @@ def start_demo_sandbox(*, bind_host: str) -> tuple[Sandbox, dict[str, str]]:
         # The production source (ytmusic) and yt-dlp, pointed at the sandbox's YouTube.
         "MEDIA_SOURCES": "ytmusic",
         **sandbox.youtube_settings(),
+        # Lyrics from the sandbox's LRCLIB.
+        "LRCLIB_URL": sandbox.lrclib_url,
         # The sandbox has no video budget unless asked: pace lightly, so the demo stays quick.
         "YOUTUBE_BUDGET_PER_HOUR": os.environ.get("YOUTUBE_BUDGET_PER_HOUR", "7200"),
     }

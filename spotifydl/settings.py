@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "spotifydl",
     "library",
     "downloads",
+    "spotifydl.notifications",
     "sandbox",
 ]
 
@@ -185,6 +186,10 @@ MEDIA_SOURCES = env_list("MEDIA_SOURCES", default=["ytmusic", "youtube"])
 # for exactly this base, when it is not YouTube's own).
 YTMUSIC_BASE_URL = os.environ.get("YTMUSIC_BASE_URL", "https://music.youtube.com")
 YOUTUBE_WATCH_BASE = os.environ.get("YOUTUBE_WATCH_BASE", "https://www.youtube.com/watch?v=")
+# Lyrics: LRCLIB's API (the demo points it at the sandbox; empty turns lyrics off for everyone),
+# and the least seconds between two of its requests.
+LRCLIB_URL = os.environ.get("LRCLIB_URL", "https://lrclib.net")
+LRCLIB_GAP = env_float("LRCLIB_GAP", 0.2)
 # yt-dlp's cache: YouTube's player script and solved challenges, kept between tracks and runs.
 YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)

@@ -78,6 +78,7 @@ def test_without_spotify_credentials_serve_starts_demo_mode_on_the_sandbox(tmp_p
         SPOTIFY_CLIENT_ID="",
         SANDBOX_PORT=str(free_port()),
         SANDBOX_MEDIA_PORT=str(free_port()),
+        SANDBOX_LRCLIB_PORT=str(free_port()),
     )
     try:
         home = wait_for_http(f"http://127.0.0.1:{port}/")

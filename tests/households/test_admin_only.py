@@ -93,6 +93,8 @@ def test_every_installation_url_is_admin_only_and_there_are_all_of_them() -> Non
         "household:invite",
         "household:uninvite",
         "household:role",
+        "household:installation_notifications",
+        "household:installation_notifications_test",
     }
 
 

@@ -39,6 +39,7 @@ def worker_env(**extra: str) -> dict[str, str]:
         MEDIA_SOURCES=",".join(settings.MEDIA_SOURCES),
         YTMUSIC_BASE_URL=settings.YTMUSIC_BASE_URL,
         YOUTUBE_WATCH_BASE=settings.YOUTUBE_WATCH_BASE,
+        LRCLIB_URL=settings.LRCLIB_URL,
         YOUTUBE_BUDGET_PER_HOUR=str(settings.YOUTUBE_BUDGET_PER_HOUR),
         YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES=str(settings.YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES),
         YOUTUBE_SEARCH_GAP=str(settings.YOUTUBE_SEARCH_GAP),
