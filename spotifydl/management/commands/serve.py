@@ -36,6 +36,7 @@ class Command(BaseCommand):
     ) -> None:
         if migrate:
             call_command("migrate", interactive=False, verbosity=1)
+        _check_secrets(separate_workers=workers == 0)
         _schedule_maintenance()
         env = dict(os.environ)
         sandbox = None
@@ -59,6 +60,23 @@ class Command(BaseCommand):
                 sandbox.stop()
         if code:
             sys.exit(code)
+
+
+def _check_secrets(*, separate_workers: bool) -> None:
+    """Refuse to start with a key other processes can't share or that can't read the stored
+    secrets (the first process to check writes the installation's key sentinel)."""
+    from library.key_check import key_problem
+    from spotifydl.worker_checks import secret_key_problem
+
+    problem = secret_key_problem(separate_workers=separate_workers)
+    try:
+        problem = problem or key_problem()
+    except DatabaseError as exc:
+        raise CommandError(
+            f"The database is not ready ({exc}). Run `python manage.py migrate` first."
+        ) from exc
+    if problem:
+        raise CommandError(problem)
 
 
 def _schedule_maintenance() -> None:
@@ -92,9 +110,7 @@ def _specs(host: str, port: int, workers: int) -> list[ChildSpec]:
     )
     manage = str(settings.BASE_DIR / "manage.py")
     return [web] + [
-        ChildSpec(
-            f"worker-{n}", python_argv(manage, "db_worker", "--interval", "0.5", "--no-reload")
-        )
+        ChildSpec(f"worker-{n}", python_argv(manage, "worker", "--interval", "0.5", "--no-reload"))
         for n in range(1, workers + 1)
     ]
 
