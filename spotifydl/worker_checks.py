@@ -46,7 +46,8 @@ def secret_key_problem(*, separate_workers: bool) -> str | None:
 
 def worker_problems() -> list[str]:
     """Why this worker must not take work; empty when it may."""
-    problems = [p for p in (secret_key_problem(separate_workers=True), _music_problem()) if p]
+    # A key generated in DATA_DIR is shared with serve's workers; the sentinel catches others.
+    problems = [p for p in (secret_key_problem(separate_workers=False), _music_problem()) if p]
     database = _database_problem()
     if database:
         return [*problems, database]
