@@ -42,9 +42,13 @@ def lyrics_mode_for(*, user_id: int) -> str:
 
 
 def cookies_path_for(*, user_id: int) -> str | None:
-    """The cookies file for this person's downloads: their own, else the installation's."""
-    own = preferences_of(user_id=user_id).cookies_path
-    return own or DownloadSettings.load().cookies_path or None
+    """The cookies file for this person's downloads (their own, else the installation's),
+    materialised on this machine from the database."""
+    own = preferences_of(user_id=user_id).cookies_blob
+    if own:
+        return str(cookies.person_cookies_file(user_id=user_id, blob=own))
+    shared = DownloadSettings.load().cookies_blob
+    return str(cookies.installation_cookies_file(blob=shared)) if shared else None
 
 
 def preferences_update(
@@ -64,11 +68,11 @@ def preferences_update(
     if lyrics is not None:
         prefs.lyrics = lyrics
     if clear_cookies:
-        cookies.cookies_remove(prefs.cookies_path)
-        prefs.cookies_path = ""
+        cookies.person_cookies_remove(user_id=user.pk)
+        prefs.cookies_blob = ""
         prefs.cookies_uploaded_at = None
     elif cookies_data is not None:
-        prefs.cookies_path = str(cookies.person_cookies_write(user_id=user.pk, data=cookies_data))
+        prefs.cookies_blob = cookies.cookies_seal(cookies_data)
         prefs.cookies_uploaded_at = timezone.now()
     prefs.save()
     return prefs

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync
@@ -311,7 +310,7 @@ def download_settings_update(
     if clear_cookies:
         _cookies_remove(config)
     elif cookies is not None:
-        config.cookies_path = str(_cookies_write(cookies))
+        config.cookies_blob = cookies_files.cookies_seal(cookies)
         config.cookies_uploaded_at = timezone.now()
     config.save()
     if cookies is not None and not clear_cookies:
@@ -321,11 +320,7 @@ def download_settings_update(
     return config
 
 
-def _cookies_write(data: bytes) -> Path:
-    return cookies_files.installation_cookies_write(data)
-
-
 def _cookies_remove(config: DownloadSettings) -> None:
-    cookies_files.cookies_remove(config.cookies_path)
-    config.cookies_path = ""
+    cookies_files.installation_cookies_remove()
+    config.cookies_blob = ""
     config.cookies_uploaded_at = None

@@ -27,6 +27,7 @@ from downloads.forms import JobCreateForm
 from downloads.models import Job
 from downloads.progress import BadSince, job_stream, since_parse
 from downloads.selectors import JobFilter, TargetNotFound
+from downloads.worker_presence import NO_WORKER_WORDS, no_live_worker_for
 from spotifydl.auth import request_user
 
 JOBS_PER_PAGE = 50
@@ -96,7 +97,13 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "downloads/job_detail.html",
-        {"job": job, "items": job.items.all(), "rendered_at": timezone.now()},
+        {
+            "job": job,
+            "items": job.items.all(),
+            "rendered_at": timezone.now(),
+            "no_worker": no_live_worker_for(job=job),
+            "no_worker_words": NO_WORKER_WORDS,
+        },
     )
 
 

@@ -23,7 +23,15 @@ DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data")).resolve()
 MUSIC_ROOT = Path(os.environ.get("MUSIC_ROOT", BASE_DIR / "music")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret_key(DATA_DIR / "secret_key")
+# Configured, the key is the installation's (every machine sets the same); unset, one machine keeps
+# its own under DATA_DIR, which only works while the web server and its workers share that folder
+# (`spotifydl.secrets_check` refuses to start a separate worker or a PostgreSQL install without it).
+SECRET_KEY_CONFIGURED = bool(os.environ.get("SECRET_KEY", "").strip())
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or load_or_create_secret_key(
+    DATA_DIR / "secret_key"
+)
+# Old keys, newest first: tokens and cookies encrypted under them stay readable while rotating.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 # Where Spotify sends the browser back after sign-in; also the app's public address.

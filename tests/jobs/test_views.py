@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import stat
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from downloads.cookies import installation_cookies_file
 from downloads.forms import TargetError, parse_target
 from downloads.models import DownloadSettings, Job
 from tests.factories import (
@@ -166,7 +166,8 @@ def test_uploaded_cookies_are_stored_privately_and_never_shown(
 
     assert response.status_code == 302
     config = DownloadSettings.load()
-    stored = Path(config.cookies_path)
+    assert config.cookies_blob and COOKIES.decode() not in config.cookies_blob  # encrypted
+    stored = installation_cookies_file(blob=config.cookies_blob)
     assert stored.read_bytes() == COOKIES
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     assert stored.is_relative_to(settings.DATA_DIR)
@@ -226,7 +227,7 @@ def test_a_cookies_file_with_a_broken_line_is_refused_naming_the_line(
     assert response.status_code == 400
     assert "line 3: expected 7 tab-separated fields, found 4" in page
     assert "secret" not in page
-    assert DownloadSettings.load().cookies_path == ""
+    assert DownloadSettings.load().cookies_blob == ""
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,7 @@ class Command(BaseCommand):
     ) -> None:
         if migrate:
             call_command("migrate", interactive=False, verbosity=1)
+        _check_secrets(separate_workers=workers == 0)
         _schedule_maintenance()
         workdir.dead_runs_remove()
         slots = f"{socket.gethostname()}:{port}/"
@@ -71,6 +72,23 @@ class Command(BaseCommand):
                 sandbox.stop()
         if code:
             sys.exit(code)
+
+
+def _check_secrets(*, separate_workers: bool) -> None:
+    """Refuse to start with a key other processes can't share or that can't read the stored
+    secrets (the first process to check writes the installation's key sentinel)."""
+    from library.key_check import key_problem
+    from spotifydl.worker_checks import secret_key_problem
+
+    problem = secret_key_problem(separate_workers=separate_workers)
+    try:
+        problem = problem or key_problem()
+    except DatabaseError as exc:
+        raise CommandError(
+            f"The database is not ready ({exc}). Run `python manage.py migrate` first."
+        ) from exc
+    if problem:
+        raise CommandError(problem)
 
 
 def _schedule_maintenance() -> None:
