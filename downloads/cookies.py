@@ -1,8 +1,10 @@
-"""YouTube cookies files on the server: the one writer and remover of them.
+"""YouTube cookies: stored encrypted in the database, materialised privately by each worker.
 
-They live under DATA_DIR/private (never served), mode 0600 from the first byte. The
-installation's file is shared by everyone's jobs; a person's own file lives in a folder of its
-own and is used for that person's jobs only. Their contents are never shown or logged.
+The content lives in the database (encrypted with the installation's key, like Spotify tokens),
+so every worker on every machine reads the same file; a worker writes its own copy under its
+DATA_DIR/private (never served, mode 0600 from the first byte) when a job needs it, and rewrites
+it only when the content changed. The installation's file is shared by everyone's jobs; a
+person's own file is used for that person's jobs only. Contents are never shown or logged.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from pathlib import Path
 
 from django.conf import settings
 
+from library.crypto import decrypt_text, encrypt_text
+
 PRIVATE_DIR = "private"
 COOKIES_NAME = "youtube-cookies.txt"
 PEOPLE_DIR = "people"
+INSTALLATION = "installation"
 
 
 def private_dir(*parts: str) -> Path:
@@ -27,22 +32,43 @@ def private_dir(*parts: str) -> Path:
     return folders[-1]
 
 
-def installation_cookies_write(data: bytes) -> Path:
-    return _write(private_dir() / COOKIES_NAME, data)
+def cookies_seal(data: bytes) -> str:
+    """What the database stores for an uploaded file (already checked to be UTF-8 text)."""
+    return encrypt_text(data.decode("utf-8"))
 
 
-def person_cookies_write(*, user_id: int, data: bytes) -> Path:
-    return _write(private_dir(PEOPLE_DIR, str(user_id)) / COOKIES_NAME, data)
+def installation_cookies_file(*, blob: str) -> Path:
+    return _materialise(private_dir(INSTALLATION) / COOKIES_NAME, blob)
 
 
-def cookies_remove(path: str) -> None:
-    if path:
-        Path(path).unlink(missing_ok=True)
+def person_cookies_file(*, user_id: int, blob: str) -> Path:
+    return _materialise(private_dir(PEOPLE_DIR, str(user_id)) / COOKIES_NAME, blob)
+
+
+def person_cookies_remove(*, user_id: int) -> None:
+    """This machine's copy of a person's cleared file (other machines' copies go unused)."""
+    (Path(settings.DATA_DIR) / PRIVATE_DIR / PEOPLE_DIR / str(user_id) / COOKIES_NAME).unlink(
+        missing_ok=True
+    )
+
+
+def installation_cookies_remove() -> None:
+    (Path(settings.DATA_DIR) / PRIVATE_DIR / INSTALLATION / COOKIES_NAME).unlink(missing_ok=True)
+
+
+def _materialise(target: Path, blob: str) -> Path:
+    data = decrypt_text(blob).encode("utf-8")
+    try:
+        if target.read_bytes() == data:
+            return target  # unchanged: keep the file, and yt-dlp's per-version jar cache
+    except FileNotFoundError:
+        pass
+    return _write(target, data)
 
 
 def _write(target: Path, data: bytes) -> Path:
     """Write with mode 0600 from the first byte (no window where others could read it)."""
-    temp = target.with_name(f".{COOKIES_NAME}.tmp")
+    temp = target.with_name(f".{COOKIES_NAME}.{os.getpid()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)

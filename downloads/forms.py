@@ -152,7 +152,7 @@ class PreferencesForm(forms.ModelForm[Preferences]):
 
     class Meta:
         model = Preferences
-        fields = ["default_format", "sync_schedule", "playlist_files"]
+        fields = ["default_format", "sync_schedule", "playlist_files", "lyrics"]
         labels = {"default_format": "My default format"}
 
     def __init__(self, *args: Any, installation_format: str = "", **kwargs: Any) -> None:
@@ -161,6 +161,8 @@ class PreferencesForm(forms.ModelForm[Preferences]):
         assert isinstance(field, forms.ChoiceField)
         label = AudioFormat(installation_format).label if installation_format else "installation"
         field.choices = [("", f"Same as the installation: {label}"), *AudioFormat.choices]
+        # A form without the lyrics choice (older pages, scripts) leaves it as it is.
+        self.fields["lyrics"].required = False
 
     def clean_cookies_file(self) -> bytes | None:
         return cookies_upload_read(self.cleaned_data.get("cookies_file"))

@@ -36,10 +36,19 @@ def playlist_files_wanted(*, user_id: int) -> bool:
     return preferences_of(user_id=user_id).playlist_files
 
 
+def lyrics_mode_for(*, user_id: int) -> str:
+    """ "off", "plain" or "synced": what the lyrics stage writes for this person's downloads."""
+    return preferences_of(user_id=user_id).lyrics
+
+
 def cookies_path_for(*, user_id: int) -> str | None:
-    """The cookies file for this person's downloads: their own, else the installation's."""
-    own = preferences_of(user_id=user_id).cookies_path
-    return own or DownloadSettings.load().cookies_path or None
+    """The cookies file for this person's downloads (their own, else the installation's),
+    materialised on this machine from the database."""
+    own = preferences_of(user_id=user_id).cookies_blob
+    if own:
+        return str(cookies.person_cookies_file(user_id=user_id, blob=own))
+    shared = DownloadSettings.load().cookies_blob
+    return str(cookies.installation_cookies_file(blob=shared)) if shared else None
 
 
 def preferences_update(
@@ -48,6 +57,7 @@ def preferences_update(
     default_format: str,
     sync_schedule: str,
     playlist_files: bool,
+    lyrics: str | None = None,
     cookies_data: bytes | None = None,
     clear_cookies: bool = False,
 ) -> Preferences:
@@ -55,12 +65,14 @@ def preferences_update(
     prefs.default_format = default_format
     prefs.sync_schedule = sync_schedule
     prefs.playlist_files = playlist_files
+    if lyrics is not None:
+        prefs.lyrics = lyrics
     if clear_cookies:
-        cookies.cookies_remove(prefs.cookies_path)
-        prefs.cookies_path = ""
+        cookies.person_cookies_remove(user_id=user.pk)
+        prefs.cookies_blob = ""
         prefs.cookies_uploaded_at = None
     elif cookies_data is not None:
-        prefs.cookies_path = str(cookies.person_cookies_write(user_id=user.pk, data=cookies_data))
+        prefs.cookies_blob = cookies.cookies_seal(cookies_data)
         prefs.cookies_uploaded_at = timezone.now()
     prefs.save()
     return prefs

@@ -15,12 +15,13 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from downloads import selectors
 
@@ -29,6 +30,29 @@ KEEPALIVE_SECONDS = 15.0
 # Items are re-read from a little before the last poll: workers on other machines stamp
 # `updated_at` with their own clocks. Duplicates are filtered by comparing with what was sent.
 CLOCK_SLACK = timedelta(seconds=2)
+# `since` is when the page was rendered: never before this app existed, never far in the future.
+SINCE_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+SINCE_FUTURE_SLACK = timedelta(days=1)
+
+
+class BadSince(ValueError):
+    """A `since` the stream cannot start from; the message says why, in words."""
+
+
+def since_parse(value: str, *, now: datetime) -> datetime | None:
+    """The moment a stream starts from: None (now) when absent, else an ISO 8601 time with a
+    zone between SINCE_EARLIEST and a day from now."""
+    if not value:
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or timezone.is_naive(parsed):
+        raise BadSince("since must be an ISO 8601 date and time with a time zone.")
+    if not SINCE_EARLIEST <= parsed <= now + SINCE_FUTURE_SLACK:
+        raise BadSince("since is out of range: it must be a recent moment, not " + value[:40])
+    return parsed
 
 
 def event(name: str, data: Any) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from downloads.models import AudioFormat, Job, JobItem, StoredFile
+from downloads.models import AudioFormat, Job, JobItem, LyricsStatus, StoredFile
 from library import tracklists
 from library.models import (
     Album,
@@ -106,13 +106,15 @@ def item_snapshots(*, job_id: int, unfinished_or_changed_since: Any = None) -> l
         items = items.filter(updated_at__gte=unfinished_or_changed_since) | items.filter(
             status__in=JobItem.UNFINISHED
         )
-    rows = list(items.values(*ITEM_FIELDS))
+    rows = list(items.values(*ITEM_FIELDS, "stored_file__lyrics"))
     for row in rows:
         row["id"] = row.pop("pk")
         row["status_label"] = JobItem.Status(row["status"]).label
         row["stage_label"] = JobItem.Stage(row["stage"]).label
         if row["status"] == JobItem.Status.DONE:
             row["progress"] = 100
+        lyrics = row.pop("stored_file__lyrics") or ""
+        row["lyrics_label"] = LyricsStatus(lyrics).label if lyrics else ""
     return rows
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync
@@ -19,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from downloads import cookies as cookies_files
-from downloads import enqueue, playlists, preferences, selectors, uploads, youtube_gate
+from downloads import enqueue, job_news, playlists, preferences, selectors, uploads, youtube_gate
 from downloads.models import (
     CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
@@ -34,6 +33,7 @@ from library import live
 from library.models import Track
 from library.spotify import SpotifyError
 from library.spotify.errors import SpotifyBadRequest, SpotifyForbidden, SpotifyNotFound
+from spotifydl.notifications.news import news_paused
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -135,7 +135,8 @@ def job_retry(*, job: Job) -> int:
 
 def job_pause(*, job: Job, until: datetime, reason: str) -> None:
     """Stop taking items until `until` (Spotify's quota); the maintenance task resumes it."""
-    job.pause(until=until, reason=reason)
+    if job.pause(until=until, reason=reason):
+        news_paused(owner_id=job.owner_id, service="Spotify", until=until, reason=reason)
 
 
 def jobs_pause_for_youtube(
@@ -151,10 +152,14 @@ def jobs_pause_for_youtube(
     jobs = jobs.filter(items__status__in=JobItem.UNFINISHED).distinct()
     if job_ids is not None:
         jobs = jobs.filter(pk__in=list(job_ids))
+    newly = {job.owner_id for job in jobs if job.status != Job.Status.PAUSED}
     paused = sum(
         job.pause(until=until, reason=reason, cause=Job.PauseCause.YOUTUBE) for job in jobs
     )
     enqueue.maintenance_schedule_at(when=until)
+    if job_ids is None:  # the gate closed (a pacing wait is no news)
+        for owner_id in sorted(newly):
+            news_paused(owner_id=owner_id, service="YouTube", until=until, reason=reason)
     return paused
 
 
@@ -229,8 +234,9 @@ def _chunks_enqueue(job: Job, chunks: set[int]) -> int:
 
 
 def job_after_finish(*, job: Job) -> None:
-    """Whatever follows a finished job: today, the playlist file beside the music (unless the
-    person turned playlist files off)."""
+    """Whatever follows a finished job: the news of it, and the playlist file beside the music
+    (unless the person turned playlist files off)."""
+    job_news.job_news_send(job=job)
     if job.kind in Job.M3U8_KINDS and preferences.playlist_files_wanted(user_id=job.owner_id):
         try:
             playlists.playlist_file_write(job=job)
@@ -304,7 +310,7 @@ def download_settings_update(
     if clear_cookies:
         _cookies_remove(config)
     elif cookies is not None:
-        config.cookies_path = str(_cookies_write(cookies))
+        config.cookies_blob = cookies_files.cookies_seal(cookies)
         config.cookies_uploaded_at = timezone.now()
     config.save()
     if cookies is not None and not clear_cookies:
@@ -314,11 +320,7 @@ def download_settings_update(
     return config
 
 
-def _cookies_write(data: bytes) -> Path:
-    return cookies_files.installation_cookies_write(data)
-
-
 def _cookies_remove(config: DownloadSettings) -> None:
-    cookies_files.cookies_remove(config.cookies_path)
-    config.cookies_path = ""
+    cookies_files.installation_cookies_remove()
+    config.cookies_blob = ""
     config.cookies_uploaded_at = None

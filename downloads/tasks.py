@@ -16,12 +16,14 @@ from django.tasks import task
 from downloads import enqueue, services
 from downloads.sync import services as sync_services
 from downloads.worker import chunk as worker_chunk
+from downloads.worker import workdir
 
 
 @task
 def run_chunk(job_id: int, chunk: int) -> dict[str, int]:
     """Download one chunk's items; the reaper runs first so dead workers' chunks are not lost."""
     services.jobs_reap()
+    workdir.dead_runs_remove()
     # asyncio.run in the worker's thread: the chunk's pipeline is async, the worker is not.
     summary = asyncio.run(worker_chunk.run_chunk(job_id=job_id, chunk=chunk))
     close_old_connections()
@@ -32,6 +34,7 @@ def run_chunk(job_id: int, chunk: int) -> dict[str, int]:
 def maintain() -> dict[str, Any]:
     """Reap dead chunks, resume jobs whose pause is over, then schedule the next round."""
     reaped = services.jobs_reap()
+    workdir.dead_runs_remove()
     resumed = services.jobs_resume_due()
     enqueue.maintenance_ensure_scheduled()
     # After the next round is scheduled, so a failing sync claim never breaks the chain.

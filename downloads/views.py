@@ -6,23 +6,28 @@ and render. Every view needs a signed-in person; LOGIN_URL sends others to the h
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from downloads import preferences, selectors, services
 from downloads.forms import JobCreateForm
 from downloads.models import Job
-from downloads.progress import job_stream
+from downloads.progress import BadSince, job_stream, since_parse
 from downloads.selectors import JobFilter, TargetNotFound
+from downloads.worker_presence import NO_WORKER_WORDS, no_live_worker_for
 from spotifydl.auth import request_user
 
 JOBS_PER_PAGE = 50
@@ -92,33 +97,32 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "downloads/job_detail.html",
-        {"job": job, "items": job.items.all(), "rendered_at": timezone.now()},
+        {
+            "job": job,
+            "items": job.items.all(),
+            "rendered_at": timezone.now(),
+            "no_worker": no_live_worker_for(job=job),
+            "no_worker_words": NO_WORKER_WORDS,
+        },
     )
 
 
 @never_cache
 @login_required
 @require_GET
-async def job_events(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+async def job_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Server-Sent Events for one job (see downloads.progress)."""
     user = await request.auser()
     if not await Job.objects.filter(pk=pk, owner_id=user.pk).aexists():
         raise Http404("No such job")
-    since = _since(request.GET.get("since", ""))
+    try:
+        since = since_parse(request.GET.get("since", ""), now=timezone.now())
+    except BadSince as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     response = StreamingHttpResponse(job_stream(pk, since=since), content_type="text/event-stream")
     # Proxies (nginx) must pass each event on at once instead of buffering the stream.
     response["X-Accel-Buffering"] = "no"
     return response
-
-
-def _since(value: str) -> datetime | None:
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        return None
-    if parsed is None or timezone.is_naive(parsed):
-        return None
-    return parsed
 
 
 @login_required

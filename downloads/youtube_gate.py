@@ -60,7 +60,7 @@ def budget_per_hour(*, with_cookies: bool) -> int:
 
 
 def _has_cookies() -> bool:
-    return bool(DownloadSettings.load().cookies_path)
+    return bool(DownloadSettings.load().cookies_blob)
 
 
 def _gap(turn: Turn, *, with_cookies: bool) -> float:

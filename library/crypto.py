@@ -1,7 +1,8 @@
-"""Encryption at rest for Spotify tokens: Fernet with keys derived from SECRET_KEY by HKDF.
+"""Encryption at rest for Spotify tokens and cookies files: Fernet, keys derived by HKDF.
 
 Deriving (rather than using SECRET_KEY directly) keeps the token key separate from Django's
-signing key; SECRET_KEY_FALLBACKS keep old tokens readable while a key is rotated.
+signing key; SECRET_KEY_FALLBACKS (the environment's, comma-separated) keep old blobs readable
+while a key is rotated: the first key encrypts, every key decrypts.
 """
 
 from __future__ import annotations
@@ -52,3 +53,14 @@ def decrypt_json(blob: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise UnreadableSecret("The stored Spotify sign-in cannot be read.")
     return data
+
+
+def encrypt_text(value: str) -> str:
+    return _current().encrypt(value.encode()).decode()
+
+
+def decrypt_text(blob: str) -> str:
+    try:
+        return _current().decrypt(blob.encode()).decode()
+    except (InvalidToken, UnicodeDecodeError) as exc:
+        raise UnreadableSecret("This SECRET_KEY cannot read the stored secret.") from exc

@@ -30,6 +30,7 @@ from library.models import SpotifyAccount
 from library.spotify import AsyncSpotify
 from library.spotify.errors import SpotifyReauthRequired, SpotifyUnavailable
 from library.tokens import TokenSet
+from spotifydl.notifications.news import news_sign_in_expired
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +237,7 @@ def account_tokens_refresh(*, account_id: int, stale_access_token: str) -> Token
         account.require_reauth(reason)
         account.save(update_fields=SpotifyAccount.TOKEN_FIELDS)
         logger.info("Spotify refused to renew the sign-in of account %s", account_id)
+        news_sign_in_expired(owner_id=account.user_id, reason=reason)
         raise SpotifyReauthRequired(reason)
     raise SpotifyUnavailable("Spotify did not renew the sign-in. Please try again later.")
 

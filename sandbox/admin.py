@@ -48,9 +48,17 @@ def admin_routes(router: Router, sb: Sandbox) -> None:
         sb.media_knobs.update(body(request))
         return sb.media_knobs.as_dict()
 
+    def set_lyrics_knobs(request: Request) -> dict[str, object]:
+        sb.lyrics_knobs.update(body(request))
+        return sb.lyrics_knobs.as_dict()
+
+    def set_lyrics_kind(request: Request) -> None:
+        sb.set_lyrics_kind(request.params["id"], str(body(request).get("kind", "")))
+
     def fail_next(request: Request) -> None:
         data = body(request)
-        knobs = sb.media_knobs if data.get("target") == "media" else sb.knobs
+        target = str(data.get("target", ""))
+        knobs = {"media": sb.media_knobs, "lrclib": sb.lyrics_knobs}.get(target, sb.knobs)
         knobs.fail_next(int(data.get("count", 1)), str(data.get("kind", "500")), data.get("path"))
 
     def edit(request: Request) -> dict[str, str]:
@@ -81,6 +89,9 @@ def admin_routes(router: Router, sb: Sandbox) -> None:
     add("POST", "/knobs", set_knobs)
     add("POST", "/media/knobs", set_media_knobs)
     add("POST", "/fail-next", fail_next)
+    add("POST", "/lyrics/knobs", set_lyrics_knobs)
+    add("POST", "/lyrics/{id}", set_lyrics_kind)
+    add("GET", "/lyrics/requests", lambda r: dict(sb.lrclib.requests))
     add("POST", "/expire-access-tokens", lambda r: {"expired": sb.expire_access_tokens()})
     add(
         "POST",

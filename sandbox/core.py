@@ -16,6 +16,7 @@ from sandbox.consent import SCOPES
 from sandbox.faults import RequestCounter, SpotifyFaults, SpotifyKnobs, spotify_error
 from sandbox.http import HttpServer, Request, Response, Router, json_response
 from sandbox.images import Images
+from sandbox.lrclib import Lrclib, LyricsKnobs
 from sandbox.media import MediaSource
 from sandbox.models import User
 from sandbox.shapes import Shapes
@@ -50,9 +51,11 @@ class Sandbox:
             self.world, self.cache_dir, self._media_faults, self.youtube_requests
         )
         self.ytmusic = YouTubeMusic(self.media.index, self._media_faults, self.youtube_requests)
+        self.lrclib = Lrclib(self.world, seed, self.clock)
         self._servers: list[HttpServer] = []
-        self.accounts_url = self.api_url = self.media_url = ""
+        self.accounts_url = self.api_url = self.media_url = self.lrclib_url = ""
         self._spotify_router, self._media_router = self._routes()
+        self._lrclib_router = self._lrclib_routes()
 
     # -- knobs and state ----------------------------------------------------------------------
     @property
@@ -62,6 +65,10 @@ class Sandbox:
     @property
     def media_knobs(self) -> MediaKnobs:
         return self._media_faults.knobs
+
+    @property
+    def lyrics_knobs(self) -> LyricsKnobs:
+        return self.lrclib.knobs
 
     @property
     def users(self) -> list[User]:
@@ -78,6 +85,7 @@ class Sandbox:
             "api_url": self.api_url,
             "media_url": self.media_url,
             "ytmusic_url": self.media_url,
+            "lrclib_url": self.lrclib_url,
             "watch_base": self.watch_base,
             "users": [
                 {
@@ -95,6 +103,8 @@ class Sandbox:
             "media_knobs": self.media_knobs.as_dict(),
             "requests": dict(self.requests),
             "youtube_requests": dict(self.youtube_requests),
+            "lyrics_knobs": self.lyrics_knobs.as_dict(),
+            "lrclib_requests": dict(self.lrclib.requests),
         }
 
     @property
@@ -117,6 +127,7 @@ class Sandbox:
     def reset_counters(self) -> None:
         self.requests.clear()
         self.youtube_requests.clear()
+        self.lrclib.requests.clear()
 
     def reset(self) -> None:
         """Knobs, counters, tokens, clock and every playlist back to the seed state."""
@@ -128,6 +139,7 @@ class Sandbox:
         self.accounts.reset()
         self.world.reset()
         self.clock.reset()
+        self.lrclib.reset()
         self.reset_counters()
 
     # -- clients and tokens ---------------------------------------------------------------------
@@ -208,6 +220,28 @@ class Sandbox:
         admin_routes(media, self)
         return spotify, media
 
+    def _lrclib_routes(self) -> Router:
+        router = Router()
+        router.add("GET", "/api/get", self.lrclib.get)
+        router.add("GET", "/api/search", self.lrclib.search)
+        admin_routes(router, self)
+        return router
+
+    def lyrics_record(self, track_id: str) -> dict[str, Any] | None:
+        """What LRCLIB holds for a catalog track (its kind decides), or None."""
+        track = self.world.track(track_id)
+        if track is None:
+            raise KeyError(f"no sandbox track {track_id!r}")
+        return self.lrclib.record(track)
+
+    def set_lyrics_kind(self, track_id: str, kind: str) -> None:
+        """One of sandbox.lrclib.LYRICS_KINDS for this track, until reset()."""
+        from sandbox.lrclib import LYRICS_KINDS
+
+        if kind not in LYRICS_KINDS:
+            raise ValueError(f"unknown lyrics kind {kind!r}; choose one of {LYRICS_KINDS}")
+        self.lrclib.kinds[track_id] = kind
+
     def _dispatch(self, router: Router, request: Request) -> Response:
         if len(request.path) > 1:
             request.path = request.path.rstrip("/")  # spotipy asks for "me/", "tracks/?ids="
@@ -225,11 +259,23 @@ class Sandbox:
                 return fault
         return handler(request)
 
-    def start(self, host: str = "127.0.0.1", port: int = 0, media_port: int = 0) -> Sandbox:
+    def _dispatch_lrclib(self, request: Request) -> Response:
+        """LRCLIB counts its own requests (sb.lrclib.requests), apart from Spotify's."""
+        found = self._lrclib_router.resolve(request.method, request.path.rstrip("/") or "/")
+        if isinstance(found, int):
+            return json_response({"code": found, "name": "NotFound", "message": "Not found"}, found)
+        handler, request.params, request.route = found
+        return handler(request)
+
+    def start(
+        self, host: str = "127.0.0.1", port: int = 0, media_port: int = 0, lrclib_port: int = 0
+    ) -> Sandbox:
         spotify = HttpServer(lambda r: self._dispatch(self._spotify_router, r), host, port)
         media = HttpServer(lambda r: self._dispatch(self._media_router, r), host, media_port)
-        self._servers = [spotify.start(), media.start()]
+        lrclib = HttpServer(self._dispatch_lrclib, host, lrclib_port)
+        self._servers = [spotify.start(), media.start(), lrclib.start()]
         self.accounts_url, self.media_url = spotify.url, media.url
+        self.lrclib_url = lrclib.url
         self.api_url = f"{spotify.url}/v1"
         self.api.shapes = Shapes(self.api_url, self.accounts_url)
         return self

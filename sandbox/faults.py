@@ -62,6 +62,9 @@ class SpotifyKnobs(Plannable):
     refresh_token_lifetime: int = SIX_MONTHS
     code_lifetime: int = 600
     legacy_track_key: bool = False  # also send the deprecated `track` / `tracks` keys
+    # GET /playlists/{id} without its `items` object, as Spotify answers for a playlist the
+    # caller neither owns nor collaborates on: a client must not read its size as zero.
+    playlist_omits_items: bool = False
     auto_consent: str | None = None  # a user key: /authorize skips the consent page
     planned: list[Planned] = field(default_factory=list)
     _kinds = SPOTIFY_FAULTS

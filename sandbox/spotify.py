@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sandbox.catalog import base62_ok
 from sandbox.faults import SpotifyKnobs, spotify_error
+from sandbox.fields import FieldsError, fields_apply, fields_parse
 from sandbox.http import Request, Response, Router, json_response
 from sandbox.library import TIME_RANGES, iso
 from sandbox.models import Album, Playlist, User
@@ -24,6 +25,16 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status, self.message = status, message
+
+
+def _filtered(body: dict[str, Any], fields: str | None) -> dict[str, Any]:
+    """The answer cut down to the `fields` asked for, as Spotify does."""
+    if not fields:
+        return body
+    try:
+        return dict(fields_apply(body, fields_parse(fields)))
+    except FieldsError as exc:
+        raise ApiError(400, f"Invalid fields: {exc}") from None
 
 
 @dataclass
@@ -171,7 +182,8 @@ class WebApi:
     def playlist(self, request: Request, caller: Caller) -> Response:
         playlist, legacy = self._playlist(request, caller), self.knobs.legacy_track_key
         body = self.shapes.playlist_simple(playlist, legacy)
-        if playlist.readable_by(caller.user.id):  # items only for owners and collaborators
+        shown = playlist.readable_by(caller.user.id) and not self.knobs.playlist_omits_items
+        if shown:  # items only for owners and collaborators
             entries = [self.shapes.entry(e, legacy) for e in playlist.entries[:50]]
             path = f"playlists/{playlist.id}/items"
             body["items"] = self.shapes.page(entries, 0, 50, len(playlist.entries), path)
@@ -180,7 +192,7 @@ class WebApi:
         else:
             del body["items"]
             body.pop("tracks", None)
-        return json_response(body)
+        return json_response(_filtered(body, request.arg("fields")))
 
     def playlist_items(self, request: Request, caller: Caller) -> Response:
         playlist = self._playlist(request, caller)

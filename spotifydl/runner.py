@@ -1,9 +1,13 @@
 """Run the web server and the background workers as one supervised group of processes.
 
 Children start in sessions of their own, so a Ctrl+C in the terminal reaches only this process,
-which then stops every child in order: SIGTERM, a grace period, SIGKILL for stragglers. A child
-that dies on its own takes the whole group down with a non-zero exit, so a supervisor (Docker,
-systemd) sees the failure instead of a half-working app.
+which then stops every child in order: SIGTERM, a grace period, SIGKILL for stragglers.
+
+A worker that dies is started again after a backoff that doubles with each recent crash; the web
+server keeps serving meanwhile, and the health check reports the worker as down until its
+replacement beats. Only an essential child dying (the web server), or a worker crash-looping
+(CRASH_LIMIT deaths within CRASH_WINDOW seconds), takes the group down with a non-zero exit, so a
+supervisor above (Docker, systemd) sees a failure it can act on instead of a half-working app.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -23,12 +28,32 @@ logger = logging.getLogger(__name__)
 
 GRACE_SECONDS = 4.0
 POLL_SECONDS = 0.2
+BACKOFF_FIRST = 0.5
+BACKOFF_MAX = 30.0
+CRASH_LIMIT = 5
+CRASH_WINDOW = 60.0
 
 
 @dataclass(frozen=True, slots=True)
 class ChildSpec:
     name: str
     argv: Sequence[str]
+    # A restartable child is started again when it dies; any other child's death ends the run.
+    restart: bool = False
+
+
+@dataclass
+class _Crashes:
+    """A restartable child's recent deaths, which set its backoff and detect a crash loop."""
+
+    times: deque[float] = field(default_factory=deque)
+    restart_at: float | None = None
+
+    def record(self, now: float, window: float) -> int:
+        self.times.append(now)
+        while self.times and self.times[0] < now - window:
+            self.times.popleft()
+        return len(self.times)
 
 
 @dataclass
@@ -36,27 +61,32 @@ class Supervisor:
     specs: Sequence[ChildSpec]
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     grace_seconds: float = GRACE_SECONDS
+    backoff_first: float = BACKOFF_FIRST
+    backoff_max: float = BACKOFF_MAX
+    crash_limit: int = CRASH_LIMIT
+    crash_window: float = CRASH_WINDOW
+    # Told of each restartable child's death (name, exit code) before its restart is scheduled.
+    on_exit: Callable[[str, int], None] | None = None
     _children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict, init=False)
+    _crashes: dict[str, _Crashes] = field(default_factory=dict, init=False)
     _stop_signal: int | None = field(default=None, init=False)
 
     def run(self) -> int:
-        """Start every child, wait until one exits or a signal arrives, stop the rest."""
+        """Start every child and keep them running until a signal arrives or one fails for good."""
         previous = {
             sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
         }
         try:
             for spec in self.specs:
                 self._start(spec)
-            failed = self._wait_for_first_exit()
+            failed = self._supervise()
         finally:
             self._stop_all()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         if failed is not None:
-            name, code = failed
-            logger.error(
-                "%s exited unexpectedly with code %s; stopped everything else.", name, code
-            )
+            name, code, why = failed
+            logger.error("%s %s (code %s); stopped everything else.", name, why, code)
             return code or 1
         return 0
 
@@ -69,14 +99,39 @@ class Supervisor:
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self._stop_signal = signum
 
-    def _wait_for_first_exit(self) -> tuple[str, int] | None:
+    def _supervise(self) -> tuple[str, int, str] | None:
         while self._stop_signal is None:
-            for name, child in self._children.items():
-                code = child.poll()
-                if code is not None:
-                    return name, code
+            for spec in self.specs:
+                failed = self._check(spec, time.monotonic())
+                if failed is not None:
+                    return failed
             time.sleep(POLL_SECONDS)
         logger.info("Received %s, stopping.", signal.strsignal(self._stop_signal))
+        return None
+
+    def _check(self, spec: ChildSpec, now: float) -> tuple[str, int, str] | None:
+        """None while the child runs or waits for its restart; why the run must end otherwise."""
+        crashes = self._crashes.setdefault(spec.name, _Crashes())
+        if crashes.restart_at is not None:
+            if now >= crashes.restart_at:
+                crashes.restart_at = None
+                self._start(spec)
+            return None
+        code = self._children[spec.name].poll()
+        if code is None:
+            return None
+        if not spec.restart:
+            return spec.name, code, "exited unexpectedly"
+        if self.on_exit is not None:
+            self.on_exit(spec.name, code)
+        recent = crashes.record(now, self.crash_window)
+        if recent >= self.crash_limit:
+            return spec.name, code, f"exited unexpectedly {recent} times in {self.crash_window:g}s"
+        delay = min(self.backoff_first * 2 ** (recent - 1), self.backoff_max)
+        crashes.restart_at = now + delay
+        logger.warning(
+            "%s exited unexpectedly with code %s; restarting it in %.1fs.", spec.name, code, delay
+        )
         return None
 
     def _stop_all(self) -> None:

@@ -24,7 +24,15 @@ DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data")).resolve()
 MUSIC_ROOT = Path(os.environ.get("MUSIC_ROOT", BASE_DIR / "music")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret_key(DATA_DIR / "secret_key")
+# Configured, the key is the installation's (every machine sets the same); unset, one machine keeps
+# its own under DATA_DIR, which only works while the web server and its workers share that folder
+# (`spotifydl.secrets_check` refuses to start a separate worker or a PostgreSQL install without it).
+SECRET_KEY_CONFIGURED = bool(os.environ.get("SECRET_KEY", "").strip())
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or load_or_create_secret_key(
+    DATA_DIR / "secret_key"
+)
+# Old keys, newest first: tokens and cookies encrypted under them stay readable while rotating.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 # Where Spotify sends the browser back after sign-in; also the app's public address.
@@ -44,6 +52,7 @@ INSTALLED_APPS = [
     "spotifydl.api",
     "library",
     "downloads",
+    "spotifydl.notifications",
     "sandbox",
 ]
 
@@ -193,6 +202,10 @@ MEDIA_SOURCES = env_list("MEDIA_SOURCES", default=["ytmusic", "youtube"])
 # for exactly this base, when it is not YouTube's own).
 YTMUSIC_BASE_URL = os.environ.get("YTMUSIC_BASE_URL", "https://music.youtube.com")
 YOUTUBE_WATCH_BASE = os.environ.get("YOUTUBE_WATCH_BASE", "https://www.youtube.com/watch?v=")
+# Lyrics: LRCLIB's API (the demo points it at the sandbox; empty turns lyrics off for everyone),
+# and the least seconds between two of its requests.
+LRCLIB_URL = os.environ.get("LRCLIB_URL", "https://lrclib.net")
+LRCLIB_GAP = env_float("LRCLIB_GAP", 0.2)
 # yt-dlp's cache: YouTube's player script and solved challenges, kept between tracks and runs.
 YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)

@@ -105,6 +105,21 @@ def _youtube_governor(settings: Any) -> None:
         setattr(settings, name, value)
 
 
+@pytest.fixture(autouse=True)
+def _no_lyrics(settings: Any) -> None:
+    """Tests never ask the real LRCLIB: lyrics are off unless a test points them at the
+    sandbox (`lyrics_sandbox`)."""
+    settings.LRCLIB_URL = ""
+    settings.LRCLIB_GAP = 0.0
+
+
+@pytest.fixture
+def lyrics_sandbox(media_sandbox: Sandbox, settings: Any) -> Sandbox:
+    """The sandbox's YouTube and its LRCLIB."""
+    settings.LRCLIB_URL = media_sandbox.lrclib_url
+    return media_sandbox
+
+
 @pytest.fixture
 def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
     """The app under uvicorn on a free loopback port, sharing the test database."""

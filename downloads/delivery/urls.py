@@ -10,6 +10,7 @@ app_name = "delivery"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("files/<int:pk>/", views.file_download, name="file"),
     path("files/<int:pk>/stream/", views.file_stream, name="stream"),
+    path("files/<int:pk>/lyrics.lrc", views.file_lyrics, name="lyrics"),
     path("zip/jobs/<int:target>/", views.collection_zip, {"kind": "job"}, name="job_zip"),
     path(
         "zip/playlists/<str:target>/",

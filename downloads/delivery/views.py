@@ -22,7 +22,8 @@ from downloads.delivery.files import content_disposition, content_type_for, down
 from downloads.delivery.ranges import file_response
 from downloads.delivery.selectors import Collection, Kind, NotInLibrary
 from downloads.delivery.zipstream import archive_response, build_archive
-from downloads.models import StoredFile
+from downloads.models import LyricsStatus, StoredFile
+from downloads.pipeline.lyrics import lrc_path
 from downloads.pipeline.store import music_root
 from spotifydl.auth import signed_in
 
@@ -63,6 +64,29 @@ async def _serve(request: HttpRequest, pk: int, *, disposition: str) -> HttpResp
         content_type=content_type_for(path),
         disposition=content_disposition(disposition, name),
     )
+
+
+@login_required
+@require_safe
+async def file_lyrics(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The synced lyrics (.lrc) beside a file, for whoever may play the file."""
+    user = signed_in(await request.auser())
+    try:
+        stored = await sync_to_async(selectors.stored_file_for)(user=user, pk=pk)
+    except StoredFile.DoesNotExist:
+        raise Http404("No such file") from None
+    path = await asyncio.to_thread(locate, stored, music_root())
+    text = await asyncio.to_thread(_lrc_text, path) if path is not None else None
+    if text is None:
+        raise Http404("No synced lyrics for this file")
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def _lrc_text(audio: Path) -> str | None:
+    try:
+        return lrc_path(audio).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 # --- many files ---------------------------------------------------------------------------------
@@ -117,6 +141,7 @@ class PlayerEntry:
     length: str
     stream_url: str
     download_url: str
+    lyrics_url: str
 
 
 @login_required
@@ -147,6 +172,9 @@ def _player_entries(collection: Collection, root: Path) -> list[PlayerEntry]:
             length=_length(stored.duration or stored.track.duration_ms / 1000),
             stream_url=reverse("delivery:stream", args=[stored.pk]),
             download_url=reverse("delivery:file", args=[stored.pk]),
+            lyrics_url=reverse("delivery:lyrics", args=[stored.pk])
+            if stored.lyrics == LyricsStatus.SYNCED
+            else "",
         )
         for stored in collection.files
         if stored.pk in on_disk

@@ -18,6 +18,8 @@ from downloads.models.jobs import (
     Job,
     JobItem,
     JobItemQuerySet,
+    LyricsMode,
+    LyricsStatus,
 )
 from downloads.models.pins import TrackPin
 from downloads.models.preferences import Preferences
@@ -33,6 +35,8 @@ __all__ = [
     "Job",
     "JobItem",
     "JobItemQuerySet",
+    "LyricsMode",
+    "LyricsStatus",
     "PlaylistFile",
     "Preferences",
     "StoredFile",

@@ -18,8 +18,8 @@ class DownloadSettings(models.Model):
     path_template = models.CharField(max_length=TEXT, blank=True)
     # Empty means settings.DOWNLOAD_CONCURRENCY.
     concurrency = models.PositiveSmallIntegerField(null=True, blank=True)
-    # Where the uploaded cookies file lives (under DATA_DIR, mode 0600); never served.
-    cookies_path = models.CharField(max_length=TEXT, blank=True, editable=False)
+    # The uploaded cookies file's content, encrypted (downloads.cookies); never shown or served.
+    cookies_blob = models.TextField(blank=True, editable=False)
     cookies_uploaded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Sync: delete the file of a track dropped from a synced source once nothing references it.
     sync_prune_files = models.BooleanField(

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 
-from downloads.models.jobs import TEXT, URL, AudioFormat
+from downloads.models.jobs import TEXT, URL, AudioFormat, LyricsStatus
 from library.models import Track
 
 
@@ -30,6 +30,8 @@ class StoredFile(models.Model):
     source_id = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(max_length=URL, blank=True)
     match_score = models.FloatField(null=True, blank=True)
+    # What the lyrics stage found for this file; empty until it ran (or when lyrics were off).
+    lyrics = models.CharField(max_length=10, choices=LyricsStatus.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -30,6 +30,19 @@ class AudioFormat(models.TextChoices):
     OPUS = "opus", "Opus"
 
 
+class LyricsStatus(models.TextChoices):
+    SYNCED = "synced", "Synced"
+    PLAIN = "plain", "Plain"
+    NONE = "none", "None found"
+    FAILED = "failed", "Failed"
+
+
+class LyricsMode(models.TextChoices):
+    OFF = "off", "Off"
+    PLAIN = "plain", "Plain lyrics in the tags"
+    SYNCED = "synced", "Synced (.lrc beside the file), else plain"
+
+
 class Job(models.Model):
     """One request to download something, owned by one person."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from downloads.models.jobs import TEXT, AudioFormat
+from downloads.models.jobs import AudioFormat, LyricsMode
 from downloads.models.sync import Subscription
 
 
@@ -28,8 +28,16 @@ class Preferences(models.Model):
         verbose_name="Write .m3u8 playlist files for my playlists",
         help_text="Off: your downloads still land in the music folder, without playlist files.",
     )
-    # The person's own cookies file (under DATA_DIR, mode 0600), used for their jobs only.
-    cookies_path = models.CharField(max_length=TEXT, blank=True, editable=False)
+    lyrics = models.CharField(
+        max_length=10,
+        choices=LyricsMode.choices,
+        default=LyricsMode.SYNCED,
+        verbose_name="Lyrics for my downloads",
+        help_text="From LRCLIB. Synced lyrics go beside the file as .lrc (players show them "
+        "line by line) and into its tags; never a different song's lyrics.",
+    )
+    # The person's own cookies file's content, encrypted, used for their jobs only.
+    cookies_blob = models.TextField(blank=True, editable=False)
     cookies_uploaded_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

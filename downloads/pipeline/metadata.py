@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from downloads.worker import workdir
+
 logger = logging.getLogger(__name__)
 
 ARTIST_SEPARATOR = ", "
@@ -131,11 +133,12 @@ def _read_if_exists(path: Path) -> bytes | None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Readers see a whole cover or none. The temporary file lives beside the cover, in the
-    cache folder the caller handed to `CoverCache` (a rename is atomic only within one folder);
-    it is renamed into place or removed here, so this is no temp folder of its own."""
+    """Readers see a whole cover or none. The temporary file lives beside the cover (a rename is
+    atomic only within one filesystem, and the cache may be on another than the temp root); its
+    name carries this run's id, so a kill between write and rename leaves a file that the sweep
+    of dead runs removes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".cover-")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=workdir.beside_prefix("cover"))
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

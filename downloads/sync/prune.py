@@ -8,6 +8,7 @@ from pathlib import Path
 from downloads.models import DownloadSettings, StoredFile, Subscription
 from downloads.pipeline import store
 from downloads.pipeline.errors import PathTemplateError
+from downloads.pipeline.lyrics import lrc_remove_beside
 from downloads.sync import selectors
 from library.catalog.writer import chunks
 
@@ -47,13 +48,15 @@ def prune(subscription: Subscription, removed: set[int]) -> Pruned:
 
 
 def files_remove(paths: list[str]) -> int:
-    """Unlink these files (relative to MUSIC_ROOT) and the folders they leave empty."""
+    """Unlink these files (relative to MUSIC_ROOT), their .lrc lyrics, and the folders they
+    leave empty."""
     root = store.music_root()
     removed = 0
     for relative in paths:
         try:
             path = store.inside_root(root, relative)
             path.unlink(missing_ok=True)
+            lrc_remove_beside(path)
             removed += 1
             _empty_folders_remove(path.parent, root)
         except (OSError, PathTemplateError):

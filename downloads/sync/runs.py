@@ -28,6 +28,7 @@ from downloads.sync.reading import SourceRead, source_read
 from library.catalog.writer import chunks
 from library.models import Playlist, Track
 from library.spotify import SpotifyError, SpotifyQuotaExceeded, close_http_client
+from spotifydl.notifications.news import news_paused, news_sync_changed
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,12 @@ def sync_run_execute(*, run_id: int, enqueue_downloads: bool = True) -> Run | No
         _quota_postpone(run.subscription, exc.retry_at)
         run.requests_made = read.requests_made
         _run_finish(run, error=_quota_message(run.subscription, exc.retry_at))
+        news_paused(
+            owner_id=run.subscription.owner_id,
+            service="Spotify",
+            until=exc.retry_at,
+            reason=run.error,
+        )
     except SpotifyError as exc:
         run.requests_made = read.requests_made
         _run_finish(run, error=exc.message)
@@ -90,6 +97,12 @@ def sync_run_execute(*, run_id: int, enqueue_downloads: bool = True) -> Run | No
         _run_finish(run, error=UNEXPECTED)
     else:
         _after_commit_files(run)
+        if run.added or run.removed or run.reordered:
+            news_sync_changed(
+                owner_id=run.subscription.owner_id,
+                name=_current_title(run.subscription),
+                summary=run.summary,
+            )
     logger.info("Sync %s of subscription %s: %s", run.pk, run.subscription_id, run.summary)
     return run
 

@@ -32,6 +32,7 @@ from downloads.pipeline.tag import write_tags
 from downloads.pipeline.types import Candidate
 from downloads.worker import governor, records, workdir
 from downloads.worker.cancel import Cancelled, CancelToken
+from downloads.worker.lyrics_step import item_lyrics
 from downloads.worker.ticker import Ticker
 from downloads.worker.work import ChunkOptions, Outcome, Work
 
@@ -131,6 +132,7 @@ class ItemPipeline:
         await sync_to_async(records.stored_file_record)(
             work, context.options.audio_format, final, fetched, duration, candidate, score
         )
+        await item_lyrics(work, final, client=context.client, executor=context.executor)
         return Outcome(JobItem.Status.DONE)
 
     async def _fetch(self, candidate: Candidate, folder: Path) -> FetchedAudio:

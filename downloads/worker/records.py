@@ -17,6 +17,7 @@ from downloads import uploads
 from downloads.models import Job, JobItem, StoredFile
 from downloads.pipeline import store
 from downloads.pipeline.fetch.stage import FetchedAudio
+from downloads.pipeline.lyrics import lrc_remove_beside
 from downloads.pipeline.match.score import MatchResult
 from downloads.pipeline.types import Candidate
 from downloads.worker.work import Outcome, Work, work_for
@@ -151,7 +152,15 @@ def stored_file_record(
 
 def _unreferenced_file_remove(relative: str) -> None:
     if not StoredFile.objects.filter(path=relative).exists():
-        store.inside_root(store.music_root(), relative).unlink(missing_ok=True)
+        old = store.inside_root(store.music_root(), relative)
+        old.unlink(missing_ok=True)
+        lrc_remove_beside(old)
+
+
+def stored_file_lyrics(work: Work, final: Path, status: str) -> None:
+    """What the lyrics stage found, on the file the item stored."""
+    path = final.relative_to(store.music_root()).as_posix()
+    StoredFile.objects.filter(track_id=work.track_id, path=path).update(lyrics=status)
 
 
 def paths_held(work: Work, audio_format: str, source_id: str) -> frozenset[str]:

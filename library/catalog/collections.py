@@ -262,10 +262,11 @@ def playlist_entries_store(
         ]
         _entries_replace(playlist_pks=[row.pk for row in rows.values()], entries=entries)
         now = timezone.now()
-        for playlist, _ in batch:
-            Playlist.objects.filter(pk=rows[playlist.id].pk).update(
-                items_snapshot_id=playlist.snapshot_id, items_read_at=now
-            )
+        for playlist, items in batch:
+            read = {"items_snapshot_id": playlist.snapshot_id, "items_read_at": now}
+            if playlist.items_total is None:  # the entries just read are the count
+                read["items_total"] = len(items.entries) + items.skipped.total
+            Playlist.objects.filter(pk=rows[playlist.id].pk).update(**read)
             UserPlaylist.objects.filter(user_id=user_id, playlist=rows[playlist.id]).update(
                 readable=True, unreadable_reason="", checked_snapshot_id=playlist.snapshot_id
             )

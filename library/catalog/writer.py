@@ -192,14 +192,14 @@ def _track_row(track: t.Track, album_pk: dict[str, int]) -> Row:
 
 def playlists_upsert(playlists: Iterable[t.Playlist]) -> None:
     """Store each playlist as Spotify describes it (its entries are written separately)."""
-    rows = [_playlist_row(p) for p in playlists]
-    upsert(
-        Playlist,
-        rows,
-        columns=["spotify_id", *PLAYLIST_FIELDS],
-        unique=["spotify_id"],
-        update=PLAYLIST_FIELDS,
-    )
+    playlists = list(playlists)
+    columns = ["spotify_id", *PLAYLIST_FIELDS]
+    known = [_playlist_row(p) for p in playlists if p.items_total is not None]
+    upsert(Playlist, known, columns=columns, unique=["spotify_id"], update=PLAYLIST_FIELDS)
+    # A total the answer left out keeps the stored one; the entries, once read, set it.
+    unknown = [_playlist_row(p) for p in playlists if p.items_total is None]
+    without_total = [f for f in PLAYLIST_FIELDS if f != "items_total"]
+    upsert(Playlist, unknown, columns=columns, unique=["spotify_id"], update=without_total)
 
 
 def _playlist_row(playlist: t.Playlist) -> Row:
@@ -214,5 +214,5 @@ def _playlist_row(playlist: t.Playlist) -> Row:
         playlist.public,
         playlist.image_url,
         playlist.snapshot_id,
-        playlist.items_total,
+        playlist.items_total or 0,
     )

@@ -28,6 +28,7 @@ from library.models.collections import (
     UserPlaylist,
     in_library_of,
 )
+from library.models.installation import KeySentinel, SpotifyPause
 from library.models.refreshes import LibraryRefresh
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "AllowedAccount",
     "Artist",
     "FollowedArtist",
+    "KeySentinel",
     "LibraryRefresh",
     "Playlist",
     "PlaylistEntry",
@@ -44,6 +46,7 @@ __all__ = [
     "SavedTrack",
     "SignInPolicy",
     "SpotifyAccount",
+    "SpotifyPause",
     "TimeRange",
     "TopArtist",
     "TopTrack",

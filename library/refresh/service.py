@@ -23,6 +23,7 @@ from library.spotify import (
     SpotifyQuotaExceeded,
     SpotifyReauthRequired,
 )
+from spotifydl.notifications.news import news_paused
 
 logger = logging.getLogger(__name__)
 
@@ -126,3 +127,9 @@ def _refresh_save_result(*, refresh: LibraryRefresh, resume: Resume) -> None:
         if refresh.resumes_at is not None:
             # Come back when Spotify says the quota is available again.
             resume(refresh, refresh.resumes_at)
+            news_paused(
+                owner_id=refresh.user_id,
+                service="Spotify",
+                until=refresh.resumes_at,
+                reason=refresh.error,
+            )

@@ -38,6 +38,7 @@ from library.spotify.paging import (
     newest_first_paged,
     offset_paged,
 )
+from library.spotify.shared_pause import app_key, shared_pause
 
 logger = logging.getLogger(__name__)
 
@@ -114,11 +115,9 @@ async def close_http_client() -> None:
 
 
 class _PauseBoard:
-    """Shared Retry-After pauses, one per account, for every request of this process.
-
-    A 429 means the whole account is over the limit: every request of that account waits out the
-    same pause, instead of each request discovering the limit (and its own pause) separately.
-    """
+    """Retry-After pauses, one per account, for every request of this process: a 429 means the
+    whole account waits, instead of each request discovering the limit separately. Other
+    processes learn of it through `shared_pause` (per app)."""
 
     def __init__(self) -> None:
         self._until: dict[str, float] = {}
@@ -200,7 +199,7 @@ class AsyncSpotify:
 
     @sensitive_variables("access_token", "headers")
     async def get(self, path: str, params: dict[str, str | int] | None = None) -> Json:
-        """One GET, with shared 429 pauses, backoff on 5xx and resets, one refresh on 401."""
+        """One GET, with 429 pauses shared per account and per app, backoff, one refresh on 401."""
         url = f"{self.api_url}/{path.lstrip('/')}"
         refreshed = False
         transient = 0
@@ -210,6 +209,7 @@ class AsyncSpotify:
                 # A sibling request hit the quota: do not spend another request learning it.
                 raise self._quota
             await pause_board.wait(self.account_key)
+            await shared_pause.wait(app_key())
             access_token = await self._tokens.access_token()
             headers = {"Authorization": f"Bearer {access_token}"}
             state = _loop_state()
@@ -238,6 +238,7 @@ class AsyncSpotify:
             if status == 429:
                 rate_limited += 1
                 self._on_rate_limited(response, rate_limited)
+                await shared_pause.record(app_key(), _retry_after_seconds(response))
                 continue
             if status >= 500:
                 transient += 1

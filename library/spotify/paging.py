@@ -48,13 +48,15 @@ async def offset_paged(
     semaphore bounds how many are in flight). With `known_total` (a playlist's size from the
     playlist list) all pages go out at once, and only a collection that grew since costs more.
     """
-    if known_total is None:
+    if known_total is not None and 0 < start >= known_total:
+        return []  # the caller read the pages before `start`, and they held everything
+    # A total of nothing is read, not believed: an empty collection costs one request, and a
+    # total an answer got wrong never empties anything.
+    if known_total is None or known_total <= start:
         first = await fetch(start, page_size)
         pages = [first]
         covered = start + page_size
     else:
-        if known_total <= start:
-            return []
         offsets = range(start, known_total, page_size)
         pages = await gather_all([fetch(offset, page_size) for offset in offsets])
         first = pages[0]

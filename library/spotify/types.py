@@ -83,7 +83,7 @@ class Playlist:
     name: str
     owner: User
     snapshot_id: str
-    items_total: int
+    items_total: int | None  # None: the answer did not say (never read as an empty playlist)
     collaborative: bool = False
     public: bool | None = None
     description: str = ""
@@ -268,12 +268,16 @@ def parse_playlist(data: Json) -> Playlist | None:
         name=_text(data.get("name")),
         owner=parse_user(data.get("owner") or {}),
         snapshot_id=data.get("snapshot_id") or "",
-        items_total=int((ref or {}).get("total") or 0),
+        items_total=_total((ref or {}).get("total")),
         collaborative=bool(data.get("collaborative")),
         public=data.get("public"),
         description=_text(data.get("description")),
         image_url=_images(data)[0],
     )
+
+
+def _total(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def parse_playlist_entry(

@@ -18,6 +18,7 @@ from library import selectors
 from library.live import album_catalog_ensure, artist_albums
 from library.models import Artist
 from library.spotify import SpotifyError, SpotifyRateLimited, SpotifyReauthRequired
+from library.spotify.errors import SpotifyNotFound
 from library.views.htmx import HtmxHttpRequest, partial
 from spotifydl.auth import signed_in
 
@@ -39,6 +40,8 @@ async def album_download(request: HttpRequest, spotify_id: str) -> HttpResponse:
     user = signed_in(await request.auser())
     try:
         await album_catalog_ensure(user=user, album_id=spotify_id)
+    except SpotifyNotFound:
+        return await _not_on_spotify(request, "Spotify has no album with that id.")
     except SpotifyError as exc:
         return await _spotify_problem(request, exc)
     return HttpResponseRedirect(reverse("downloads:job_new"), preserve_request=True)
@@ -57,15 +60,24 @@ def _live_read_message(exc: SpotifyError) -> str:
 
 async def _spotify_problem(request: HttpRequest, exc: SpotifyError) -> HttpResponse:
     """Spotify could not answer: say why, and offer the way back (or to sign in again)."""
+    context = {"message": _live_read_message(exc), "reauth": isinstance(exc, SpotifyReauthRequired)}
+    return await _problem_page(request, context, status=502)
+
+
+async def _not_on_spotify(request: HttpRequest, message: str) -> HttpResponse:
+    """An id a person typed or followed that Spotify does not know: a 404, said in words."""
+    context = {"title": "Not found on Spotify", "message": message}
+    return await _problem_page(request, context, status=404)
+
+
+async def _problem_page(
+    request: HttpRequest, context: dict[str, Any], *, status: int
+) -> HttpResponse:
     referer = request.headers.get("Referer", "")
     safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
-    context = {
-        "message": _live_read_message(exc),
-        "reauth": isinstance(exc, SpotifyReauthRequired),
-        "back": referer if safe else "",
-    }
+    context["back"] = referer if safe else ""
     render_async = sync_to_async(render)
-    return await render_async(request, "library/spotify_problem.html", context, status=502)
+    return await render_async(request, "library/spotify_problem.html", context, status=status)
 
 
 @vary_on_headers("HX-Request", "HX-Target")
@@ -82,6 +94,8 @@ async def artist_detail(request: HtmxHttpRequest, spotify_id: str) -> HttpRespon
     context: dict[str, Any] = {"artist": artist, "offset": offset}
     try:
         context["albums"] = await artist_albums(user=user, artist_id=spotify_id, offset=offset)
+    except SpotifyNotFound:
+        return await _not_on_spotify(request, "Spotify has no artist with that id.")
     except SpotifyError as exc:
         context["error"] = _live_read_message(exc)
         context["reauth"] = isinstance(exc, SpotifyReauthRequired)

@@ -22,6 +22,7 @@ from library import admission, roles
 from library.models import AllowedAccount, SignInPolicy
 from spotifydl.auth import admin_required, request_user
 from spotifydl.household.forms import InviteForm, RoleForm, SignInPolicyForm
+from spotifydl.household.personal import notification_context
 
 
 def _page(
@@ -44,6 +45,7 @@ def _page(
         "cap": admission.DEVELOPMENT_MODE_CAP,
         "people": roles.people(),
         "admin_count": roles.admins().count(),
+        **notification_context(owner_id=None),
     }
     return render(request, "spotifydl/installation.html", context, status=status)
 

@@ -20,11 +20,17 @@
       });
     }
 
+    function announce(row) {
+      // The lyrics panel (lyrics.js) follows the track that is loaded.
+      root.dispatchEvent(new CustomEvent("player:track", { detail: { lyrics: row.dataset.lyrics || "" } }));
+    }
+
     function load(index) {
       const row = rows[index];
       current = index;
       mark(index);
       audio.src = row.dataset.src;
+      announce(row);
       now.textContent = `${row.dataset.title} · ${row.dataset.artist}`;
       if ("mediaSession" in navigator && "MediaMetadata" in window) {
         navigator.mediaSession.metadata = new MediaMetadata({
@@ -84,6 +90,7 @@
       navigator.mediaSession.setActionHandler("previoustrack", previous);
     }
     mark(0);
+    announce(rows[0]);
   }
 
   function isTyping(target) {

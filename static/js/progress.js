@@ -52,6 +52,7 @@
     const label = item.status === "running" ? item.stage_label : item.status_label;
     setText(row, '[data-item-field="label"]', label);
     setText(row, '[data-item-field="note"]', item.error || "");
+    if (item.lyrics_label) setText(row, '[data-item-field="lyrics"]', item.lyrics_label);
   }
 
   function listen(root) {

@@ -45,13 +45,18 @@ def test_postgres_profile_adds_a_healthchecked_database_the_app_waits_for(
     assert compose["services"]["app"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
-def test_scale_profile_adds_replicated_workers_on_postgres(compose: dict[str, Any]) -> None:
+def test_scale_profile_adds_replicated_workers_that_refuse_a_database_of_their_own(
+    compose: dict[str, Any],
+) -> None:
     worker = compose["services"]["worker"]
 
     assert worker["profiles"] == ["scale"]
     assert worker["deploy"]["replicas"] > 1
-    assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
-    assert "postgres" in worker["environment"]["DATABASE_URL"]
+    assert worker["command"][:3] == ["python", "manage.py", "worker"]
+    # The database comes from .env, the same for every service (tests/foundation/
+    # test_compose_config.py resolves it); a worker left on SQLite refuses to start.
+    assert "DATABASE_URL" not in worker.get("environment", {})
+    assert "--require-shared-database" in worker["command"]
 
 
 def test_compose_and_dockerfile_start_the_app_the_way_the_makefile_does(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
+from spotifydl.models import WorkerBeat
 from tests.support.processes import child_env, free_port, manage, wait_for_http
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +78,7 @@ def test_without_spotify_credentials_serve_starts_demo_mode_on_the_sandbox(tmp_p
         SPOTIFY_CLIENT_ID="",
         SANDBOX_PORT=str(free_port()),
         SANDBOX_MEDIA_PORT=str(free_port()),
+        SANDBOX_LRCLIB_PORT=str(free_port()),
     )
     try:
         home = wait_for_http(f"http://127.0.0.1:{port}/")
@@ -84,3 +90,43 @@ def test_without_spotify_credentials_serve_starts_demo_mode_on_the_sandbox(tmp_p
     assert b"Demo mode" in home.content
     assert b"running in demo mode" in output
     assert process.returncode == 0, output.decode()
+
+
+def _health(port: int) -> dict[str, Any]:
+    response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+    assert response.status_code == 200, response.text  # the web answers throughout
+    return dict(response.json())
+
+
+def _status(port: int, seen: list[str]) -> str:
+    seen.append(_health(port)["status"])
+    return seen[-1]
+
+
+def _up(health: dict[str, Any]) -> set[str]:
+    return {w["name"] for w in health["workers"] if w["state"] == "up"}
+
+
+def test_a_killed_worker_is_restarted_while_the_web_keeps_answering(tmp_path: Path) -> None:
+    process, port = _serve(tmp_path, SPOTIFY_CLIENT_ID="configured-client")
+    seen: list[str] = []
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        wait_until(lambda: len(_up(_health(port))) == 2, what="both workers beating")
+        victim = WorkerBeat.objects.order_by("name").first()
+        assert victim is not None
+        os.kill(victim.pid, signal.SIGKILL)
+
+        wait_until(lambda: _status(port, seen) == "degraded", what="/healthz saying degraded")
+        wait_until(lambda: _status(port, seen) == "ok", what="/healthz healthy again")
+        health = _health(port)
+        replacement = WorkerBeat.objects.get(name=victim.name)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+
+    assert _up(health) == {w["name"] for w in health["workers"]} and len(health["workers"]) == 2
+    assert replacement.pid != victim.pid
+    assert b"worker-1 exited unexpectedly with code -9; restarting it" in output
+    assert process.returncode == 0, output.decode()
+    assert not WorkerBeat.objects.exists()  # a clean stop leaves no worker looking down

@@ -76,7 +76,7 @@ def _installation_state() -> tuple[Any, ...]:
         config.path_template,
         config.concurrency,
         config.sync_prune_files,
-        config.cookies_path,
+        config.cookies_blob,
         SignInPolicy.load().invite_only,
         sorted(AllowedAccount.objects.values_list("key", flat=True)),
         sorted(User.objects.filter(is_staff=True).values_list("pk", flat=True)),
@@ -95,6 +95,8 @@ def test_every_installation_url_is_admin_only_and_there_are_all_of_them() -> Non
         "household:role",
         "household:import",
         "api_pages:all_tokens",
+        "household:installation_notifications",
+        "household:installation_notifications_test",
     }
 
 

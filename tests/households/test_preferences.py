@@ -15,6 +15,7 @@ from django.test import Client
 from downloads import services
 from downloads.models import AudioFormat, DownloadSettings, Job, Preferences, Subscription
 from downloads.playlists import PLAYLISTS_FOLDER
+from downloads.preferences import cookies_path_for
 from downloads.tasks import run_chunk
 from downloads.worker import chunk
 from tests.factories import TrackFactory
@@ -88,11 +89,13 @@ def test_own_cookies_are_stored_privately_per_person_and_never_shown(
     response = save(as_ben, cookies_file=SimpleUploadedFile("c.txt", cookies_file("ben-secret")))
 
     assert response.status_code == 302
-    stored = Path(Preferences.objects.get(user=ben).cookies_path)
+    blob = Preferences.objects.get(user=ben).cookies_blob
+    assert "ben-secret" not in blob  # encrypted at rest
+    stored = Path(cookies_path_for(user_id=ben.pk) or "/")
     assert stored.read_bytes() == cookies_file("ben-secret")
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     assert stored.is_relative_to(Path(settings.DATA_DIR) / "private")
-    assert stored != Path(DownloadSettings.load().cookies_path or "/")
+    assert stored.parent.name == str(ben.pk)  # a folder of Ben's own, not the installation's
     page = as_ben.get("/settings/").content.decode()
     assert "ben-secret" not in page and str(stored) not in page
     assert "Your own cookies file is stored" in page
@@ -124,7 +127,7 @@ def test_bens_own_cookies_go_to_bens_jobs_only(
         run_task_in_thread(run_chunk, job_id=job.pk, chunk=0)
 
     for_ana, for_ben = handed
-    assert for_ana == DownloadSettings.load().cookies_path
-    assert for_ben == Preferences.objects.get(user=ben).cookies_path
+    assert for_ana == cookies_path_for(user_id=ana.pk)
+    assert for_ben == cookies_path_for(user_id=ben.pk) != for_ana
     assert Path(for_ben or "").read_bytes() == cookies_file("ben-secret")
     assert Path(for_ana or "").read_bytes() == cookies_file("installation-secret")

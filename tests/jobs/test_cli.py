@@ -14,6 +14,7 @@ from django.conf import settings
 from downloads.models import Job, JobItem
 from sandbox import Sandbox
 from tests.support.catalog import editorial_tracks, has_upload, import_playlist
+from tests.support.files import incoming_leftovers
 from tests.support.processes import manage
 from tests.support.waiting import wait_until
 from tests.support.workers import worker_env
@@ -33,8 +34,7 @@ def _cli(*args: str) -> subprocess.Popen[str]:
 
 
 def _leftovers() -> list[Path]:
-    incoming = Path(settings.MUSIC_ROOT) / ".incoming"
-    return list(incoming.iterdir()) if incoming.exists() else []
+    return incoming_leftovers(Path(settings.MUSIC_ROOT))
 
 
 def test_a_playlist_link_is_downloaded_with_a_summary_and_exit_code_0(
@@ -90,7 +90,10 @@ def test_errors_exit_with_2_and_say_what_is_wrong(user: Any, args: list[str], me
     assert message in output
 
 
-def test_ctrl_c_cancels_cleanly(media_sandbox: Sandbox, user: Any) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_cancels_cleanly_and_exits_130(
+    media_sandbox: Sandbox, user: Any, stop: signal.Signals
+) -> None:
     tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:4]
     playlist = import_playlist(media_sandbox, user, tracks, name="Slow Mix")
     media_sandbox.media_knobs.bandwidth = 3_000  # bytes/s: each download takes a minute or more
@@ -100,12 +103,15 @@ def test_ctrl_c_cancels_cleanly(media_sandbox: Sandbox, user: Any) -> None:
         lambda: JobItem.objects.filter(status="running", stage="fetch", progress__gt=0).exists()
     )
     assert _leftovers()  # the downloads are under way in their work folders
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     interrupted = time.monotonic()
     output, _ = process.communicate(timeout=30)
 
-    assert time.monotonic() - interrupted < 5
-    assert process.returncode == 1, output
+    # Well under the minute each throttled download takes, with room for a loaded 2-core machine
+    # (5 s failed there at random): the downloads were stopped, not waited for.
+    assert time.monotonic() - interrupted < 20
+    assert process.returncode == 130, output
+    assert "Cancelled" in output and "4 cancelled" in output  # the summary
     job = Job.objects.get()
     assert (job.status, job.cancelled, job.done) == (Job.Status.CANCELLED, 4, 0)
     assert _leftovers() == []

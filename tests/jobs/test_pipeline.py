@@ -23,6 +23,7 @@ from tests.support.catalog import (
     import_track,
     tracks_with_one_missing,
 )
+from tests.support.files import incoming_leftovers
 from tests.support.workers import run_task_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -95,8 +96,7 @@ def _m3u8_paths(job: Job) -> list[Path]:
 
 
 def _no_leftovers() -> list[Path]:
-    incoming = Path(settings.MUSIC_ROOT) / ".incoming"
-    return list(incoming.iterdir()) if incoming.exists() else []
+    return incoming_leftovers(Path(settings.MUSIC_ROOT))
 
 
 def test_a_playlist_with_decoys_is_downloaded_tagged_and_listed_in_order(

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import stat
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from downloads.cookies import installation_cookies_file
 from downloads.forms import TargetError, parse_target
 from downloads.models import DownloadSettings, Job
 from tests.factories import (
@@ -166,7 +166,8 @@ def test_uploaded_cookies_are_stored_privately_and_never_shown(
 
     assert response.status_code == 302
     config = DownloadSettings.load()
-    stored = Path(config.cookies_path)
+    assert config.cookies_blob and COOKIES.decode() not in config.cookies_blob  # encrypted
+    stored = installation_cookies_file(blob=config.cookies_blob)
     assert stored.read_bytes() == COOKIES
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     assert stored.is_relative_to(settings.DATA_DIR)
@@ -226,7 +227,7 @@ def test_a_cookies_file_with_a_broken_line_is_refused_naming_the_line(
     assert response.status_code == 400
     assert "line 3: expected 7 tab-separated fields, found 4" in page
     assert "secret" not in page
-    assert DownloadSettings.load().cookies_path == ""
+    assert DownloadSettings.load().cookies_blob == ""
 
 
 @pytest.mark.parametrize(
@@ -295,3 +296,25 @@ def test_a_selection_leaves_out_tracks_from_someone_elses_library(
 
     job = Job.objects.get(owner=user)
     assert [item.track for item in job.items.all()] == [mine]
+
+
+@pytest.mark.parametrize(
+    ("since", "words"),
+    [
+        ("0001-01-01T00:00:00Z", "out of range"),
+        ("9999-12-31T23:59:59+00:00", "out of range"),
+        ("2026-13-45T99:00:00Z", "ISO 8601"),
+        ("yesterday", "ISO 8601"),
+        ("2026-01-01T00:00:00", "time zone"),
+        ("\x00", "ISO 8601"),
+    ],
+)
+def test_a_progress_stream_from_a_bad_moment_is_refused_in_words(
+    signed_in: Client, user: Any, since: str, words: str
+) -> None:
+    job = JobFactory.create(owner=user)
+
+    response = signed_in.get(_urls(job)["job_events"], {"since": since})
+
+    assert response.status_code == 400
+    assert words in response.content.decode()

@@ -23,6 +23,7 @@ from tests.support.catalog import (
     import_playlist,
     tracks_with_one_missing,
 )
+from tests.support.files import incoming_leftovers
 from tests.support.waiting import wait_until
 from tests.support.workers import start_worker, stop_worker
 
@@ -60,8 +61,7 @@ def _music_files() -> list[Path]:
 
 
 def _leftovers() -> list[Path]:
-    incoming = Path(settings.MUSIC_ROOT) / ".incoming"
-    return list(incoming.iterdir()) if incoming.exists() else []
+    return incoming_leftovers(Path(settings.MUSIC_ROOT))
 
 
 def _uploaded(sandbox: Sandbox, count: int) -> list[Any]:

@@ -15,6 +15,7 @@ from library import live
 from library.live import ARTIST_ALBUMS_PAGE
 from library.models import Album, Artist, FollowedArtist, SpotifyAccount
 from sandbox import Sandbox
+from tests.factories import ArtistFactory
 from tests.support.signing_in import RunRefresh, SignIn
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
@@ -151,3 +152,25 @@ def test_a_revoked_sign_in_asks_to_sign_in_again(client: Client, ana: User) -> N
 
 def test_an_album_id_that_is_not_one_is_not_found(client: Client, ana: User) -> None:
     assert client.post("/library/albums/not-an-id!/download/").status_code == 404
+
+
+def test_an_album_spotify_does_not_know_is_a_404_page_in_words(client: Client, ana: User) -> None:
+    response = client.post(
+        "/library/albums/0NoSuchAlbum0000000000/download/",
+        {**DOWNLOAD_FIELDS, "target": "0NoSuchAlbum0000000000"},
+    )
+
+    assert response.status_code == 404
+    assert b"Spotify has no album with that id" in response.content
+
+
+def test_an_artist_spotify_no_longer_knows_is_a_404_page_in_words(
+    client: Client, ana: User
+) -> None:
+    gone = ArtistFactory.create(spotify_id="0NoSuchArtist000000000")
+    FollowedArtist.objects.create(user=ana, artist=gone, position=99)
+
+    response = client.get(f"/library/artists/{gone.spotify_id}/")
+
+    assert response.status_code == 404
+    assert b"Spotify has no artist with that id" in response.content

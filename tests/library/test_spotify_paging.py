@@ -62,11 +62,20 @@ def test_a_collection_that_grew_since_its_size_was_known_is_read_to_the_end() ->
     assert sorted(collection.offsets) == [0, 50, 100]
 
 
-def test_an_empty_collection_of_known_size_costs_nothing() -> None:
+def test_a_size_of_zero_is_checked_with_one_request_for_the_first_page() -> None:
     collection = Collection(0)
 
     assert run(offset_paged(collection.fetch, known_total=0)) == []
-    assert collection.offsets == []
+    assert collection.offsets == [0]
+
+
+def test_a_collection_said_to_be_empty_that_is_not_is_read_whole() -> None:
+    collection = Collection(70)
+
+    items = run(offset_paged(collection.fetch, known_total=0))
+
+    assert items == collection.items
+    assert sorted(collection.offsets) == [0, 50]
 
 
 def test_cursor_pages_are_read_one_after_the_other() -> None:

@@ -43,6 +43,22 @@ class Processes:
         argv += ["--no-startup-delay", "--interval", "0.2", *args]
         return self._start("worker", argv, worker_env(**env))
 
+    def checked_worker(self, **env: str) -> subprocess.Popen[bytes]:
+        """A real `manage.py worker` (the start checks, then db_worker); `env` may replace
+        anything, DATA_DIR included, as on a machine of its own."""
+        argv = [sys.executable, str(ROOT / "manage.py"), "worker", "--no-reload"]
+        argv += ["--no-startup-delay", "--interval", "0.2"]
+        return self._start("worker", argv, {**worker_env(), **env})
+
+    def serve(self, *args: str, **env: str) -> str:
+        """`manage.py serve` (uvicorn under its supervisor); its base URL once it answers."""
+        port = free_port()
+        argv = [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port), *args]
+        self._start("serve", argv, {**worker_env(), **env})
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{url}/healthz", timeout=60)
+        return url
+
     def web(self, **env: str) -> str:
         """The app under uvicorn in a subprocess; returns its base URL once it answers.
 

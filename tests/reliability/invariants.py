@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count
 
 from downloads.models import Job, JobItem, StoredFile
+from tests.support.files import incoming_leftovers
 
 # Signs of an exception shown as it is instead of a reason a person can act on.
 _NOT_PLAIN = (
@@ -85,9 +86,7 @@ def music_root_problems(root: Path | None = None) -> list[str]:
     """Partial, orphaned, escaped or unlisted files in the music folder."""
     root = root or music_root()
     problems: list[str] = []
-    incoming = root / INCOMING
-    if incoming.exists() and any(incoming.iterdir()):
-        leftovers = sorted(str(p.relative_to(root)) for p in incoming.rglob("*"))
+    if leftovers := [str(p.relative_to(root)) for p in incoming_leftovers(root)]:
         problems.append(f".incoming is not empty: {leftovers[:10]}")
     problems += [f"temporary file left: {p.relative_to(root)}" for p in temp_leftovers(root)]
     for path in root.rglob("*"):

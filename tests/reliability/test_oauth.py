@@ -173,7 +173,8 @@ def test_the_spotify_problem_page_links_back_only_to_this_site(
 ) -> None:
     ana = sign_in("ana")
     client.force_login(ana)
-    # An album Spotify does not have: its page cannot be read, the problem page links back.
+    # Spotify cannot answer about the album: the problem page links back.
+    spotify.knobs.fail_next(2, "quota", path="/albums/")
     url = "/library/albums/0123456789abcdefghijkl/download/"
     form = {"kind": "album", "target": "0123456789abcdefghijkl", "audio_format": "original"}
 

@@ -265,3 +265,38 @@ def test_unknown_ids_are_404_and_malformed_ids_are_400(api: httpx.Client) -> Non
         "error": {"status": 400, "message": "Invalid base62 id"}
     }
     assert api.get("no/such/endpoint").status_code == 404
+
+
+def test_a_playlist_answer_holds_only_the_fields_asked_for(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
+    pid = playlist(sandbox, "Everything Weird")["id"]
+
+    meta = api.get(f"playlists/{pid}", params={"fields": "id,name,owner(id),items.total"}).json()
+    paging = api.get(f"playlists/{pid}", params={"fields": "items(total,next)"}).json()
+    without = api.get(f"playlists/{pid}", params={"fields": "owner(!display_name)"}).json()
+
+    assert set(meta) == {"id", "name", "owner", "items"}
+    assert set(meta["owner"]) == {"id"} and set(meta["items"]) == {"total"}
+    assert set(paging) == {"items"} and set(paging["items"]) == {"total", "next"}
+    assert set(without) == {"owner"} and "display_name" not in without["owner"]
+
+
+def test_a_field_the_answer_lacks_is_left_out_not_made_up(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
+    sandbox.knobs.playlist_omits_items = True
+    pid = playlist(sandbox, "Everything Weird")["id"]
+
+    answer = api.get(f"playlists/{pid}", params={"fields": "id,items.total"}).json()
+
+    assert answer == {"id": pid}
+
+
+@pytest.mark.parametrize("fields", ["items(total", "id,,name", "!", "items..total"])
+def test_a_fields_filter_that_does_not_parse_is_a_400(
+    sandbox: Sandbox, api: httpx.Client, fields: str
+) -> None:
+    pid = playlist(sandbox, "Everything Weird")["id"]
+
+    assert api.get(f"playlists/{pid}", params={"fields": fields}).status_code == 400

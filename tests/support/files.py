@@ -40,3 +40,18 @@ def make_opus(path: Path, *, seconds: int = 3) -> Path:
 def make_jpeg(path: Path, *, color: str = "red") -> Path:
     ffmpeg("-f", "lavfi", "-i", f"color=c={color}:s=16x16", "-frames:v", "1", str(path))
     return path
+
+
+def incoming_leftovers(music_root: Path) -> list[Path]:
+    """What attempts left in MUSIC_ROOT/.incoming: anything inside a run's temp root, or beside
+    the runs' roots (an empty root lasts as long as its process, or until a sweep)."""
+    incoming = music_root / ".incoming"
+    if not incoming.exists():
+        return []
+    found: list[Path] = []
+    for entry in incoming.iterdir():
+        if entry.name.startswith(("run-", ".new-run-")) and entry.is_dir():
+            found += entry.iterdir()
+        else:
+            found.append(entry)
+    return sorted(found)

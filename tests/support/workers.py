@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.tasks import Task
 
 from tests.support.processes import child_env, manage
@@ -18,8 +19,16 @@ def run_task_in_thread[T](task: Task[..., T], *args: Any, **kwargs: Any) -> T:
     Playwright's sync API leaves an event loop running in the main thread for the rest of the
     session, and the chunk task calls asyncio.run(), which refuses to nest.
     """
+
+    def call() -> T:
+        try:
+            return task.call(*args, **kwargs)
+        finally:
+            # The thread ends here: hand its connections back (a pool on PostgreSQL runs dry).
+            connections.close_all()
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(task.call, *args, **kwargs).result()
+        return pool.submit(call).result()
 
 
 def worker_env(**extra: str) -> dict[str, str]:
@@ -30,6 +39,7 @@ def worker_env(**extra: str) -> dict[str, str]:
         MEDIA_SOURCES=",".join(settings.MEDIA_SOURCES),
         YTMUSIC_BASE_URL=settings.YTMUSIC_BASE_URL,
         YOUTUBE_WATCH_BASE=settings.YOUTUBE_WATCH_BASE,
+        LRCLIB_URL=settings.LRCLIB_URL,
         YOUTUBE_BUDGET_PER_HOUR=str(settings.YOUTUBE_BUDGET_PER_HOUR),
         YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES=str(settings.YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES),
         YOUTUBE_SEARCH_GAP=str(settings.YOUTUBE_SEARCH_GAP),

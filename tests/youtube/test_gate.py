@@ -58,7 +58,7 @@ def test_two_workers_claiming_at_once_keep_one_budget(settings: Any) -> None:
 def test_a_cookies_file_raises_the_budget(settings: Any) -> None:
     settings.YOUTUBE_BUDGET_PER_HOUR, settings.YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES = 250, 1500
     assert youtube_gate.gate_overview().budget_per_hour == 250
-    DownloadSettings.objects.filter(pk=DownloadSettings.load().pk).update(cookies_path="/x")
+    DownloadSettings.objects.filter(pk=DownloadSettings.load().pk).update(cookies_blob="x")
     assert youtube_gate.gate_overview().budget_per_hour == 1500
 
 

@@ -1,9 +1,10 @@
 """`python manage.py download <link | liked | library | playlists> --user NAME [--format F]`.
 
 Runs the job in this process (no worker needed) with progress bars: one for the whole job, one
-per track being worked on. Ctrl+C cancels cleanly: running downloads stop, their temporary files
-are removed and the job ends "cancelled". Exit code: 0 when everything was downloaded, 1 when
-some tracks failed, had no match or were cancelled, 2 on an error (unknown user, bad link...).
+per track being worked on. Ctrl+C or SIGTERM cancels cleanly: running downloads stop, their
+temporary files are removed, the job ends "cancelled" and the summary is printed. Exit code: 0
+when everything was downloaded, 1 when some tracks failed or had no match, 2 on an error (unknown
+user, bad link...), 130 when cancelled (as a shell reports a command ended by Ctrl+C).
 
 Links are resolved through the catalog, so what is downloaded must have been read from Spotify
 first (sign in on the web page, or refresh the library).
@@ -40,7 +41,8 @@ from downloads.models import AudioFormat, Job, JobItem
 from downloads.worker import chunk as worker_chunk
 from library.models import UserPlaylist
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 2, 130
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 ALL_PLAYLISTS = "playlists"
 MAX_FAILURES_LISTED = 25
 STAGE_WORDS = dict(JobItem.Stage.choices)
@@ -49,7 +51,7 @@ STAGE_WORDS = dict(JobItem.Stage.choices)
 class Command(BaseCommand):
     help = (
         "Download a Spotify link (playlist, album, track, artist), 'liked', 'library' or "
-        "'playlists' for a user, with progress bars. Ctrl+C cancels cleanly."
+        "'playlists' for a user, with progress bars. Ctrl+C or SIGTERM cancels cleanly."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -71,9 +73,29 @@ class Command(BaseCommand):
         if owner is None:
             raise CommandError(f"No user called {user!r}.", returncode=EXIT_ERROR)
         audio_format = audio_format or preferences.default_format_for(user_id=owner.pk)
-        jobs = _jobs_create(owner, target, audio_format)
-        codes = [CliJob(job, console).run() for job in jobs]
-        sys.exit(max(codes, default=EXIT_OK))
+        # Outside the job's event loop a stop signal is a KeyboardInterrupt, SIGTERM included.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        jobs: list[Job] = []
+        try:
+            jobs = _jobs_create(owner, target, audio_format)
+            sys.exit(_jobs_run(jobs, console))
+        except KeyboardInterrupt:
+            for job in jobs:
+                _job_cancel(job.pk)
+            console.print("[bold red]Cancelled.")
+            sys.exit(EXIT_CANCELLED)
+
+
+def _jobs_run(jobs: list[Job], console: Console) -> int:
+    """Run the jobs in turn; a cancel stops this one and cancels those not started yet."""
+    codes = []
+    for n, job in enumerate(jobs):
+        codes.append(CliJob(job, console).run())
+        if codes[-1] == EXIT_CANCELLED:
+            for later in jobs[n + 1 :]:
+                _job_cancel(later.pk)
+            return EXIT_CANCELLED
+    return max(codes, default=EXIT_OK)
 
 
 def _jobs_create(owner: User, target: str, audio_format: str) -> list[Job]:
@@ -140,18 +162,24 @@ class CliJob:
                 asyncio.run(self._drive())
         self.job.refresh_from_db()
         self._summary()
+        if self.cancelling or self.job.status == Job.Status.CANCELLED:
+            return EXIT_CANCELLED
         return EXIT_OK if self.job.status == Job.Status.COMPLETED else EXIT_SOME_FAILED
 
     async def _drive(self) -> None:
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, self._on_interrupt)
         try:
             while True:
                 await worker_chunk.run_chunk(job_id=self.job.pk, chunk=None, observer=self.observe)
                 if not await self._wait_out_youtube():
                     break
         finally:
-            loop.remove_signal_handler(signal.SIGINT)
+            for sig in STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
+            # asyncio restores SIG_DFL for SIGTERM: outside the loop it interrupts, as Ctrl+C does.
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     async def _wait_out_youtube(self) -> bool:
         """A pause for YouTube's limits or pace: this foreground process waits (saying why)
@@ -174,7 +202,8 @@ class CliJob:
         return True
 
     def _on_interrupt(self) -> None:
-        """First Ctrl+C: cancel through the job, as the web page does; later ones just wait."""
+        """First Ctrl+C or SIGTERM: cancel through the job, as the web page does; later ones
+        just wait."""
         if self.cancelling:
             return
         self.cancelling = True

@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=0, help="Spotify port (0: any free one)")
         parser.add_argument("--media-port", type=int, default=0, help="media source port")
+        parser.add_argument("--lrclib-port", type=int, default=0, help="LRCLIB (lyrics) port")
         parser.add_argument("--preset", default="demo", choices=sorted(PRESETS))
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--cache-dir", default=None, help="where generated audio is kept")
@@ -35,13 +36,16 @@ class Command(BaseCommand):
             getattr(settings, "SPOTIFY_REDIRECT_URI", "http://127.0.0.1:8000/callback/")
         ]
         sandbox.register_client(client_id, options["client_secret"], redirect_uris)
-        sandbox.start(options["host"], options["port"], options["media_port"])
+        sandbox.start(
+            options["host"], options["port"], options["media_port"], options["lrclib_port"]
+        )
         self.stdout.write(
             f"Sandbox running (preset {options['preset']}, seed {options['seed']}).\n"
             f"  SPOTIFY_ACCOUNTS_URL={sandbox.accounts_url}\n"
             f"  SPOTIFY_API_URL={sandbox.api_url}\n"
             f"  YTMUSIC_BASE_URL={sandbox.media_url}\n"
             f"  YOUTUBE_WATCH_BASE={sandbox.watch_base}\n"
+            f"  LRCLIB_URL={sandbox.lrclib_url}\n"
             f"  client id {client_id}, redirect URIs {', '.join(redirect_uris)}\n"
             f"  admin: {sandbox.accounts_url}/_sandbox\n"
             "Press Ctrl+C to stop."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
+from downloads.worker import workdir
+from spotifydl.heartbeat import beats_forget, beats_mark_down
 from spotifydl.runner import ChildSpec, Supervisor, python_argv
 
 
@@ -36,7 +39,11 @@ class Command(BaseCommand):
     ) -> None:
         if migrate:
             call_command("migrate", interactive=False, verbosity=1)
+        _check_secrets(separate_workers=workers == 0)
         _schedule_maintenance()
+        workdir.dead_runs_remove()
+        slots = f"{socket.gethostname()}:{port}/"
+        beats_forget(prefix=slots)
         env = dict(os.environ)
         sandbox = None
         if not settings.SPOTIFY_CLIENT_ID:
@@ -53,12 +60,35 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"spotifydl is at http://{_display_host(host)}:{port}/ (Ctrl+C stops it)")
         try:
-            code = Supervisor(specs=_specs(host, port, workers), env=env).run()
+            supervisor = Supervisor(
+                specs=_specs(host, port, workers, slots),
+                env=env,
+                on_exit=lambda name, code: beats_mark_down(name=slots + name),
+            )
+            code = supervisor.run()
         finally:
+            beats_forget(prefix=slots)
             if sandbox is not None:
                 sandbox.stop()
         if code:
             sys.exit(code)
+
+
+def _check_secrets(*, separate_workers: bool) -> None:
+    """Refuse to start with a key other processes can't share or that can't read the stored
+    secrets (the first process to check writes the installation's key sentinel)."""
+    from library.key_check import key_problem
+    from spotifydl.worker_checks import secret_key_problem
+
+    problem = secret_key_problem(separate_workers=separate_workers)
+    try:
+        problem = problem or key_problem()
+    except DatabaseError as exc:
+        raise CommandError(
+            f"The database is not ready ({exc}). Run `python manage.py migrate` first."
+        ) from exc
+    if problem:
+        raise CommandError(problem)
 
 
 def _schedule_maintenance() -> None:
@@ -73,7 +103,7 @@ def _schedule_maintenance() -> None:
         ) from exc
 
 
-def _specs(host: str, port: int, workers: int) -> list[ChildSpec]:
+def _specs(host: str, port: int, workers: int, slots: str) -> list[ChildSpec]:
     web = ChildSpec(
         "web",
         python_argv(
@@ -93,7 +123,11 @@ def _specs(host: str, port: int, workers: int) -> list[ChildSpec]:
     manage = str(settings.BASE_DIR / "manage.py")
     return [web] + [
         ChildSpec(
-            f"worker-{n}", python_argv(manage, "db_worker", "--interval", "0.5", "--no-reload")
+            f"worker-{n}",
+            python_argv(
+                manage, "worker", "--name", f"{slots}worker-{n}", "--interval", "0.5", "--no-reload"
+            ),
+            restart=True,
         )
         for n in range(1, workers + 1)
     ]

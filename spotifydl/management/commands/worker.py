@@ -1,0 +1,76 @@
+"""`python manage.py worker`: django-tasks-db's `db_worker`, after the worker start checks, with a
+heartbeat and a temp root of its own.
+
+Every worker starts through this command (`serve`'s own, compose's, a worker machine's), so a
+worker that would fail every job refuses to take any and says why, instead of recording failed
+work as done. `--check` only runs the checks (compose's worker healthcheck). At start it removes
+what dead worker runs left in the temp folders; while it runs, a heartbeat thread stamps its slot
+(`--name`, given by `serve`; host/pid otherwise) for /healthz.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.db import connection
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from downloads.worker import workdir
+from spotifydl.demo import demo_worker_configure
+from spotifydl.heartbeat import Heartbeat, default_worker_name
+from spotifydl.worker_checks import network_warnings, worker_problems
+
+logger = logging.getLogger("spotifydl.worker")
+
+REFUSED_EXIT = 3
+SQLITE_APART_WORDS = (
+    "This worker runs apart from the web server but DATABASE_URL is not PostgreSQL: it would "
+    "poll a database of its own. Set DATABASE_URL (and EMBEDDED_WORKERS=0, SECRET_KEY) the same "
+    "for the web server and every worker; with Docker Compose, uncomment the scaled block of .env."
+)
+
+
+class Command(DbWorkerCommand):
+    help = "Check this worker can do its work, then run django-tasks-db's db_worker."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--check", action="store_true", help="Only run the start checks; exit 0 when none fail."
+        )
+        parser.add_argument(
+            "--require-shared-database",
+            action="store_true",
+            help="Refuse SQLite: this worker is not on the web server's machine and data folder.",
+        )
+        parser.add_argument(
+            "--name", default="", help="The worker's slot name in /healthz (default: host/pid)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if demo_worker_configure():
+            logger.info("Demo mode: this worker uses the web server's sandbox at SANDBOX_HOST.")
+        check = bool(options.pop("check"))
+        name = options.pop("name") or default_worker_name()
+        problems = worker_problems()
+        if options.pop("require_shared_database") and connection.vendor == "sqlite":
+            problems.append(SQLITE_APART_WORDS)
+        for problem in problems:
+            logger.error("Worker refuses to take work: %s", problem)
+            self.stderr.write(f"Worker refuses to take work: {problem}")
+        if problems:
+            sys.exit(REFUSED_EXIT)
+        if check:
+            return
+        for warning in network_warnings():
+            logger.warning("%s (jobs needing it will wait and retry)", warning)
+        workdir.dead_runs_remove()
+        heartbeat = Heartbeat(name=name)
+        heartbeat.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            heartbeat.stop()

@@ -1,0 +1,1 @@
+"""Notifications through Apprise: per person and installation-wide, one kind switch each."""
