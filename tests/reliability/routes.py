@@ -59,6 +59,8 @@ SKIPPED = {
     "household:invite": ADMIN,
     "household:uninvite": ADMIN,
     "household:role": ADMIN,
+    "household:installation_notifications": ADMIN,
+    "household:installation_notifications_test": ADMIN,
 }
 # Static files never reach the resolver: servestatic's middleware serves them (public assets).
 
@@ -96,6 +98,7 @@ OWNED: dict[str, Kwargs] = {
     "downloads:job_retry": _JOB,
     "delivery:file": _FILE,
     "delivery:stream": _FILE,
+    "delivery:lyrics": _FILE,
     "delivery:job_zip": lambda w: {"target": w.job.pk},
     "delivery:job_player": lambda w: {"target": w.job.pk},
     "delivery:playlist_zip": lambda w: {"target": w.playlist.spotify_id},
