@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from spotifydl.api.models import ApiToken
 from tests.reliability.world import World
 
 
@@ -61,6 +62,9 @@ SKIPPED = {
     "household:role": ADMIN,
     "household:installation_notifications": ADMIN,
     "household:installation_notifications_test": ADMIN,
+    "household:import": ADMIN,
+    "api_pages:all_tokens": ADMIN,
+    "api": "the JSON API: tests/api asks its endpoints with both people's tokens and sessions",
 }
 # Static files never reach the resolver: servestatic's middleware serves them (public assets).
 
@@ -114,6 +118,7 @@ OWNED: dict[str, Kwargs] = {
     "sync:sync_now": _SUBSCRIPTION,
     "sync:unsubscribe": _SUBSCRIPTION,
     "sync:runs": _SUBSCRIPTION,
+    "api_pages:revoke": lambda w: {"pk": ApiToken.objects.get(owner=w.owner).pk},
     # Admin URLs (skipped in the matrix): ids for the CSRF walk, which refuses before any view.
     "household:uninvite": lambda w: {"pk": 1},
     "household:role": lambda w: {"user_id": w.other.pk},
@@ -148,6 +153,7 @@ POSTED: dict[str, Kwargs] = {
         "schedule": "daily",
     },
     "sync:change": lambda w: {"audio_format": "mp3", "schedule": "daily"},
+    "api_pages:tokens": lambda w: {"name": "a script"},
 }
 
 

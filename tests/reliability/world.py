@@ -44,6 +44,7 @@ from library.models import (
     Track,
     UserPlaylist,
 )
+from spotifydl.api.services import token_create
 from tests.factories import (
     AlbumFactory,
     ArtistFactory,
@@ -122,6 +123,7 @@ def build_world() -> World:
             job=job, track=tracks[1], position=1, status="failed", error=f"{MARK} reason"
         ),
     ]
+    token_create(owner=owner, name=f"{MARK} token")
     subscription = Subscription.objects.create(
         owner=owner,
         source=Subscription.Source.PLAYLIST,
