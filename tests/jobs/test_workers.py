@@ -122,7 +122,8 @@ def test_cancel_stops_a_running_job_within_two_seconds(
     assert took < 2
     assert set(job.items.values_list("status", flat=True)) == {"cancelled"}
     assert job.cancelled == 12
-    assert _leftovers() == []
+    # The fetch threads were left to see the cancel on their own; each removes its folder.
+    wait_until(lambda: _leftovers() == [], timeout=30)
     assert _music_files() == []
 
 
