@@ -10,7 +10,8 @@ Two levels, both set here and nowhere else:
   pausing `backoff_s * attempt` in between. YouTube's limits (rate limit, captcha, bot check:
   the governor's business), age and availability walls, an outdated yt-dlp, a full disk, bad
   cookies and cancels are never retried here.
-The caller runs the stage once per item run; it adds no retries of its own.
+The caller runs the stage once per item run; what still fails transiently is the item-level
+budget's business (downloads/worker/retrying.py, which maps every retry layer).
 """
 
 from __future__ import annotations
