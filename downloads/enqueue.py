@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
+from downloads.models import JobItem
+
 RUN_CHUNK = "downloads.tasks.run_chunk"
 MAINTAIN = "downloads.tasks.maintain"
 SYNC_RUN = "downloads.sync.tasks.sync_run_task"
@@ -60,3 +62,37 @@ def maintenance_schedule_at(*, when: datetime) -> bool:
         return False
     _task(MAINTAIN).using(run_after=when).enqueue()
     return True
+
+
+MAINTAIN_LOST_AFTER = timedelta(minutes=10)  # a maintenance round takes seconds
+
+
+def tasks_lost_clear(*, now: datetime, stale_after: timedelta) -> int:
+    """Mark failed the task rows left running by a worker that is gone; returns how many.
+
+    django-tasks-db knows a worker only by the id it claimed a row with, and keeps no sign of
+    life. A chunk task's live worker beats its items' heartbeats; a chunk row older than
+    `stale_after` none of whose items has a fresh heartbeat lost its worker (the item reaper
+    has enqueued the chunk again). A maintenance round running for minutes died.
+    """
+    running = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=now - stale_after
+    )
+    lost = [
+        row.pk
+        for row in running.filter(task_path=RUN_CHUNK)
+        if not JobItem.objects.filter(
+            job_id=row.args_kwargs["kwargs"].get("job_id"),
+            chunk=row.args_kwargs["kwargs"].get("chunk"),
+            heartbeat_at__gte=now - stale_after,
+        ).exists()
+    ]
+    lost += running.filter(
+        task_path=MAINTAIN, started_at__lt=now - MAINTAIN_LOST_AFTER
+    ).values_list("pk", flat=True)
+    return DBTaskResult.objects.filter(pk__in=lost, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="downloads.enqueue.WorkerLost",
+        traceback="The worker running this task stopped or died; its work was handed on.",
+    )

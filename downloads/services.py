@@ -121,6 +121,8 @@ def job_retry(*, job: Job) -> int:
         count = job.items.filter(status__in=JobItem.RETRYABLE).update(
             status=JobItem.Status.QUEUED,
             error="",
+            failure_cause=JobItem.FailureCause.NONE,
+            transient_retries=0,
             progress=0,
             stage="",
             heartbeat_at=None,
@@ -203,19 +205,36 @@ def jobs_reap(*, now: datetime | None = None) -> int:
         stale.filter(job__cancel_requested=True).update(
             status=JobItem.Status.CANCELLED, heartbeat_at=None, finished_at=now, stage=""
         )
+        # A lost worker is no track's fault; the attempt stays counted only as a claim token.
+        stale.filter(status=JobItem.Status.RUNNING).update(
+            failure_cause=JobItem.FailureCause.INTERRUPTED
+        )
         stale.update(
             status=JobItem.Status.QUEUED, heartbeat_at=None, stage="", progress=0, updated_at=now
         )
     # The dead workers' half-downloaded files: each attempt had its own folder.
     workdir.attempt_dirs_remove(item_id for item_id, _, _ in found)
+    enqueue.tasks_lost_clear(now=now, stale_after=HEARTBEAT_STALE_AFTER)
     enqueued = 0
     for job in Job.objects.filter(pk__in=job_ids | _orphaned_job_ids()):
-        if job.finish_if_done():
-            job_after_finish(job=job)
+        if job_finish_if_done(job=job):
             continue
         if job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
             enqueued += _chunks_enqueue(job, {c for j, c in chunks if j == job.pk})
     return enqueued
+
+
+def job_finish_if_done(*, job: Job) -> bool:
+    """End the job once nothing is left, after its end-of-job round (worker/retrying.py):
+    transient failures are queued once more first. True only for the call that ended it."""
+    chunks = job.final_round_start()
+    if chunks:
+        transaction.on_commit(lambda: _chunks_enqueue(job, chunks))
+        return False
+    if job.finish_if_done():
+        job_after_finish(job=job)
+        return True
+    return False
 
 
 def _orphaned_job_ids() -> set[int]:

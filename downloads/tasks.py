@@ -16,7 +16,7 @@ from django.tasks import task
 from downloads import enqueue, services
 from downloads.sync import services as sync_services
 from downloads.worker import chunk as worker_chunk
-from downloads.worker import workdir
+from downloads.worker import shutdown, workdir
 
 
 @task
@@ -25,7 +25,8 @@ def run_chunk(job_id: int, chunk: int) -> dict[str, int]:
     services.jobs_reap()
     workdir.dead_runs_remove()
     # asyncio.run in the worker's thread: the chunk's pipeline is async, the worker is not.
-    summary = asyncio.run(worker_chunk.run_chunk(job_id=job_id, chunk=chunk))
+    with shutdown.signals_watched():
+        summary = asyncio.run(worker_chunk.run_chunk(job_id=job_id, chunk=chunk))
     close_old_connections()
     return summary
 

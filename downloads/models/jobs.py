@@ -97,6 +97,8 @@ class Job(models.Model):
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     resumes_at = models.DateTimeField(null=True, blank=True)
+    # The end-of-job round (worker/retrying.py) ran: what still fails transiently now stays.
+    final_round_done = models.BooleanField(default=False)
     # Who asked for the pause: a cookies upload resumes YouTube's at once, not Spotify's.
     pause_cause = models.CharField(
         max_length=10, choices=PauseCause.choices, default=PauseCause.NONE, blank=True
@@ -157,7 +159,7 @@ class Job(models.Model):
         if self.status in self.FINISHED:
             return False
         self.refresh_counters()
-        if self.processed < self.total:
+        if self.processed < self.total or self.final_round_due():
             return False
         status = self._final_status()
         now = timezone.now()
@@ -167,6 +169,34 @@ class Job(models.Model):
         if won:
             self.status, self.finished_at, self.resumes_at = status, now, None
         return bool(won)
+
+    def final_round_due(self) -> bool:
+        """Transient failures wait for one more round before the job may end (worker/retrying)."""
+        return (
+            not (self.final_round_done or self.cancel_requested)
+            and self.items.filter(
+                status=JobItem.Status.FAILED, failure_cause=JobItem.FailureCause.TRANSIENT
+            ).exists()
+        )
+
+    def final_round_start(self) -> set[int]:
+        """Queue the transiently failed items once more; the chunks to enqueue (none when the
+        round already ran, another caller won it, or items still wait or run)."""
+        if self.items.filter(status__in=JobItem.UNFINISHED).exists() or not self.final_round_due():
+            return set()
+        won = Job.objects.filter(pk=self.pk, final_round_done=False).update(
+            final_round_done=True, updated_at=timezone.now()
+        )
+        if not won:
+            return set()
+        self.final_round_done = True
+        again = self.items.filter(
+            status=JobItem.Status.FAILED, failure_cause=JobItem.FailureCause.TRANSIENT
+        )
+        chunks = set(again.values_list("chunk", flat=True))
+        again.update(status=JobItem.Status.QUEUED, heartbeat_at=None, finished_at=None, stage="")
+        self.refresh_counters()
+        return chunks
 
     def _final_status(self) -> str:
         if self.cancelled:
@@ -243,6 +273,7 @@ class Job(models.Model):
         """Make a finished job active again (a retry); counters follow from the items."""
         self.status = self.Status.QUEUED
         self.cancel_requested = False
+        self.final_round_done = False
         self.error = ""
         self.finished_at = None
         self.resumes_at = None
@@ -250,6 +281,7 @@ class Job(models.Model):
             update_fields=[
                 "status",
                 "cancel_requested",
+                "final_round_done",
                 "error",
                 "finished_at",
                 "resumes_at",
@@ -286,6 +318,14 @@ class JobItem(models.Model):
         TAG = "tag", "Tagging"
         STORE = "store", "Saving"
 
+    class FailureCause(models.TextChoices):
+        """Whose fault the last failed or cut-short attempt was (worker/retrying.py)."""
+
+        NONE = "", "None"
+        PERMANENT = "permanent", "The track's own (trying again won't help)"
+        TRANSIENT = "transient", "Outside trouble (network, busy server); retried"
+        INTERRUPTED = "interrupted", "A worker stopped or died; requeued uncounted"
+
     UNFINISHED: ClassVar[tuple[str, ...]] = (Status.QUEUED, Status.RUNNING)
     RETRYABLE: ClassVar[tuple[str, ...]] = (Status.FAILED, Status.NO_MATCH)
 
@@ -313,6 +353,11 @@ class JobItem(models.Model):
         related_name="items",
     )
     error = models.TextField(blank=True)
+    failure_cause = models.CharField(
+        max_length=12, choices=FailureCause.choices, default=FailureCause.NONE, blank=True
+    )
+    # Requeues spent from the item's transient-failure budget (worker/retrying.py).
+    transient_retries = models.PositiveSmallIntegerField(default=0)
     # Set while a worker holds the item (waiting in its chunk or running); a stale one means
     # the worker died and the reaper may hand the chunk to another worker.
     heartbeat_at = models.DateTimeField(null=True, blank=True)

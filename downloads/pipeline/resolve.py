@@ -31,6 +31,7 @@ class SourceFailure:
     source: str
     reason: str
     kind: SearchFailureKind = "unreadable"
+    transient: bool = False  # a later try may get an answer (worker/retrying.py requeues it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,9 @@ class Resolver:
             logger.warning(
                 "search source %s failed for %r: %s", source.name, track.name, diagnosis.reason
             )
-            failure = SourceFailure(source.name, diagnosis.reason, diagnosis.kind)
+            failure = SourceFailure(
+                source.name, diagnosis.reason, diagnosis.kind, diagnosis.transient
+            )
             return SourceResult(source.name, (), failure)
         return SourceResult(source.name, tuple(_with_allowed_urls(source.name, found)))
 

@@ -19,21 +19,24 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 
-from downloads import preferences, services, youtube_gate
+from downloads import enqueue, preferences, services, youtube_gate
 from downloads.models import DownloadSettings, Job, JobItem
 from downloads.pipeline import store
-from downloads.pipeline.errors import FetchError, PipelineError
+from downloads.pipeline.errors import FetchAction, FetchError, PipelineError
 from downloads.pipeline.metadata import CoverCache
 from downloads.pipeline.resolve import Resolver, build_sources
-from downloads.worker import records
+from downloads.worker import records, shutdown
 from downloads.worker.cancel import Cancelled, CancelToken
 from downloads.worker.governor import YouTubeHeld, YouTubeRefused
 from downloads.worker.item import ItemContext, ItemPipeline
 from downloads.worker.ticker import Ticker
 from downloads.worker.work import ChunkOptions, Observer, Outcome, Work
-from library.spotify.errors import SpotifyRateLimited
+from library.spotify.errors import SpotifyError, SpotifyRateLimited
 
 logger = logging.getLogger(__name__)
+Cause = JobItem.FailureCause
+# Failures of an outside call that a later try may not see (worker/retrying.py).
+TRANSIENT_ERRORS = (httpx.TransportError, TimeoutError, ConnectionError)
 
 
 async def run_chunk(
@@ -54,7 +57,7 @@ async def run_chunk(
             return {"items": 0}
         async with run:
             counts = await run.process(item_ids)
-        await sync_to_async(_chunk_finish)(job_id, chunk)
+        await sync_to_async(_chunk_finish)(job_id, chunk, shutdown.requested())
         return counts
     finally:
         await sync_to_async(connections.close_all)()
@@ -82,13 +85,15 @@ def _chunk_claim(job_id: int, chunk: int | None) -> tuple[ChunkOptions, list[int
     return options, item_ids
 
 
-def _chunk_finish(job_id: int, chunk: int | None) -> None:
-    """Let go of items never started and end the job if nothing is left."""
+def _chunk_finish(job_id: int, chunk: int | None, interrupted: bool) -> None:
+    """Let go of items never started and end the job if nothing is left (after its end-of-job
+    round); a chunk cut short by a worker's shutdown is handed to the next worker."""
     records.chunk_release(job_id, chunk)
     job = Job.objects.get(pk=job_id)
-    if job.finish_if_done():
-        services.job_after_finish(job=job)
-    else:
+    waiting = records.chunk_items(job_id, chunk).filter(status=JobItem.Status.QUEUED)
+    if interrupted and chunk is not None and job.is_active and waiting.exists():
+        enqueue.chunk_enqueue(job_id=job_id, chunk=chunk)
+    if not services.job_finish_if_done(job=job):
         job.refresh_counters()
 
 
@@ -154,8 +159,12 @@ class ChunkRun:
     async def __aexit__(self, *exc: object) -> None:
         await self.ticker.stop()
         await self.client.aclose()
-        # Wait for threads: a fetch that saw the cancel is cleaning its temp dir.
-        await asyncio.to_thread(self.executor.shutdown, wait=True)
+        if self.cancel.is_set():
+            # Fetch threads stalled on a connection were abandoned (worker/item.py): they end
+            # on their own and remove their attempt folders; a cancel does not wait for them.
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        else:
+            await asyncio.to_thread(self.executor.shutdown, wait=True)
 
     async def process(self, item_ids: list[int]) -> dict[str, int]:
         results = await asyncio.gather(*(self._guarded(item_id) for item_id in item_ids))
@@ -166,21 +175,42 @@ class ChunkRun:
         return counts
 
     async def _guarded(self, item_id: int) -> str | None:
-        async with self.semaphore:
-            if self.cancel.is_set() or self.stopped:
+        """Claim and run the item; a transient failure runs it again here after its pause."""
+        while True:
+            async with self.semaphore:
+                if self._stopping():
+                    return None
+                work = await sync_to_async(records.item_claim)(item_id)
+                if work is None:
+                    return None
+                self.ticker.track(work.item_id)
+                outcome = await self._run_item(work)
+                again_in = await sync_to_async(records.item_record_end)(work, outcome)
+                self.ticker.finished(work.item_id, outcome.status)
+                if again_in is None:
+                    return outcome.status
+            try:
+                await self.cancel.unless(asyncio.sleep(again_in))
+            except Cancelled:
                 return None
-            work = await sync_to_async(records.item_claim)(item_id)
-            if work is None:
-                return None
-            self.ticker.track(work.item_id)
-            outcome = await self._run_item(work)
-            await sync_to_async(records.item_record_end)(work, outcome)
-            self.ticker.finished(work.item_id, outcome.status)
-            return outcome.status
+
+    def _stopping(self) -> bool:
+        return self.cancel.is_set() or self.stopped or shutdown.requested()
 
     async def _run_item(self, work: Work) -> Outcome:
         try:
-            return await ItemPipeline(self.context, work).run()
+            outcome = await ItemPipeline(self.context, work).run()
+        except Exception as exc:
+            outcome = await self._outcome_of(work, exc)
+        if shutdown.requested() and outcome.status != JobItem.Status.DONE:
+            # Whatever it says (a cancel, an ffmpeg killed with us), a stopping worker cut it
+            # short: not the track's fault, and not an attempt.
+            return Outcome(JobItem.Status.QUEUED, cause=Cause.INTERRUPTED)
+        return outcome
+
+    async def _outcome_of(self, work: Work, exc: Exception) -> Outcome:
+        try:
+            raise exc
         except Cancelled:
             return Outcome(JobItem.Status.CANCELLED)
         except SpotifyRateLimited as exc:
@@ -203,9 +233,19 @@ class ChunkRun:
                 # Every later item would fail the same way: end the job with the reason.
                 self.stopped = True
                 await sync_to_async(_job_fail)(self.job_id, exc.reason)
-            return Outcome(JobItem.Status.FAILED, exc.reason)
+            transient = exc.action == FetchAction.RETRY_LATER
+            return Outcome(JobItem.Status.FAILED, exc.reason, _cause(transient=transient))
         except PipelineError as exc:
-            return Outcome(JobItem.Status.FAILED, exc.reason)
+            return Outcome(JobItem.Status.FAILED, exc.reason, Cause.PERMANENT)
+        except (SpotifyError, *TRANSIENT_ERRORS) as exc:
+            reason = getattr(exc, "message", "") or str(exc) or type(exc).__name__
+            reason = f"A service did not answer: {reason}"
+            return Outcome(JobItem.Status.FAILED, reason, Cause.TRANSIENT)
         except Exception as exc:
             logger.exception("Item %s of job %s failed unexpectedly", work.item_id, self.job_id)
-            return Outcome(JobItem.Status.FAILED, f"Unexpected error: {type(exc).__name__}: {exc}")
+            reason = f"Unexpected error: {type(exc).__name__}: {exc}"
+            return Outcome(JobItem.Status.FAILED, reason, Cause.PERMANENT)
+
+
+def _cause(*, transient: bool) -> str:
+    return Cause.TRANSIENT if transient else Cause.PERMANENT

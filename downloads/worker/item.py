@@ -56,6 +56,7 @@ class ItemPipeline:
     def __init__(self, context: ItemContext, work: Work) -> None:
         self.context = context
         self.work = work
+        self._abandoned = False  # the fetch thread was left to end on its own (a cancel)
 
     async def run(self) -> Outcome:
         """Raises Cancelled, FetchError, PipelineError, and YouTubeHeld / YouTubeRefused when
@@ -69,9 +70,13 @@ class ItemPipeline:
         chosen, result, failures = await self.context.cancel.unless(self._choose())
         await sync_to_async(records.item_record_match)(self.work, chosen, result)
         if chosen is None:
-            if result is None and failures:
+            transient = any(f.transient for f in failures)
+            if (result is None or transient) and failures:
+                # A source that could not answer may have held the match: not a "no match".
                 reasons = "; ".join(f"{f.source} {f.reason}" for f in failures)
-                return Outcome(JobItem.Status.FAILED, f"Search failed: {reasons}")
+                causes = JobItem.FailureCause
+                cause = causes.TRANSIENT if transient else causes.PERMANENT
+                return Outcome(JobItem.Status.FAILED, f"Search failed: {reasons}", cause)
             reason = result.reason if result is not None else "No candidates found"
             return Outcome(JobItem.Status.NO_MATCH, reason)
         return await self._download(chosen, result.score if result else None)
@@ -128,7 +133,8 @@ class ItemPipeline:
             governor.refuse_if_limit(exc)
             raise
         finally:
-            await asyncio.to_thread(workdir.attempt_dir_remove, folder)
+            if not self._abandoned:  # else the abandoned thread removes it when it ends
+                await asyncio.to_thread(workdir.attempt_dir_remove, folder)
         await sync_to_async(records.stored_file_record)(
             work, context.options.audio_format, final, fetched, duration, candidate, score
         )
@@ -140,7 +146,7 @@ class ItemPipeline:
         options = self.context.options
         self._stage(JobItem.Stage.FETCH)
         await governor.take_turn("fetch", self.context.cancel)
-        fetched = await self._blocking(
+        thread = self.context.executor.submit(
             fetch,
             candidate.url or canonical_watch_url(candidate.id),
             options=FetchOptions(
@@ -151,6 +157,14 @@ class ItemPipeline:
             progress=self._on_progress,
             cancel=self.context.cancel.is_set,
         )
+        try:
+            fetched = await self.context.cancel.unless(asyncio.wrap_future(thread))
+        except Cancelled:
+            # A stalled connection may hold the thread for a whole socket timeout: leave it to
+            # end on its own (it sees the cancel too); its attempt folder goes when it does.
+            self._abandoned = True
+            thread.add_done_callback(lambda _: workdir.attempt_dir_remove(folder))
+            raise
         await sync_to_async(youtube_gate.gate_success)()
         return fetched
 

@@ -20,6 +20,7 @@ from downloads.pipeline.fetch.stage import FetchedAudio
 from downloads.pipeline.lyrics import lrc_remove_beside
 from downloads.pipeline.match.score import MatchResult
 from downloads.pipeline.types import Candidate
+from downloads.worker.retrying import ITEM_RETRY
 from downloads.worker.work import Outcome, Work, work_for
 
 CONTAINERS = {"opus": "ogg", "ogg": "ogg", "m4a": "mp4", "mp3": "mp3"}
@@ -169,25 +170,43 @@ def paths_held(work: Work, audio_format: str, source_id: str) -> frozenset[str]:
     )
 
 
-def item_record_end(work: Work, outcome: Outcome) -> None:
+def item_record_end(work: Work, outcome: Outcome) -> float | None:
+    """Record how the attempt ended; the seconds to wait before running it again when a
+    transient failure sent it back to the queue (worker/retrying.py), else None."""
     if outcome.status == JobItem.Status.QUEUED:
-        # Paused: back in the queue as if never started, so the retry counts stay honest.
+        # Paused or interrupted: back in the queue as if never started, so the counts stay honest.
         _mine(work).update(
             status=JobItem.Status.QUEUED,
             heartbeat_at=None,
             stage="",
             progress=0,
             attempts=F("attempts") - 1,
+            failure_cause=outcome.cause,
         )
-        return
+        return None
+    transient = outcome.cause == JobItem.FailureCause.TRANSIENT
+    if transient and ITEM_RETRY.allows(work.retries_used):
+        # Still held by this chunk run (heartbeat kept), which runs it again after the pause.
+        requeued = _mine(work).update(
+            status=JobItem.Status.QUEUED,
+            error=outcome.error[:2000],
+            failure_cause=outcome.cause,
+            transient_retries=F("transient_retries") + 1,
+            heartbeat_at=timezone.now(),
+            stage="",
+            progress=0,
+        )
+        return ITEM_RETRY.delay(work.retries_used + 1) if requeued else None
     _mine(work).update(
         status=outcome.status,
         error=outcome.error[:2000],
+        failure_cause=outcome.cause,
         heartbeat_at=None,
         finished_at=timezone.now(),
         stage="",
         progress=100 if outcome.status == JobItem.Status.DONE else 0,
     )
+    return None
 
 
 def items_tick(

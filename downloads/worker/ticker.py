@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from asgiref.sync import sync_to_async
 
 from downloads.models import JobItem
-from downloads.worker import records
+from downloads.worker import records, shutdown
 from downloads.worker.cancel import CancelToken
 from downloads.worker.work import Observer
 
@@ -88,6 +88,8 @@ class Ticker:
                 logger.exception("Progress bookkeeping of job %s failed", self.job_id)
 
     async def _poll_cancel(self) -> None:
+        if not self.cancel.is_set() and shutdown.requested():
+            self.cancel.set()  # the worker is stopping: its items end as interrupted
         if not self.cancel.is_set() and await sync_to_async(records.job_cancel_requested)(
             self.job_id
         ):

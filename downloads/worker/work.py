@@ -31,12 +31,14 @@ class Work:
     album_id: str
     cover_url: str
     pin: Candidate | None
+    retries_used: int = 0  # of the item's transient-failure budget (worker/retrying.py)
 
 
 @dataclass
 class Outcome:
     status: str
     error: str = ""
+    cause: str = JobItem.FailureCause.NONE  # whose fault a failure or a requeue was
 
 
 @dataclass
@@ -93,4 +95,5 @@ def work_for(item: JobItem) -> Work:
         album_id=album.spotify_id if album else "",
         cover_url=album.cover_url if album else "",
         pin=pin_candidate(pin) if pin is not None else None,
+        retries_used=item.transient_retries,
     )

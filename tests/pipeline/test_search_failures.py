@@ -157,4 +157,4 @@ def test_a_failure_that_outlasts_the_retries_is_reported_by_kind():
     _, failure = _first_answer(source)
 
     assert source.calls == 3
-    assert failure == SourceFailure("flaky", "did not answer in time", "timeout")
+    assert failure == SourceFailure("flaky", "did not answer in time", "timeout", transient=True)

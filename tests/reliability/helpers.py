@@ -207,12 +207,16 @@ def playlist_job(
 
 
 def run_job_here(job: Any) -> None:
-    """Run every chunk of the job in this process, one after the other, the way a worker does."""
+    """Run every chunk of the job in this process, one after the other, the way a worker does,
+    and again the chunks the end-of-job round queued (downloads/worker/retrying.py)."""
     from downloads.tasks import run_chunk
     from tests.support.workers import run_task_in_thread
 
-    for chunk in sorted(set(job.items.values_list("chunk", flat=True))):
-        run_task_in_thread(run_chunk, job_id=job.pk, chunk=chunk)
+    chunks = sorted(set(job.items.values_list("chunk", flat=True)))
+    for _ in range(2):
+        for chunk in chunks:
+            run_task_in_thread(run_chunk, job_id=job.pk, chunk=chunk)
+        chunks = sorted(set(job.items.filter(status="queued").values_list("chunk", flat=True)))
     job.refresh_from_db()
 
 

@@ -75,8 +75,9 @@ def test_one_job_survives_503s_truncated_bodies_and_stalls(
 def test_a_search_answer_cut_off_fails_the_track_with_a_plain_reason(
     media_sandbox: Sandbox, user: Any, fault: str
 ) -> None:
-    # More failures than the resolver's retries, so the track fails and its reason is shown.
-    media_sandbox.media_knobs.fail_next(20, fault, path="/youtubei/v1/search")
+    # More failures than the resolver's retries, the item's budget and the end-of-job round
+    # together, so the track fails and its reason is shown.
+    media_sandbox.media_knobs.fail_next(40, fault, path="/youtubei/v1/search")
     job = playlist_job(
         media_sandbox, user, uploaded_tracks(media_sandbox, 1), name="Cut", enqueue=False
     )

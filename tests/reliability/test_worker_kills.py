@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from downloads import services
+from downloads import enqueue, services
 from downloads.models import HEARTBEAT_STALE_AFTER, Job, JobItem
 from sandbox import Sandbox
 from tests.reliability.helpers import Processes, playlist_job
@@ -49,6 +51,7 @@ def test_three_sigkills_during_a_100_track_job_lose_and_duplicate_nothing(
     worker = processes.worker(TMPDIR=str(temp))
     survivors: dict[int, tuple[int, int | None]] = {}
     held_at_kills = 0
+    interrupted: set[int] = set()
 
     for threshold in KILL_AFTER_DONE:
 
@@ -63,11 +66,26 @@ def test_three_sigkills_during_a_100_track_job_lose_and_duplicate_nothing(
         assert held, "the worker died holding nothing: the kill tested nothing"
         held_at_kills += held
         assert _reap_as_if_a_minute_passed() >= 1
+        cut_short = job.items.filter(failure_cause=JobItem.FailureCause.INTERRUPTED)
+        interrupted |= set(cut_short.values_list("pk", flat=True))
         assert not job.items.filter(status=JobItem.Status.RUNNING).exists()
         worker = processes.worker(TMPDIR=str(temp))
     wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=180)
 
-    print("\nafter 3 kills:", describe(job))
+    chunk_rows = DBTaskResult.objects.filter(task_path=enqueue.RUN_CHUNK)
+    running = chunk_rows.filter(status=TaskResultStatus.RUNNING)
+    # The live worker's last chunk ends its task just after it ended the job.
+    wait_until(lambda: not running.exists(), timeout=30, what="no chunk task left running")
+    stuck = running.count()
+    lost = chunk_rows.filter(
+        status=TaskResultStatus.FAILED, exception_class_path="downloads.enqueue.WorkerLost"
+    ).count()
+    print(
+        f"\nafter 3 kills: {describe(job)}; task rows of dead workers cleared: {lost}, "
+        f"stuck running: {stuck}; items requeued as interrupted: {len(interrupted)}"
+    )
+    assert stuck == 0
+    assert lost == len(KILL_AFTER_DONE)
     counts = assert_job_consistent(job, temp_dirs=[temp])
     # The same outcome as without kills: every upload found (the matcher's own rare false
     # positive aside, which tests/matching measures), nothing failed.

@@ -102,6 +102,10 @@ def convert(source: Path, target: Path, plan: OutputPlan, cancel: CancelCheck) -
         _wait(process, cancel)
         if process.returncode == 0:
             return
+        if process.returncode < 0:
+            # Killed from outside (a stopping worker's process group, the OOM killer): the
+            # audio is not at fault, and a later try may pass.
+            raise FetchError("ffmpeg was stopped before it finished.", "other", retryable=True)
         stderr.seek(0)
         message = stderr.read().decode(errors="replace")
     raise _ffmpeg_error(message, target)

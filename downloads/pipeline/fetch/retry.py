@@ -10,7 +10,8 @@ Two levels, both set here and nowhere else:
   pausing `backoff_s * attempt` in between. YouTube's limits (rate limit, captcha, bot check:
   the governor's business), age and availability walls, an outdated yt-dlp, a full disk, bad
   cookies and cancels are never retried here.
-The caller runs the stage once per item run; it adds no retries of its own.
+The caller runs the stage once per item run; what still fails transiently is the item-level
+budget's business (downloads/worker/retrying.py, which maps every retry layer).
 """
 
 from __future__ import annotations
@@ -33,11 +34,9 @@ class RetryPolicy:
     backoff_s: float = 1.0  # pause before attempt n+1: backoff_s * n
     media_retries: int = 10  # yt-dlp: resumes of the media download, and fragment retries
     extractor_retries: int = 3  # yt-dlp: the extractor's own requests
-    # A short read timeout is what lets a stalled connection notice a cancel: yt-dlp retries
-    # (resuming with Range) after each timeout, and its pause checks the cancel flag. Real links
-    # want ~20 s; that waits for the worker to abandon a stalled thread on cancel instead (with
-    # 20 s here, a cancel on a stalled connection takes up to 20 s).
-    socket_timeout_s: float = 1.5
+    # Suits real links. A cancel does not wait for a stalled read: the worker abandons the
+    # fetch thread (worker/item.py), which sees the cancel at its next read or retry pause.
+    socket_timeout_s: float = 20.0
 
     def ytdlp_wait(self, n: int) -> float:
         """yt-dlp's pause before its retry n: short, growing, capped."""

@@ -1,0 +1,83 @@
+"""The end-of-job round for transient failures, and the reaper's clearing of task rows whose
+worker is gone (the workers' side runs in tests/jobs/test_workers.py and tests/reliability)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from downloads import services
+from downloads.models import Job, JobItem
+from downloads.tasks import run_chunk
+from tests.factories import JobFactory, JobItemFactory
+
+pytestmark = pytest.mark.django_db
+TRANSIENT = JobItem.FailureCause.TRANSIENT
+
+
+def _chunk_row(job: Job, chunk: int, started: timedelta) -> DBTaskResult[Any, Any]:
+    row = run_chunk.enqueue(job_id=job.pk, chunk=chunk)
+    DBTaskResult.objects.filter(pk=row.id).update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now() - started, worker_ids=["w"]
+    )
+    return DBTaskResult.objects.get(pk=row.id)
+
+
+def test_transient_failures_run_once_more_before_the_job_ends(
+    user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    job = JobFactory.create(owner=user, status=Job.Status.RUNNING)
+    JobItemFactory.create(job=job, status="done", chunk=0)
+    flaky = JobItemFactory.create(job=job, status="failed", failure_cause=TRANSIENT, chunk=2)
+    JobItemFactory.create(job=job, status="failed", failure_cause="permanent", chunk=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.job_finish_if_done(job=job) is False
+
+    flaky.refresh_from_db()
+    job.refresh_from_db()
+    assert (flaky.status, job.status, job.final_round_done) == ("queued", "running", True)
+    queued = DBTaskResult.objects.filter(task_path=run_chunk.module_path, status="READY")
+    assert [r.args_kwargs["kwargs"] for r in queued] == [{"job_id": job.pk, "chunk": 2}]
+
+    # It failed transiently again: the round has run, so now the job ends with it failed.
+    JobItem.objects.filter(pk=flaky.pk).update(status="failed", failure_cause=TRANSIENT)
+    assert services.job_finish_if_done(job=job) is True
+    assert job.status == Job.Status.PARTIAL
+
+
+def test_a_retry_by_hand_gives_back_the_budget_and_the_round(user: Any) -> None:
+    job = JobFactory.create(owner=user, status=Job.Status.PARTIAL, final_round_done=True)
+    item = JobItemFactory.create(
+        job=job, status="failed", failure_cause=TRANSIENT, transient_retries=3
+    )
+
+    assert services.job_retry(job=job) == 1
+
+    item.refresh_from_db()
+    job.refresh_from_db()
+    assert (item.transient_retries, item.failure_cause, job.final_round_done) == (0, "", False)
+
+
+def test_the_reaper_clears_task_rows_of_gone_workers_only(user: Any) -> None:
+    job = JobFactory.create(owner=user, status=Job.Status.RUNNING)
+    JobItemFactory.create(job=job, chunk=0, status="running", heartbeat_at=timezone.now())
+    JobItemFactory.create(
+        job=job, chunk=1, status="running", heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+    alive = _chunk_row(job, 0, started=timedelta(minutes=5))
+    gone = _chunk_row(job, 1, started=timedelta(minutes=5))
+    just_started = _chunk_row(job, 2, started=timedelta(seconds=1))
+
+    services.jobs_reap()
+
+    for row in (alive, gone, just_started):
+        row.refresh_from_db()
+    assert alive.status == just_started.status == TaskResultStatus.RUNNING
+    assert gone.status == TaskResultStatus.FAILED
+    assert gone.exception_class_path == "downloads.enqueue.WorkerLost"
