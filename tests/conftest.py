@@ -96,6 +96,8 @@ YOUTUBE_TEST_SETTINGS = {
     "YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES": 3_600_000,
     "YOUTUBE_SEARCH_GAP": 0.0,
     "YOUTUBE_BACKOFF_STEPS": [1.0, 2.0, 4.0],
+    # The sandbox is on loopback: a read silent for 1.5 s is a stall, not a slow link.
+    "YTDLP_SOCKET_TIMEOUT": 1.5,
 }
 
 

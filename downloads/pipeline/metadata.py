@@ -88,7 +88,7 @@ def is_jpeg(data: bytes) -> bool:
 
 
 def _cover_url_allowed(url: str) -> bool:
-    # Image URLs come from Spotify's answers; plain http is only accepted on loopback (sandbox).
+    # Image URLs come from Spotify's answers; plain http is only accepted on loopback.
     parts = urlsplit(url)
     if parts.scheme == "https":
         return bool(parts.hostname)

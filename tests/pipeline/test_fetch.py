@@ -253,8 +253,11 @@ def test_a_stalled_connection_sees_the_cancel_at_its_read_timeout(
     assert _is_empty(workdir)
 
 
-def test_the_socket_timeout_suits_real_links() -> None:
-    assert RetryPolicy().socket_timeout_s >= 15
+def test_yt_dlp_waits_on_a_silent_connection_as_long_as_the_setting_says(settings) -> None:
+    settings.YTDLP_SOCKET_TIMEOUT = 20.0
+
+    assert RetryPolicy().socket_timeout() == 20.0
+    assert RetryPolicy(socket_timeout_s=1.5).socket_timeout() == 1.5
 
 
 @pytest.mark.integration

@@ -98,7 +98,7 @@ def ytdlp_options(
         "cachedir": str(cachedir) if cachedir is not None else False,
         "fixup": "never",  # ffmpeg rewrites the container anyway
         "ffmpeg_location": ffmpeg_path(),
-        "socket_timeout": policy.socket_timeout_s,
+        "socket_timeout": policy.socket_timeout(),
         "retries": policy.media_retries,
         "fragment_retries": policy.media_retries,
         "extractor_retries": policy.extractor_retries,

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from yt_dlp.utils import DownloadCancelled
 
 from downloads.pipeline.errors import FetchError
@@ -34,9 +35,15 @@ class RetryPolicy:
     backoff_s: float = 1.0  # pause before attempt n+1: backoff_s * n
     media_retries: int = 10  # yt-dlp: resumes of the media download, and fragment retries
     extractor_retries: int = 3  # yt-dlp: the extractor's own requests
-    # Suits real links. A cancel does not wait for a stalled read: the worker abandons the
-    # fetch thread (worker/item.py), which sees the cancel at its next read or retry pause.
-    socket_timeout_s: float = 20.0
+    # None: YTDLP_SOCKET_TIMEOUT (20 s by default, which suits real links). A cancel does not
+    # wait for a stalled read: the worker abandons the fetch thread (worker/item.py), which sees
+    # the cancel at its next read or retry pause.
+    socket_timeout_s: float | None = None
+
+    def socket_timeout(self) -> float:
+        if self.socket_timeout_s is not None:
+            return self.socket_timeout_s
+        return float(settings.YTDLP_SOCKET_TIMEOUT)
 
     def ytdlp_wait(self, n: int) -> float:
         """yt-dlp's pause before its retry n: short, growing, capped."""

@@ -32,8 +32,8 @@ _ART_TRACK = "MUSIC_VIDEO_TYPE_ATV"
 
 
 class BaseUrlAdapter(HTTPAdapter):
-    """Sends requests for https://music.youtube.com to another base URL (a stand-in such as
-    the demo's sandbox); ytmusicapi itself only ever names YouTube Music."""
+    """Sends requests for https://music.youtube.com to another base URL (a stand-in for tests
+    or demos); ytmusicapi itself only ever names YouTube Music."""
 
     def __init__(self, base_url: str) -> None:
         super().__init__()
