@@ -60,6 +60,7 @@ def demo_worker_configure() -> bool:
         return False
     accounts = f"http://{host}:{os.environ.get('SANDBOX_PORT', '8001')}"
     media = f"http://{host}:{os.environ.get('SANDBOX_MEDIA_PORT', '8002')}"
+    lrclib = f"http://{host}:{os.environ.get('SANDBOX_LRCLIB_PORT', '8003')}"
     values = {
         "DEMO_MODE": True,
         "SPOTIFY_CLIENT_ID": DEMO_CLIENT_ID,
@@ -69,6 +70,7 @@ def demo_worker_configure() -> bool:
         "MEDIA_SOURCES": ["ytmusic"],
         "YTMUSIC_BASE_URL": media,
         "YOUTUBE_WATCH_BASE": f"{media}/watch?v=",
+        "LRCLIB_URL": lrclib,
         "YOUTUBE_BUDGET_PER_HOUR": int(os.environ.get("YOUTUBE_BUDGET_PER_HOUR", "7200")),
     }
     for name, value in values.items():
