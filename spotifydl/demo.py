@@ -66,6 +66,12 @@ def demo_settings(
     }
 
 
+# The names demo mode overrides: a recorded card sets nothing else.
+DEMO_SETTINGS = frozenset(
+    demo_settings(accounts_url="", api_url="", media_url="", watch_base="", lrclib_url="")
+)
+
+
 def demo_environment(values: dict[str, SettingValue]) -> dict[str, str]:
     """The same settings as environment variables, for `serve`'s child processes."""
 
@@ -114,7 +120,7 @@ def demo_cli_configure(*, required: bool) -> bool:
         if required:
             raise DemoNotRunning()
         return False
-    _apply(record.settings)
+    _apply({name: value for name, value in record.settings.items() if name in DEMO_SETTINGS})
     return True
 
 
