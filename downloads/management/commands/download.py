@@ -40,6 +40,7 @@ from downloads.forms import TargetError, parse_target
 from downloads.models import AudioFormat, Job, JobItem
 from downloads.worker import chunk as worker_chunk
 from library.models import UserPlaylist
+from spotifydl.cli import USER_HELP, cli_demo, cli_logging, cli_person
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 2, 130
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -56,7 +57,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("target", help="A Spotify link or URI, or liked, library, playlists")
-        parser.add_argument("--user", required=True, help="The username whose library it is")
+        parser.add_argument("--user", required=True, help=USER_HELP)
         parser.add_argument(
             "--format",
             dest="audio_format",
@@ -69,16 +70,17 @@ class Command(BaseCommand):
     ) -> None:
         # Straight to the terminal: Django's OutputWrapper adds a newline to every write.
         console = Console(file=sys.stdout, highlight=False)
-        owner = User.objects.filter(username=user).first()
-        if owner is None:
-            raise CommandError(f"No user called {user!r}.", returncode=EXIT_ERROR)
+        owner = cli_person(user)
+        targets = _targets(owner, target)
+        cli_demo()  # after the arguments are checked, before anything asks Spotify or YouTube
         audio_format = audio_format or preferences.default_format_for(user_id=owner.pk)
         # Outside the job's event loop a stop signal is a KeyboardInterrupt, SIGTERM included.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         jobs: list[Job] = []
         try:
-            jobs = _jobs_create(owner, target, audio_format)
-            sys.exit(_jobs_run(jobs, console))
+            jobs = _jobs_create(owner, targets, audio_format)
+            with cli_logging(console):
+                sys.exit(_jobs_run(jobs, console))
         except KeyboardInterrupt:
             for job in jobs:
                 _job_cancel(job.pk)
@@ -98,8 +100,8 @@ def _jobs_run(jobs: list[Job], console: Console) -> int:
     return max(codes, default=EXIT_OK)
 
 
-def _jobs_create(owner: User, target: str, audio_format: str) -> list[Job]:
-    """One job per playlist for `playlists` (each gets its own .m3u8), else one job."""
+def _targets(owner: User, target: str) -> list[tuple[str, str]]:
+    """Every playlist for `playlists` (each gets a job and .m3u8 of its own), else the one."""
     if target.strip().lower() == ALL_PLAYLISTS:
         memberships = UserPlaylist.objects.filter(user=owner, readable=True).select_related(
             "playlist"
@@ -114,6 +116,10 @@ def _jobs_create(owner: User, target: str, audio_format: str) -> list[Job]:
             targets = [parse_target(target)]
         except TargetError as exc:
             raise CommandError(str(exc), returncode=EXIT_ERROR) from exc
+    return targets
+
+
+def _jobs_create(owner: User, targets: list[tuple[str, str]], audio_format: str) -> list[Job]:
     jobs = []
     for kind, target_id in targets:
         try:

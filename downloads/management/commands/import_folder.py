@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from downloads.adopt.report import report_lines
 from downloads.adopt.scan import audio_files
 from downloads.adopt.services import FolderError, Mode, folder_import
+from spotifydl.cli import USER_HELP, cli_logging, cli_person
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="The folder to import")
-        parser.add_argument("--user", help="Whose library (needed when there are several people)")
+        parser.add_argument("--user", help=f"{USER_HELP} (needed when there are several people)")
         modes = parser.add_mutually_exclusive_group()
         for mode, text in [
             (Mode.COPY, "copy files into the music folder (the default)"),
@@ -40,9 +41,12 @@ class Command(BaseCommand):
         console = Console(file=sys.stdout, highlight=False)
         owner = _owner(user)
         total = sum(1 for _ in audio_files(path)) if path.is_dir() else 0
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
-        ) as progress:
+        with (
+            cli_logging(console),
+            Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+            ) as progress,
+        ):
             bar = progress.add_task("Reading files", total=total)
             try:
                 report = folder_import(
@@ -60,10 +64,7 @@ class Command(BaseCommand):
 
 def _owner(username: str | None) -> User:
     if username:
-        owner = User.objects.filter(username=username).first()
-        if owner is None:
-            raise CommandError(f"No user called {username!r}.")
-        return owner
+        return cli_person(username)
     people = list(User.objects.filter(is_active=True)[:2])
     if len(people) != 1:
         raise CommandError("Say whose library with --user NAME.")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from downloads.models import Subscription, SyncRun
 from downloads.sync import services
+from spotifydl.cli import USER_HELP, cli_demo, cli_person
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         who = parser.add_mutually_exclusive_group()
-        who.add_argument("--user", help="Sync this user's subscriptions (a username)")
+        who.add_argument("--user", help=f"Sync this person's subscriptions ({USER_HELP})")
         who.add_argument(
             "--all", dest="everyone", action="store_true", help="Sync every user's subscriptions"
         )
@@ -34,14 +34,12 @@ class Command(BaseCommand):
             "owner__username", "title", "pk"
         )
         if user is not None:
-            owner = User.objects.filter(username=user).first()
-            if owner is None:
-                raise CommandError(f"No user called {user!r}.", returncode=EXIT_ERROR)
-            subscriptions = subscriptions.filter(owner=owner)
+            subscriptions = subscriptions.filter(owner=cli_person(user))
         elif not everyone:
             raise CommandError(
                 "Say whose subscriptions to sync: --user NAME, or --all.", returncode=EXIT_ERROR
             )
+        cli_demo()
         code, downloading = EXIT_OK, False
         found = list(subscriptions)
         if not found:

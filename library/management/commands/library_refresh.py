@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
 from library.models import LibraryRefresh
 from library.refresh.service import library_refresh_create
 from library.tasks import library_refresh_task
+from spotifydl.cli import USER_HELP, cli_demo, cli_person
 
 
 class Command(BaseCommand):
     help = "Read a user's Spotify library into the catalog (what the Refresh button does)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--user",
-            required=True,
-            help="Username, Spotify user id or Spotify display name of a signed-in person.",
-        )
+        parser.add_argument("--user", required=True, help=USER_HELP)
 
     def handle(self, *args: Any, user: str, **options: Any) -> None:
-        person = self._find(user)
+        person = cli_person(user)
+        cli_demo()
         refresh, _ = library_refresh_create(user=person)
         if refresh.status == LibraryRefresh.Status.RUNNING:
             raise CommandError(f"A refresh of {person.username}'s library is already running.")
@@ -32,20 +28,6 @@ class Command(BaseCommand):
         library_refresh_task.call(refresh.pk)
         refresh.refresh_from_db()
         self._report(refresh)
-
-    def _find(self, name: str) -> User:
-        matches = list(
-            User.objects.filter(
-                Q(username=name)
-                | Q(spotify_account__spotify_id=name)
-                | Q(spotify_account__display_name=name)
-            ).distinct()[:2]
-        )
-        if not matches:
-            raise CommandError(f"No signed-in user called {name!r}.")
-        if len(matches) > 1:
-            raise CommandError(f"{name!r} matches several users; give the username.")
-        return matches[0]
 
     def _report(self, refresh: LibraryRefresh) -> None:
         counts = ", ".join(

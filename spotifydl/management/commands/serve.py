@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -13,8 +13,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from downloads.worker import workdir
+from spotifydl.demo_record import demo_record_remove, demo_record_write
 from spotifydl.heartbeat import beats_forget, beats_mark_down
 from spotifydl.runner import ChildSpec, Supervisor, python_argv
+
+if TYPE_CHECKING:
+    from sandbox import Sandbox
 
 
 class Command(BaseCommand):
@@ -47,9 +51,7 @@ class Command(BaseCommand):
         env = dict(os.environ)
         sandbox = None
         if not settings.SPOTIFY_CLIENT_ID:
-            from spotifydl.demo import start_demo_sandbox
-
-            sandbox, demo_env = start_demo_sandbox(bind_host=host)
+            sandbox, demo_env = _demo_start(host)
             env.update(demo_env)
             self.stdout.write(
                 self.style.WARNING(
@@ -69,9 +71,20 @@ class Command(BaseCommand):
         finally:
             beats_forget(prefix=slots)
             if sandbox is not None:
+                demo_record_remove(data_dir=settings.DATA_DIR)
                 sandbox.stop()
         if code:
             sys.exit(code)
+
+
+def _demo_start(host: str) -> tuple[Sandbox, dict[str, str]]:
+    """The demo's sandbox, its settings for the children, and its address card in DATA_DIR for
+    commands run in another terminal."""
+    from spotifydl.demo import demo_environment, start_demo_sandbox
+
+    sandbox, values = start_demo_sandbox(bind_host=host)
+    demo_record_write(data_dir=settings.DATA_DIR, settings=values)
+    return sandbox, demo_environment(values)
 
 
 def _check_secrets(*, separate_workers: bool) -> None:

@@ -52,7 +52,7 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if demo_worker_configure():
-            logger.info("Demo mode: this worker uses the web server's sandbox at SANDBOX_HOST.")
+            logger.info("Demo mode: this worker uses the running demo's sandbox.")
         check = bool(options.pop("check"))
         name = options.pop("name") or default_worker_name()
         problems = worker_problems()
