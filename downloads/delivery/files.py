@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -47,6 +48,12 @@ def locate(stored: StoredFile, root: Path) -> Path | None:
     except (OSError, RuntimeError, ValueError):
         return None
     return path if path.is_file() else None
+
+
+def present(files: Iterable[StoredFile], root: Path) -> set[int]:
+    """The pks of those files that are on disk, each looked at once (blocking: stat calls)."""
+    distinct = {stored.pk: stored for stored in files}
+    return {pk for pk, stored in distinct.items() if locate(stored, root) is not None}
 
 
 def content_type_for(path: Path | str) -> str:

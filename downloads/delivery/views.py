@@ -5,7 +5,6 @@ files under MUSIC_ROOT, build the response. Another person's anything is a 404, 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from pathlib import Path
 
 from asgiref.sync import sync_to_async
@@ -18,17 +17,26 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from downloads.delivery import selectors
-from downloads.delivery.files import content_disposition, content_type_for, download_name, locate
+from downloads.delivery.files import (
+    content_disposition,
+    content_type_for,
+    download_name,
+    locate,
+    present,
+)
+from downloads.delivery.player import player_page
 from downloads.delivery.ranges import file_response
 from downloads.delivery.selectors import Collection, Kind, NotInLibrary
 from downloads.delivery.zipstream import archive_response, build_archive
-from downloads.models import LyricsStatus, StoredFile
+from downloads.models import StoredFile
 from downloads.pipeline.lyrics import lrc_path
 from downloads.pipeline.store import music_root
 from spotifydl.auth import signed_in
 
 # Where the pipeline caches album covers (the worker uses the same folder).
 COVERS_FOLDER = "covers"
+# The query parameter that asks for a ZIP of only what is on disk, without the question first.
+PARTIAL = "partial"
 
 
 # --- one file -----------------------------------------------------------------------------------
@@ -123,25 +131,24 @@ async def _collection(request: HttpRequest, kind: Kind, target: str) -> Collecti
 
 
 async def _zip(request: HttpRequest, collection: Collection) -> HttpResponseBase:
+    """The ZIP at once when every track is on disk (or the person chose a partial one); else a
+    page that says how many are there and offers to download the rest first."""
+    root = music_root()
+    on_disk = len(await asyncio.to_thread(present, collection.files, root))
+    links = _links(collection)
+    if 0 < on_disk < collection.track_count and request.GET.get(PARTIAL) != "1":
+        context = {"collection": collection, "on_disk": on_disk, **links}
+        context["partial_zip_url"] = _with_query(str(links["zip_url"]), {PARTIAL: "1"})
+        return await sync_to_async(render)(request, "delivery/zip_partial.html", context)
     covers = Path(settings.DATA_DIR) / COVERS_FOLDER
-    archive = await asyncio.to_thread(build_archive, collection, root=music_root(), covers=covers)
+    archive = await asyncio.to_thread(build_archive, collection, root=root, covers=covers)
     if archive is None:
-        context = {"collection": collection, **_links(collection)}
+        context = {"collection": collection, **links}
         return await sync_to_async(render)(request, "delivery/nothing.html", context)
     return archive_response(archive, collection.title, head=request.method == "HEAD")
 
 
 # --- the player ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PlayerEntry:
-    stored: StoredFile
-    artists: str
-    length: str
-    stream_url: str
-    download_url: str
-    lyrics_url: str
 
 
 @login_required
@@ -156,34 +163,11 @@ def player(request: HttpRequest, kind: str, target: str | int = "") -> HttpRespo
         )
     except NotInLibrary:
         raise Http404("Not in your library") from None
-    entries = _player_entries(collection, music_root())
-    context = {"collection": collection, "entries": entries, **_links(collection)}
-    context["missing"] = collection.track_count - len({entry.stored.pk for entry in entries})
+    shown = player_page(collection, root=music_root(), number=request.GET.get("page"))
+    links = _links(collection)
+    context = {"collection": collection, "shown": shown, "entries": shown.entries, **links}
+    context["page_url"] = _with_query(str(links["player_url"]), {"page": ""})
     return render(request, "delivery/player.html", context)
-
-
-def _player_entries(collection: Collection, root: Path) -> list[PlayerEntry]:
-    """The collection's files that exist on disk, in play order."""
-    on_disk = {s.pk for s in dict.fromkeys(collection.files) if locate(s, root) is not None}
-    return [
-        PlayerEntry(
-            stored=stored,
-            artists=", ".join(stored.track.artist_names()),
-            length=_length(stored.duration or stored.track.duration_ms / 1000),
-            stream_url=reverse("delivery:stream", args=[stored.pk]),
-            download_url=reverse("delivery:file", args=[stored.pk]),
-            lyrics_url=reverse("delivery:lyrics", args=[stored.pk])
-            if stored.lyrics == LyricsStatus.SYNCED
-            else "",
-        )
-        for stored in collection.files
-        if stored.pk in on_disk
-    ]
-
-
-def _length(seconds: float) -> str:
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}" if whole else ""
 
 
 def _links(collection: Collection) -> dict[str, object]:
@@ -198,11 +182,21 @@ def _links(collection: Collection) -> dict[str, object]:
     query: dict[str, str | list[str]] = {"track": target.split()} if kind == Kind.SELECTION else {}
     if collection.audio_format and kind != Kind.JOB:  # a job's ZIP always has its own format
         query["format"] = collection.audio_format
-    zip_url = reverse(f"delivery:{kind}_zip", args=args)
-    links["zip_url"] = f"{zip_url}?{urlencode(query, doseq=True)}" if query else zip_url
+    links["zip_url"] = _with_query(reverse(f"delivery:{kind}_zip", args=args), query)
+    if kind != Kind.SELECTION:
+        links["player_url"] = _with_query(reverse(f"delivery:{kind}_player", args=args), query)
     if kind == Kind.JOB:
         links["job_url"] = reverse("downloads:job", args=args)
+        links["job_retry_url"] = reverse("downloads:job_retry", args=args)
     return links
+
+
+def _with_query(url: str, query: dict[str, str | list[str]]) -> str:
+    """`url` with `query` appended (`url` may carry a query already); an empty value comes last,
+    so that a page number can be written after it."""
+    if not query:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(query, doseq=True)}"
 
 
 _KIND_LABELS = {

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.test import Client
 
+from downloads.delivery.player import PER_PAGE
+from downloads.models import AudioFormat, StoredFile
+from library.models import PlaylistEntry, Track
 from tests.factories import (
     AlbumFactory,
     ArtistFactory,
@@ -103,3 +107,42 @@ def test_the_actions_partial_links_every_kind_to_its_player_and_zip(db: None) ->
     assert 'href="/play/playlists/p1/"' in rendered["playlist"]
     assert 'href="/zip/albums/a1/"' in rendered["album"]
     assert 'href="/zip/liked/"' in rendered["liked"]
+
+
+def _long_playlist(user: Any, music_root: Path, count: int) -> Any:
+    """A playlist of `count` tracks, every one on disk, made in bulk."""
+    playlist = UserPlaylistFactory.create(user=user, playlist__name=f"{count} songs").playlist
+    tag = f"n{count}x"
+    tracks = Track.objects.bulk_create(
+        Track(spotify_id=f"{tag}{i}", name=f"Song {i}", duration_ms=200_000) for i in range(count)
+    )
+    PlaylistEntry.objects.bulk_create(
+        PlaylistEntry(playlist=playlist, position=i, track=track) for i, track in enumerate(tracks)
+    )
+    folder = music_root / tag
+    folder.mkdir(parents=True)
+    for i in range(count):
+        (folder / f"{i}.opus").write_bytes(b"x")
+    StoredFile.objects.bulk_create(
+        StoredFile(track=track, audio_format=AudioFormat.ORIGINAL, path=f"{tag}/{i}.opus")
+        for i, track in enumerate(tracks)
+    )
+    return playlist
+
+
+def test_a_player_page_weighs_the_same_at_a_thousand_tracks_as_at_a_hundred(
+    signed_in: Client, user: Any, music_root: Path
+) -> None:
+    small = _long_playlist(user, music_root, PER_PAGE)
+    large = _long_playlist(user, music_root, 10 * PER_PAGE)
+
+    small_page = signed_in.get(f"/play/playlists/{small.spotify_id}/").content
+    large_page = signed_in.get(f"/play/playlists/{large.spotify_id}/").content
+    last_page = signed_in.get(f"/play/playlists/{large.spotify_id}/?page=10").content.decode()
+
+    assert len(large_page) < len(small_page) + 1_000  # the pager, longer numbers
+    assert len(large_page) < 100_000
+    assert large_page.count(b"data-player-track ") == PER_PAGE
+    assert f'data-index="{10 * PER_PAGE - 1}"' in last_page  # its place in the whole queue
+    assert f'data-player-total="{10 * PER_PAGE}"' in last_page
+    assert 'rel="prev" href="/play/playlists/' in last_page

@@ -51,7 +51,8 @@ def mix(
     tmp_path: Path,
 ) -> dict[str, Any]:
     """Ana's playlist "Mix": two Björk songs (cover cached), one song with an embedded cover, a
-    repeat, and a song not downloaded."""
+    repeat, and a song not downloaded (so its ZIP is asked for with ?partial=1, past the question
+    tests/delivery/test_partial_zip.py covers)."""
     bjork = ArtistFactory.create(name="Björk")
     homogenic = AlbumFactory.create(name="Homogenic", artists=[bjork])
     other = AlbumFactory.create(name="B")
@@ -77,7 +78,7 @@ def mix(
 def test_a_playlist_zip_has_the_music_folder_layout_covers_and_an_m3u8(
     signed_in: Client, mix: dict[str, Any], music_root: Path
 ) -> None:
-    response = signed_in.get(f"/zip/playlists/{mix['playlist'].spotify_id}/")
+    response = signed_in.get(f"/zip/playlists/{mix['playlist'].spotify_id}/?partial=1")
     data, archive = _zip(response)
 
     assert response.status_code == 200
@@ -108,7 +109,7 @@ def test_a_playlist_zip_has_the_music_folder_layout_covers_and_an_m3u8(
 def test_the_m3u8_lists_the_downloaded_tracks_in_playlist_order_relative_to_the_root(
     signed_in: Client, mix: dict[str, Any]
 ) -> None:
-    _, archive = _zip(signed_in.get(f"/zip/playlists/{mix['playlist'].spotify_id}/"))
+    _, archive = _zip(signed_in.get(f"/zip/playlists/{mix['playlist'].spotify_id}/?partial=1"))
 
     assert archive.read("Mix.m3u8").decode() == (
         "#EXTM3U\n"
@@ -169,7 +170,7 @@ def test_only_files_that_exist_on_disk_go_into_the_zip(
 ) -> None:
     mix["files"]["hunter"].absolute_path.unlink()
 
-    _, archive = _zip(signed_in.get(f"/zip/playlists/{mix['playlist'].spotify_id}/"))
+    _, archive = _zip(signed_in.get(f"/zip/playlists/{mix['playlist'].spotify_id}/?partial=1"))
 
     assert "Björk/Homogenic/1-01 Hunter.opus" not in archive.namelist()
     assert "Björk/Homogenic/1-02 Jóga.opus" in archive.namelist()
@@ -207,7 +208,7 @@ def test_a_job_zip_of_nothing_downloaded_links_back_to_the_job(
 def test_head_of_a_zip_tells_its_size_without_reading_files(
     signed_in: Client, mix: dict[str, Any]
 ) -> None:
-    url = f"/zip/playlists/{mix['playlist'].spotify_id}/"
+    url = f"/zip/playlists/{mix['playlist'].spotify_id}/?partial=1"
     size = len(body(signed_in.get(url)))
 
     response = signed_in.head(url)

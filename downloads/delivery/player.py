@@ -1,0 +1,85 @@
+"""One page of a player: the collection's files on disk, in play order, a page at a time.
+
+The page never grows with the collection: it lists PER_PAGE entries, each numbered with its place
+in the whole queue, and the player script reads neighbouring pages (the same HTML) to play on
+past the last row, so a 10,000-track playlist is as heavy as a 100-track one. Only the page's
+own files are looked for on disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.paginator import Page, Paginator
+from django.urls import reverse
+
+from downloads.delivery.files import present
+from downloads.delivery.selectors import Collection
+from downloads.models import LyricsStatus, StoredFile
+
+PER_PAGE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerEntry:
+    index: int  # the entry's place in the whole queue, from 0
+    stored: StoredFile
+    artists: str
+    length: str
+    cover_url: str
+    stream_url: str
+    download_url: str
+    lyrics_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerPage:
+    page: Page[StoredFile]
+    entries: list[PlayerEntry]
+    on_disk: int  # distinct tracks with a file
+    missing: int  # distinct tracks without one
+
+    @property
+    def queue_length(self) -> int:
+        return self.page.paginator.count
+
+
+def player_page(collection: Collection, *, root: Path, number: str | int | None) -> PlayerPage:
+    """The page `number` (out-of-range numbers give the nearest page). Blocking: stat calls,
+    for this page's files only; a file gone from disk leaves a gap in the numbering, which the
+    player steps over."""
+    page = Paginator(collection.files, PER_PAGE).get_page(number)
+    first = page.start_index() - 1 if collection.files else 0
+    on_disk = present(page, root)
+    entries = [
+        _entry(first + offset, stored) for offset, stored in enumerate(page) if stored.pk in on_disk
+    ]
+    downloaded = collection.downloaded_count
+    return PlayerPage(
+        page=page,
+        entries=entries,
+        on_disk=downloaded,
+        missing=collection.track_count - downloaded,
+    )
+
+
+def _entry(index: int, stored: StoredFile) -> PlayerEntry:
+    track = stored.track
+    album = track.album
+    synced = stored.lyrics == LyricsStatus.SYNCED
+    return PlayerEntry(
+        index=index,
+        stored=stored,
+        artists=", ".join(track.artist_names()),
+        length=_length(stored.duration or track.duration_ms / 1000),
+        cover_url=(album.cover_url_small or album.cover_url) if album else "",
+        stream_url=reverse("delivery:stream", args=[stored.pk]),
+        download_url=reverse("delivery:file", args=[stored.pk]),
+        lyrics_url=reverse("delivery:lyrics", args=[stored.pk]) if synced else "",
+    )
+
+
+def _length(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}" if whole else ""
