@@ -80,6 +80,8 @@ def _sizes(name: str, args: argparse.Namespace) -> dict[str, Any]:
         sizes["seconds"] = args.load_seconds
     if name == "P6" and args.web_workers is not None:
         sizes["web_workers"] = args.web_workers
+    if name == "P6" and args.streams is not None:
+        sizes["streams"] = args.streams
     if name == "P6" and args.small_job_page:
         sizes["small_job_page"] = True
     return sizes
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--web-workers", type=int, help="P6: uvicorn processes for the web (default WEB_WORKERS)"
     )
+    parser.add_argument("--streams", type=int, help="P6: progress streams held open (default 10)")
     parser.add_argument(
         "--small-job-page",
         action="store_true",
