@@ -1,4 +1,4 @@
-"""`python -m bench [P1 P2 P3 P4] [--quick] [--out PATH]`: run benchmarks, print and save results.
+"""`python -m bench [P1 ... P6] [--quick] [--out PATH] [P6 options]`: run benchmarks, save results.
 
 Each benchmark prints one JSON object on stdout (progress goes to stderr) and the run is merged
 into bench/results.json. `--quick` runs every benchmark at toy sizes (for the smoke test): its
@@ -20,7 +20,7 @@ from typing import Any
 from bench.harness import emit, log, machine, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-NAMES = ("P1", "P2", "P3", "P4")
+NAMES = ("P1", "P2", "P3", "P4", "P5", "P6")
 
 # Toy sizes for `--quick`; the full run uses each benchmark's defaults (the issue's sizes).
 QUICK: dict[str, dict[str, Any]] = {
@@ -35,6 +35,15 @@ QUICK: dict[str, dict[str, Any]] = {
     },
     "P3": {"total_bytes": 12 * 1024 * 1024, "rounds": 1},
     "P4": {"user_key": "ben", "small": 10, "requests": 3},
+    "P5": {"user_key": "ben", "small": 10, "requests": 1, "seconds": 2.0, "warm": 0},
+    "P6": {
+        "user_key": "ben",
+        "small": 10,
+        "seconds": 2.0,
+        "page_clients": 4,
+        "streams": 2,
+        "warm": 0,
+    },
 }
 
 
@@ -52,16 +61,51 @@ def _runner(name: str) -> Callable[..., dict[str, Any]]:
         from bench import p3_zip
 
         return p3_zip.run
-    from bench import p4_pages
+    if name == "P4":
+        from bench import p4_pages
 
-    return p4_pages.run
+        return p4_pages.run
+    if name == "P5":
+        from bench import p5_library
+
+        return p5_library.run
+    from bench import p6_household
+
+    return p6_household.run
+
+
+def _sizes(name: str, args: argparse.Namespace) -> dict[str, Any]:
+    sizes = dict(QUICK[name]) if args.quick else {}
+    if name == "P6" and args.load_seconds is not None:
+        sizes["seconds"] = args.load_seconds
+    if name == "P6" and args.web_workers is not None:
+        sizes["web_workers"] = args.web_workers
+    if name == "P6" and args.streams is not None:
+        sizes["streams"] = args.streams
+    if name == "P6" and args.small_job_page:
+        sizes["small_job_page"] = True
+    return sizes
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("benchmarks", nargs="*", metavar="P1..P4", help="default: all four")
+    parser.add_argument("benchmarks", nargs="*", metavar="P1..P6", help="default: all six")
     parser.add_argument("--quick", action="store_true", help="toy sizes (smoke test)")
     parser.add_argument("--out", type=Path, help=f"results file (default {RESULTS.name})")
+    parser.add_argument(
+        "--load-seconds",
+        type=float,
+        help="P6: seconds of load with the job running (default 60; each baseline a third)",
+    )
+    parser.add_argument(
+        "--web-workers", type=int, help="P6: uvicorn processes for the web (default WEB_WORKERS)"
+    )
+    parser.add_argument("--streams", type=int, help="P6: progress streams held open (default 10)")
+    parser.add_argument(
+        "--small-job-page",
+        action="store_true",
+        help="P6: clients open the 100-item job page (what a paginated job page would cost)",
+    )
     args = parser.parse_args(argv)
     chosen = [name.upper() for name in args.benchmarks] or list(NAMES)
     unknown = [name for name in chosen if name not in NAMES]
@@ -81,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"--- {name} ---")
             started, load_before = time.perf_counter(), os.getloadavg()[0]
             try:
-                result = _runner(name)(env, **(QUICK[name] if args.quick else {}))
+                result = _runner(name)(env, **_sizes(name, args))
             except Exception as exc:
                 traceback.print_exc()
                 result = {"benchmark": name, "error": f"{type(exc).__name__}: {exc}"}

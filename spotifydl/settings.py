@@ -212,6 +212,9 @@ YTDLP_SOCKET_TIMEOUT = env_float("YTDLP_SOCKET_TIMEOUT", 20.0)
 YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)
 EMBEDDED_WORKERS = env_int("EMBEDDED_WORKERS", 2)
+# uvicorn processes `serve` runs for the web: Django runs every sync view and ORM call of a
+# process on one thread, so one process tops out near 50 pages a second (bench P6, README).
+WEB_WORKERS = env_int("WEB_WORKERS", 2)
 # The YouTube governor, shared by every worker of the installation. Video fetches an hour:
 # signed out YouTube allows about 300, so stay under it; a cookies file allows more.
 YOUTUBE_BUDGET_PER_HOUR = env_int("YOUTUBE_BUDGET_PER_HOUR", 250)

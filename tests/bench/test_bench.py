@@ -22,7 +22,7 @@ SHAPE = {"benchmark", "name", "setup", "metric", "ours", "baseline", "bound", "r
 def test_quick_run_prints_and_saves_every_benchmark(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     run = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "bench", "P1", "P2", "P3", "P4", "--quick", "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

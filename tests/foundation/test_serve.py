@@ -130,3 +130,45 @@ def test_a_killed_worker_is_restarted_while_the_web_keeps_answering(tmp_path: Pa
     assert b"worker-1 exited unexpectedly with code -9; restarting it" in output
     assert process.returncode == 0, output.decode()
     assert not WorkerBeat.objects.exists()  # a clean stop leaves no worker looking down
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
+def _web_processes(serve_pid: int) -> int:
+    """uvicorn's worker processes under serve (multiprocessing children of the web child)."""
+    count = 0
+    for pid in _descendants(serve_pid):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        count += b"spawn_main" in argv
+    return count
+
+
+def test_serve_runs_as_many_web_processes_as_web_workers_says(tmp_path: Path) -> None:
+    process, port = _serve(tmp_path, SPOTIFY_CLIENT_ID="configured-client", WEB_WORKERS="3")
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        wait_until(lambda: _web_processes(process.pid) == 3, what="three web processes")
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+
+    assert home.status_code == 200
+    assert process.returncode == 0, output.decode()

@@ -35,12 +35,27 @@ class Command(BaseCommand):
             "EMBEDDED_WORKERS). Use 0 when workers run elsewhere.",
         )
         parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=settings.WEB_WORKERS,
+            help="uvicorn processes serving the web (default: WEB_WORKERS).",
+        )
+        parser.add_argument(
             "--migrate", action="store_true", help="Apply database migrations before starting."
         )
 
     def handle(
-        self, *args: Any, host: str, port: int, workers: int, migrate: bool, **options: Any
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        workers: int,
+        web_workers: int,
+        migrate: bool,
+        **options: Any,
     ) -> None:
+        if web_workers < 1:
+            raise CommandError("--web-workers (WEB_WORKERS) must be at least 1.")
         if migrate:
             call_command("migrate", interactive=False, verbosity=1)
         _check_secrets(separate_workers=workers == 0)
@@ -63,7 +78,7 @@ class Command(BaseCommand):
         self.stdout.write(f"spotifydl is at http://{_display_host(host)}:{port}/ (Ctrl+C stops it)")
         try:
             supervisor = Supervisor(
-                specs=_specs(host, port, workers, slots),
+                specs=_specs(host, port, workers, slots, web_workers=web_workers),
                 env=env,
                 on_exit=lambda name, code: beats_mark_down(name=slots + name),
             )
@@ -116,7 +131,12 @@ def _schedule_maintenance() -> None:
         ) from exc
 
 
-def _specs(host: str, port: int, workers: int, slots: str) -> list[ChildSpec]:
+def _specs(
+    host: str, port: int, workers: int, slots: str, *, web_workers: int = 1
+) -> list[ChildSpec]:
+    # Several uvicorn processes share the port (uvicorn's own --workers manager): each runs
+    # its sync views on its own thread, so pages no longer queue behind one thread.
+    processes = ["--workers", str(web_workers)] if web_workers > 1 else []
     web = ChildSpec(
         "web",
         python_argv(
@@ -127,6 +147,7 @@ def _specs(host: str, port: int, workers: int, slots: str) -> list[ChildSpec]:
             host,
             "--port",
             str(port),
+            *processes,
             "--no-access-log",
             "--proxy-headers",
             "--timeout-graceful-shutdown",
