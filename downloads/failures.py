@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 
 from downloads import youtube_gate
-from downloads.models import DownloadSettings, JobItem, Preferences
+from downloads.models import DownloadSettings, JobItem, Preferences, YouTubeGate
 from spotifydl.moments import when_words
 
 COOKIES_FIELD = "#id_cookies_file"
@@ -115,6 +116,15 @@ def failure_note(
     if kind == "rate_limited":
         return FailureNote(_RATE_LIMITED_WORDS, NextStep(_resume_words(now)))
     return FailureNote(error)
+
+
+def youtube_pause_step(*, viewer: Viewer, now: datetime | None = None) -> NextStep | None:
+    """What to do about a pause of YouTube work: a sign-in check passes with a cookies file; a
+    rate limit only with time (the pause already says when)."""
+    gate = YouTubeGate.load()
+    if not gate.is_closed(now or timezone.now()) or gate.hold != YouTubeGate.Hold.SIGN_IN:
+        return None
+    return _cookies_step(viewer, fresh=viewer.with_cookies)
 
 
 def _cookies_step(viewer: Viewer, *, fresh: bool) -> NextStep:

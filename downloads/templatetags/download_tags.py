@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from downloads.failures import Viewer, failure_viewer, item_failure_note
+from downloads.failures import youtube_pause_step as pause_step
 from downloads.format_labels import format_short as short_name
 from downloads.models import JobItem
 
@@ -30,6 +31,12 @@ def failure_note(context: template.Context, item: JobItem) -> dict[str, Any]:
     )
     # On the page the step leads to (the match page), it points at the choices instead.
     return {"note": note, "here": context["request"].path}
+
+
+@register.inclusion_tag("downloads/_next_step.html", takes_context=True)
+def youtube_pause_step(context: template.Context) -> dict[str, Any]:
+    """The way out of a YouTube pause, when a person can take one (a cookies file)."""
+    return {"step": pause_step(viewer=_viewer(context))}
 
 
 def _viewer(context: template.Context) -> Viewer:

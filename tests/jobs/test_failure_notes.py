@@ -152,3 +152,23 @@ def test_the_match_page_gives_the_no_match_reason_once_and_points_at_the_choices
     assert page.count(escape(item.match_reason)) == 1
     assert '<a class="next-step" href="#pick">Pick an upload</a>' in page
     assert 'id="pick"' in page
+
+
+def test_a_job_paused_for_youtubes_sign_in_check_says_when_and_links_the_cookies_setting(
+    client: Client, user: Any, settings: Any
+) -> None:
+    settings.YOUTUBE_BACKOFF_STEPS = [900.0]
+    hold = youtube_gate.gate_strike(sign_in=True)
+    job = JobFactory.create(
+        owner=user,
+        status=Job.Status.PAUSED,
+        pause_cause=Job.PauseCause.YOUTUBE,
+        resumes_at=hold.until,
+        error=hold.reason,
+    )
+    client.force_login(user)
+
+    page = client.get(reverse("downloads:job", args=[job.pk])).content.decode()
+
+    assert "resumes by itself <time datetime=" in page and "in 14\xa0minutes</time>" in page
+    assert f'<a class="next-step" href="{OWN_COOKIES}">Add a cookies file of your own' in page
