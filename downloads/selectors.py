@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from downloads.models import AudioFormat, Job, JobItem, LyricsStatus, StoredFile
+from downloads.failures import failure_viewer, item_failure_note
+from downloads.format_labels import format_short
+from downloads.models import Job, JobItem, LyricsStatus, StoredFile
 from library import tracklists
 from library.models import (
     Album,
@@ -106,7 +108,8 @@ def item_snapshots(*, job_id: int, unfinished_or_changed_since: Any = None) -> l
         items = items.filter(updated_at__gte=unfinished_or_changed_since) | items.filter(
             status__in=JobItem.UNFINISHED
         )
-    rows = list(items.values(*ITEM_FIELDS, "stored_file__lyrics"))
+    rows = list(items.values(*ITEM_FIELDS, "error_kind", "stored_file__lyrics"))
+    _failure_notes_add(job_id, rows)
     for row in rows:
         row["id"] = row.pop("pk")
         row["status_label"] = JobItem.Status(row["status"]).label
@@ -116,6 +119,24 @@ def item_snapshots(*, job_id: int, unfinished_or_changed_since: Any = None) -> l
         lyrics = row.pop("stored_file__lyrics") or ""
         row["lyrics_label"] = LyricsStatus(lyrics).label if lyrics else ""
     return rows
+
+
+def _failure_notes_add(job_id: int, rows: list[dict[str, Any]]) -> None:
+    """Each row's failure words and next step (downloads/failures.py), for the job's owner: the
+    only one its stream is shown to."""
+    viewer = None
+    for row in rows:
+        kind = row.pop("error_kind")
+        row.update(note=row["error"], step_text="", step_url="")
+        if row["status"] not in JobItem.RETRYABLE:
+            continue
+        if viewer is None:
+            owner = Job.objects.filter(pk=job_id).values("owner_id", "owner__is_staff").get()
+            viewer = failure_viewer(user_id=owner["owner_id"], is_admin=owner["owner__is_staff"])
+        note = item_failure_note(
+            status=row["status"], kind=kind, error=row["error"], item_id=row["pk"], viewer=viewer
+        )
+        row.update(note.as_dict() if note else {})
 
 
 # --- per-track state for browsing pages ---------------------------------------------------------
@@ -136,6 +157,7 @@ class TrackState:
     percent: int = 0
     audio_format: str = ""
     reason: str = ""
+    codec: str = ""
 
     @property
     def label(self) -> str:
@@ -145,7 +167,7 @@ class TrackState:
             case DownloadState.DOWNLOADING:
                 return f"Downloading {self.percent}%"
             case DownloadState.DOWNLOADED:
-                return f"Downloaded ({AudioFormat(self.audio_format).label})"
+                return f"Downloaded · {format_short(self.audio_format, self.codec)}"
             case DownloadState.FAILED:
                 return f"Failed: {self.reason}" if self.reason else "Failed"
             case DownloadState.NO_MATCH:
@@ -171,22 +193,29 @@ def track_states(*, user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackS
             item_progress=Subquery(latest.values("progress")[:1]),
             item_error=Subquery(latest.values("error")[:1]),
             file_format=Subquery(stored.values("audio_format")[:1]),
+            file_codec=Subquery(stored.values("codec")[:1]),
         )
-        .values_list("pk", "item_status", "item_progress", "item_error", "file_format")
+        .values_list(
+            "pk", "item_status", "item_progress", "item_error", "file_format", "file_codec"
+        )
     )
     states = dict.fromkeys(track_ids, NOT_DOWNLOADED)
-    for pk, status, progress, error, file_format in rows:
-        states[pk] = _state(status, progress or 0, error or "", file_format)
+    for pk, status, progress, error, file_format, codec in rows:
+        states[pk] = _state(status, progress or 0, error or "", file_format, codec or "")
     return states
 
 
-def _state(status: str | None, progress: int, error: str, file_format: str | None) -> TrackState:
+def _state(
+    status: str | None, progress: int, error: str, file_format: str | None, codec: str
+) -> TrackState:
     if status == JobItem.Status.QUEUED:
         return TrackState(DownloadState.QUEUED)
     if status == JobItem.Status.RUNNING:
         return TrackState(DownloadState.DOWNLOADING, percent=progress)
     if file_format:
-        return TrackState(DownloadState.DOWNLOADED, percent=100, audio_format=file_format)
+        return TrackState(
+            DownloadState.DOWNLOADED, percent=100, audio_format=file_format, codec=codec
+        )
     if status == JobItem.Status.FAILED:
         return TrackState(DownloadState.FAILED, reason=error)
     if status == JobItem.Status.NO_MATCH:

@@ -121,6 +121,7 @@ def job_retry(*, job: Job) -> int:
         count = job.items.filter(status__in=JobItem.RETRYABLE).update(
             status=JobItem.Status.QUEUED,
             error="",
+            error_kind="",
             failure_cause=JobItem.FailureCause.NONE,
             transient_retries=0,
             progress=0,

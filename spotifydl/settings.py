@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "spotifydl.context_processors.site",
             ],
+            # `when`: every page shows moments the same way.
+            "builtins": ["spotifydl.templatetags.dates"],
         },
     },
 ]

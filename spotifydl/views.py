@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from downloads.selectors import JobFilter, jobs_for
+from library.sign_in_address import sign_in_host_redirect
 from spotifydl.selectors import worker_health
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,9 @@ HOME_JOBS = 5  # active downloads listed on the home page
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    elsewhere = None if user.is_authenticated else sign_in_host_redirect(request)
+    if elsewhere is not None:
+        return elsewhere
     jobs = (
         list(jobs_for(user=user, which=JobFilter.ACTIVE)[:HOME_JOBS])
         if isinstance(user, User)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from downloads import uploads
+from downloads.format_labels import format_short
 from downloads.models import AudioFormat, DownloadSettings, JobItem, StoredFile, TrackPin
 from downloads.pipeline.sources.common import is_allowed_media_url
 from downloads.pipeline.types import Candidate
@@ -87,7 +88,12 @@ class FileRow:
 
     @property
     def format_label(self) -> str:
-        return str(AudioFormat(self.stored.audio_format).label)
+        stored = self.stored
+        short = format_short(stored.audio_format, stored.codec)
+        original = stored.audio_format == AudioFormat.ORIGINAL and short != format_short(
+            AudioFormat.ORIGINAL
+        )
+        return f"Original ({short})" if original else short
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +112,7 @@ class MatchPage:
 
     @property
     def audio_format_label(self) -> str:
-        return str(AudioFormat(self.audio_format).label)
+        return format_short(self.audio_format)
 
     @property
     def spotify_seconds(self) -> float | None:

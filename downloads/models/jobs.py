@@ -353,6 +353,9 @@ class JobItem(models.Model):
         related_name="items",
     )
     error = models.TextField(blank=True)
+    # What kind of failure `error` is (a stage's kind, or "no_match"): downloads/failures.py
+    # turns it into words and a next step.
+    error_kind = models.CharField(max_length=20, blank=True, default="")
     failure_cause = models.CharField(
         max_length=12, choices=FailureCause.choices, default=FailureCause.NONE, blank=True
     )

@@ -21,7 +21,14 @@ from ytmusicapi.exceptions import YTMusicServerError
 from downloads.pipeline.fetch.classify import exception_chain, kind_of, plain_message
 
 SearchFailureKind = Literal[
-    "timeout", "network", "rate_limited", "server_error", "refused", "bot_check", "unreadable"
+    "timeout",
+    "network",
+    "rate_limited",
+    "server_error",
+    "refused",
+    "forbidden",
+    "bot_check",
+    "unreadable",
 ]
 _STATUS = re.compile(r"(?:HTTP|HTTP Error) (\d{3})")
 
@@ -88,6 +95,10 @@ def _status(chain: list[BaseException]) -> int | None:
 def _from_status(status: int) -> Diagnosis:
     if status == 429:
         return Diagnosis("rate_limited", "asked us to slow down (HTTP 429)", transient=True)
+    if status == 403:
+        # YouTube's bare 403 to a search is how it asks a signed-out client to prove itself.
+        reason = "refused the search (HTTP 403), as YouTube does when it wants a sign-in check"
+        return Diagnosis("forbidden", reason, transient=False)
     reason = f"answered with an error (HTTP {status})"
     if status >= 500:
         return Diagnosis("server_error", reason, transient=True)

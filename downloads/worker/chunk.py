@@ -234,7 +234,7 @@ class ChunkRun:
                 self.stopped = True
                 await sync_to_async(_job_fail)(self.job_id, exc.reason)
             transient = exc.action == FetchAction.RETRY_LATER
-            return Outcome(JobItem.Status.FAILED, exc.reason, _cause(transient=transient))
+            return Outcome(JobItem.Status.FAILED, exc.reason, _cause(transient=transient), exc.kind)
         except PipelineError as exc:
             return Outcome(JobItem.Status.FAILED, exc.reason, Cause.PERMANENT)
         except (SpotifyError, *TRANSIENT_ERRORS) as exc:

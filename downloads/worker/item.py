@@ -19,6 +19,7 @@ import mutagen
 from asgiref.sync import sync_to_async
 
 from downloads import youtube_gate
+from downloads.failures import NO_MATCH
 from downloads.models import JobItem
 from downloads.pipeline import store
 from downloads.pipeline.errors import FetchError
@@ -76,9 +77,12 @@ class ItemPipeline:
                 reasons = "; ".join(f"{f.source} {f.reason}" for f in failures)
                 causes = JobItem.FailureCause
                 cause = causes.TRANSIENT if transient else causes.PERMANENT
-                return Outcome(JobItem.Status.FAILED, f"Search failed: {reasons}", cause)
+                # The kind of the failure that decided it (a lasting one over a glitch).
+                kind = next((f.kind for f in failures if f.transient == transient), "")
+                status = JobItem.Status.FAILED
+                return Outcome(status, f"Search failed: {reasons}", cause, kind)
             reason = result.reason if result is not None else "No candidates found"
-            return Outcome(JobItem.Status.NO_MATCH, reason)
+            return Outcome(JobItem.Status.NO_MATCH, reason, kind=NO_MATCH)
         return await self._download(chosen, result.score if result else None)
 
     async def _choose(self) -> tuple[Candidate | None, MatchResult | None, list[SourceFailure]]:

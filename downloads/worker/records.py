@@ -62,6 +62,7 @@ def item_claim(item_id: int) -> Work | None:
         progress=0,
         stage=JobItem.Stage.RESOLVE,
         error="",
+        error_kind="",
     )
     if not claimed:
         return None
@@ -190,6 +191,7 @@ def item_record_end(work: Work, outcome: Outcome) -> float | None:
         requeued = _mine(work).update(
             status=JobItem.Status.QUEUED,
             error=outcome.error[:2000],
+            error_kind=outcome.kind,
             failure_cause=outcome.cause,
             transient_retries=F("transient_retries") + 1,
             heartbeat_at=timezone.now(),
@@ -200,6 +202,7 @@ def item_record_end(work: Work, outcome: Outcome) -> float | None:
     _mine(work).update(
         status=outcome.status,
         error=outcome.error[:2000],
+        error_kind=outcome.kind,
         failure_cause=outcome.cause,
         heartbeat_at=None,
         finished_at=timezone.now(),

@@ -39,6 +39,7 @@ class Outcome:
     status: str
     error: str = ""
     cause: str = JobItem.FailureCause.NONE  # whose fault a failure or a requeue was
+    kind: str = ""  # the failure's kind, for its words and next step (downloads/failures.py)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from library.oauth import (
     pending_sign_in_remember,
     pending_sign_in_take,
 )
+from library.sign_in_address import sign_in_host_redirect
 from library.spotify import SpotifyError
 
 
@@ -27,6 +28,9 @@ from library.spotify import SpotifyError
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     """GET: the sign-in page. POST: remember a fresh state and verifier, go to Spotify."""
+    elsewhere = sign_in_host_redirect(request)
+    if elsewhere is not None:
+        return elsewhere
     if request.method == "GET":
         if request.user.is_authenticated:
             return redirect("home")

@@ -10,6 +10,7 @@ from django.http.request import QueryDict
 from ninja import Router, Status
 
 from downloads import preferences, selectors, services
+from downloads.failures import Viewer, failure_viewer, item_failure_note
 from downloads.forms import JobCreateForm
 from downloads.models import Job, JobItem
 from spotifydl.api import schemas
@@ -28,7 +29,11 @@ def _job(request: HttpRequest, job_id: int) -> Job:
         raise Http404("No such job") from None
 
 
-def item_out(item: JobItem) -> dict[str, Any]:
+def item_out(item: JobItem, viewer: Viewer) -> dict[str, Any]:
+    note = item_failure_note(
+        status=item.status, kind=item.error_kind, error=item.error, item_id=item.pk, viewer=viewer
+    )
+    step = note.step if note else None
     return {
         "id": item.pk,
         "position": item.position,
@@ -37,6 +42,7 @@ def item_out(item: JobItem) -> dict[str, Any]:
         "stage": item.stage,
         "progress": 100 if item.status == JobItem.Status.DONE else item.progress,
         "error": item.error,
+        "next_step": {"text": step.text, "url": step.url} if step else None,
         "file_id": item.stored_file_id,
     }
 
@@ -87,7 +93,9 @@ def job_items(request: HttpRequest, job_id: int, page: int = 1) -> dict[str, Any
     except Job.DoesNotExist:
         raise Http404("No such job") from None
     found = page_of(list(job.items.all()), page)
-    return paged(found, [item_out(item) for item in found.object_list])
+    user = person(request)
+    viewer = failure_viewer(user_id=user.pk, is_admin=user.is_staff)
+    return paged(found, [item_out(item, viewer) for item in found.object_list])
 
 
 @router.post("/jobs/{job_id}/cancel", response=schemas.answers({200: schemas.Done}))

@@ -82,6 +82,13 @@ class JobPage(Paged):
     items: list[Job]
 
 
+class NextStep(Schema):
+    """What to do about a failed or unmatched item; `url` is a page of the app (may be empty)."""
+
+    text: str
+    url: str
+
+
 class Item(Schema):
     id: int
     position: int
@@ -90,6 +97,7 @@ class Item(Schema):
     stage: str
     progress: int
     error: str
+    next_step: NextStep | None
     file_id: int | None
 
 

@@ -40,6 +40,19 @@
     }
   }
 
+  // A failure's words and its next step (downloads/failures.py): a link when it has a place.
+  function showNote(note, item) {
+    if (!note) return;
+    note.textContent = item.note || item.error || "";
+    if (!item.step_text) return;
+    note.append(" ");
+    const step = document.createElement(item.step_url ? "a" : "span");
+    step.className = "next-step";
+    step.textContent = item.step_text;
+    if (item.step_url) step.href = item.step_url;
+    note.append(step);
+  }
+
   function updateItem(item) {
     const row = document.getElementById(`item-${item.id}`);
     if (!row) return;
@@ -51,7 +64,7 @@
     }
     const label = item.status === "running" ? item.stage_label : item.status_label;
     setText(row, '[data-item-field="label"]', label);
-    setText(row, '[data-item-field="note"]', item.error || "");
+    showNote(row.querySelector('[data-item-field="note"]'), item);
     if (item.lyrics_label) setText(row, '[data-item-field="lyrics"]', item.lyrics_label);
   }
 

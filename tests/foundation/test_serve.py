@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -46,6 +47,8 @@ def test_serve_answers_home_and_healthz_then_stops_everything_on_ctrl_c(tmp_path
     assert home.status_code == 200 and b"<h1>" in home.content
     assert process.returncode == 0, output.decode()
     assert b"demo mode" not in output
+    # The default redirect URI says :8000, this server listens elsewhere: said at startup.
+    assert b"Sign-in will not work" in output and f"listens on port {port}".encode() in output
 
 
 def test_serve_exits_non_zero_when_the_web_server_cannot_start(tmp_path: Path) -> None:
@@ -82,14 +85,29 @@ def test_without_spotify_credentials_serve_starts_demo_mode_on_the_sandbox(tmp_p
     )
     try:
         home = wait_for_http(f"http://127.0.0.1:{port}/")
+        consent = _sign_in_start(port)
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=20)
 
     assert home.status_code == 200
     assert b"Demo mode" in home.content
+    # The sandbox sends the browser back to the port the app listens on, not to :8000.
+    assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Fcallback%2F" in str(consent.url)
+    assert consent.status_code == 200, consent.text
     assert b"running in demo mode" in output
     assert process.returncode == 0, output.decode()
+
+
+def _sign_in_start(port: int) -> httpx.Response:
+    """Press "Sign in with Spotify" and follow the app to the sandbox's consent page."""
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as browser:
+        page = browser.get("/login/").text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token is not None, page
+        started = browser.post("/login/", data={"csrfmiddlewaretoken": token.group(1)})
+        assert started.status_code == 302, started.text
+        return browser.get(started.headers["Location"])
 
 
 def _health(port: int) -> dict[str, Any]:

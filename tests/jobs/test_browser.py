@@ -51,5 +51,9 @@ def test_a_download_started_from_the_playlist_page_reaches_100_percent_live(
         status = "no_match" if index == missing else "done"
         expect(rows.nth(index)).to_have_attribute("data-status", status)
     job = Job.objects.get(owner=user)
+    # The unmatched track's next step arrived with the live update, as a link to its choices.
+    unmatched = job.items.get(position=missing)
+    pick = rows.nth(missing).get_by_role("link", name="Pick an upload")
+    expect(pick).to_have_attribute("href", f"/downloads/items/{unmatched.pk}/match/")
     assert (job.done, job.no_match) == (2, 1)
     assert errors == []

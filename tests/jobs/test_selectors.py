@@ -85,7 +85,7 @@ def test_track_states_come_from_one_query_for_any_number_of_tracks(
         DownloadState.NOT_DOWNLOADED,
     ]
     assert states[running.pk].label == "Downloading 42%"
-    assert states[stored.pk].label == "Downloaded (MP3)"
+    assert states[stored.pk].label == "Downloaded · MP3"
     assert states[failed.pk].label == "Failed: The upload was removed."
 
 

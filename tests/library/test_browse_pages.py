@@ -128,7 +128,7 @@ def test_liked_songs_show_title_artists_album_added_date_and_each_tracks_state(
         "1 Mar 2026",
         "Queued",
         "Downloading 42%",
-        "Downloaded (MP3)",
+        "Downloaded · MP3",
         "Failed: The download kept failing",
         "No match",
         "Not downloaded",

@@ -77,7 +77,7 @@ def test_choosing_another_candidate_downloads_it_and_later_downloads_keep_it(
 
     # The match page now says the person pinned it and that a file holds it.
     page.get_by_role("link", name=f"Match details for {catalog_track.name}").click()
-    expect(page.locator("[data-pin]")).to_contain_text("You pinned this track on")
+    expect(page.locator("[data-pin]")).to_contain_text("You pinned this track just now")
     expect(page.locator(f'tr[data-candidate="{chosen}"]')).to_contain_text("In the file")
     expect(page.locator(f'tr[data-candidate="{chosen}"]')).to_contain_text("Pinned")
     assert errors == []

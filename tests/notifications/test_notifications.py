@@ -79,6 +79,12 @@ def test_a_job_with_failures_says_which_tracks_and_why(
     missing = job.items.exclude(status="done").get()
     assert "1 done, 1 no match" in told["message"]
     assert f"- {missing.track.name}: " in told["message"]
+    # The next step, with the link in full (downloads/failures.py).
+    assert missing.error_kind == "no_match"
+    assert (
+        f"Pick an upload: http://127.0.0.1:8000/downloads/items/{missing.pk}/match/"
+        in told["message"]
+    )
 
 
 def test_youtube_and_spotify_pauses_say_until_when_and_what_to_do(

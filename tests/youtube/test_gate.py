@@ -179,5 +179,5 @@ def test_the_settings_page_shows_the_pace_and_any_pause(
     hold = youtube_gate.gate_strike(sign_in=False)
 
     page = client.get(reverse("household:installation")).content.decode()
-    assert hold.reason in page and "paused until" in page
+    assert hold.reason in page and "(resumes <time datetime=" in page
     assert "refused us 1 time in a row" in page

@@ -6,6 +6,7 @@ import os
 import socket
 import sys
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from downloads.worker import workdir
+from library.sign_in_address import ANY_INTERFACE, address_mismatch, redirect_uri_on_port
 from spotifydl.demo_record import demo_record_remove, demo_record_write
 from spotifydl.heartbeat import beats_forget, beats_mark_down
 from spotifydl.runner import ChildSpec, Supervisor, python_argv
@@ -66,6 +68,9 @@ class Command(BaseCommand):
         env = dict(os.environ)
         sandbox = None
         if not settings.SPOTIFY_CLIENT_ID:
+            # The sandbox is ours: its redirect URI follows the port we listen on.
+            redirect_uri = redirect_uri_on_port(settings.SPOTIFY_REDIRECT_URI, port)
+            env["SPOTIFY_REDIRECT_URI"] = settings.SPOTIFY_REDIRECT_URI = redirect_uri
             sandbox, demo_env = _demo_start(host)
             env.update(demo_env)
             self.stdout.write(
@@ -75,7 +80,9 @@ class Command(BaseCommand):
                     "your real Spotify account."
                 )
             )
-        self.stdout.write(f"spotifydl is at http://{_display_host(host)}:{port}/ (Ctrl+C stops it)")
+        else:
+            self._warn_address_mismatch(host, port)
+        self.stdout.write(f"spotifydl is at {_public_address(host, port)} (Ctrl+C stops it)")
         try:
             supervisor = Supervisor(
                 specs=_specs(host, port, workers, slots, web_workers=web_workers),
@@ -90,6 +97,13 @@ class Command(BaseCommand):
                 sandbox.stop()
         if code:
             sys.exit(code)
+
+    def _warn_address_mismatch(self, host: str, port: int) -> None:
+        """A real Spotify app only sends the browser back to its registered redirect URI: say
+        so now, not after a failed sign-in."""
+        problem = address_mismatch(redirect_uri=settings.SPOTIFY_REDIRECT_URI, host=host, port=port)
+        if problem:
+            self.stderr.write(self.style.WARNING(f"Sign-in will not work: {problem}"))
 
 
 def _demo_start(host: str) -> tuple[Sandbox, dict[str, str]]:
@@ -167,5 +181,13 @@ def _specs(
     ]
 
 
-def _display_host(host: str) -> str:
-    return "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - comparing, not binding
+def _public_address(host: str, port: int) -> str:
+    """Where to open the app: the redirect URI's origin when it is served here (sign-in only
+    works there), else the address we listen on."""
+    uri = urlsplit(settings.SPOTIFY_REDIRECT_URI)
+    if uri.scheme == "https" or address_mismatch(
+        redirect_uri=settings.SPOTIFY_REDIRECT_URI, host=host, port=port
+    ):
+        shown = "127.0.0.1" if host in ANY_INTERFACE else host
+        return f"http://{shown}:{port}/"
+    return f"{uri.scheme}://{uri.netloc}/"

@@ -1,0 +1,28 @@
+"""Moments in words: relative while near ("just now", "5 minutes ago", "in 2 hours"), absolute
+further off. Pages show them through the `when` filter; notices and reasons use the words."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timesince import timesince, timeuntil
+
+JUST_NOW = timedelta(minutes=1)
+RELATIVE_WITHIN = timedelta(hours=24)
+
+
+def when_words(moment: datetime, *, now: datetime | None = None) -> str:
+    """The words for a moment, relative while it is within a day of now."""
+    now = now or timezone.now()
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    distance = abs(now - moment)
+    if distance < JUST_NOW:
+        return "just now"
+    if distance < RELATIVE_WITHIN:
+        # timesince's first unit only ("3 hours", not "3 hours, 2 minutes").
+        if moment < now:
+            return f"{timesince(moment, now, depth=1)} ago"
+        return f"in {timeuntil(moment, now, depth=1)}"
+    return date_format(local, "j M Y, H:i")

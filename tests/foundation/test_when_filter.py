@@ -1,0 +1,46 @@
+"""Every page shows a moment one way: `{{ value|when }}`, relative while near, absolute further
+off, the exact moment always in the <time> element."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.template import Context, Template
+
+from spotifydl.moments import when_words
+
+NOW = datetime(2026, 12, 5, 23, 23, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("offset", "words"),
+    [
+        (timedelta(seconds=-20), "just now"),
+        (timedelta(seconds=30), "just now"),
+        (timedelta(minutes=-5), "5 minutes ago"),
+        (timedelta(hours=-3, minutes=-10), "3 hours ago"),
+        (timedelta(minutes=15, seconds=1), "in 15 minutes"),
+        (timedelta(days=-3), "2 Dec 2026, 23:23"),
+        (timedelta(days=40), "14 Jan 2027, 23:23"),
+    ],
+)
+def test_near_moments_read_relative_and_far_ones_absolute(offset: timedelta, words: str) -> None:
+    assert when_words(NOW + offset, now=NOW).replace("\xa0", " ") == words
+
+
+def test_the_filter_keeps_the_exact_moment_in_a_time_element(settings: object) -> None:
+    moment = datetime.now(UTC) - timedelta(seconds=5)
+
+    html = Template("{{ moment|when }}").render(Context({"moment": moment}))
+
+    assert html.startswith(f'<time datetime="{moment.isoformat()}" title="')
+    assert html.endswith(">just now</time>")
+
+
+def test_a_date_without_a_time_and_nothing_at_all_are_shown_plainly() -> None:
+    template = Template("[{{ day|when }}][{{ nothing|when }}]")
+
+    html = template.render(Context({"day": date(2026, 3, 1), "nothing": None}))
+
+    assert html == '[<time datetime="2026-03-01">1 Mar 2026</time>][]'
