@@ -183,10 +183,11 @@ def test_serve_runs_as_many_web_processes_as_web_workers_says(tmp_path: Path) ->
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz")
         wait_until(lambda: _web_processes(process.pid) == 3, what="three web processes")
-        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        # Each new process answers once it has imported Django: wait for that, not a clock.
+        home = wait_for_http(f"http://127.0.0.1:{port}/", timeout=120)
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=20)
+        output, _ = process.communicate(timeout=60)
 
     assert home.status_code == 200
     assert process.returncode == 0, output.decode()
