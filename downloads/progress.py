@@ -74,8 +74,9 @@ def _read(job_id: int, since: datetime) -> tuple[dict[str, Any] | None, list[dic
 
 
 async def job_stream(job_id: int, *, since: datetime | None = None) -> AsyncIterator[str]:
-    """Events for one job until it is finished (or gone)."""
-    since = since or timezone.now()
+    """Events for one job until it is finished (or gone), starting with what changed since
+    `since` (a client that has nothing, no `since`, is sent every item once)."""
+    since = since or SINCE_EARLIEST
     sent_job: dict[str, Any] | None = None
     sent_items: dict[int, dict[str, Any]] = {}
     last_sent = time.monotonic()
