@@ -25,7 +25,7 @@ def worker(asgi_server: AsgiServer, media_sandbox: Sandbox) -> Iterator[None]:
     stop_worker(process)
 
 
-def test_a_download_started_from_the_playlist_page_reaches_100_percent_live(
+def test_a_download_started_from_the_playlist_page_reaches_its_end_live(
     page: Page, asgi_server: AsgiServer, media_sandbox: Sandbox, user: Any, worker: None
 ) -> None:
     tracks = tracks_with_one_missing(media_sandbox, 3)
