@@ -106,6 +106,12 @@
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-job-events]").forEach(listen);
   });
+  // A "Cancelling…" note swapped in after the stream already told the job had stopped.
+  document.addEventListener("htmx:afterSwap", () => {
+    document.querySelectorAll('[data-job-events][data-finished="true"]').forEach((root) => {
+      root.querySelectorAll('[data-note-while="active"]').forEach((note) => note.remove());
+    });
+  });
   // Retry or Resume made the job active again: pick it up where the last event left off.
   document.addEventListener("job-active", () => {
     document.querySelectorAll("[data-job-events]").forEach((root) => {
