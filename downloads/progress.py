@@ -5,8 +5,11 @@ browser would see nothing until the job ended. It reads the job every POLL_SECON
 throttle their writes to match), sends only what changed, closes its database connection between
 reads so an open page holds no connection, and ends once the job is finished.
 
-Events: `job` (counters and status), `items` (a list of changed items), `end` (the final job
-state; the page closes its EventSource, which would otherwise reconnect).
+Events: `job` (counters, status and progress, when they changed), `items` (only the items
+written since the last poll whose state differs from what was sent), `end` (the final job
+state; the page closes its EventSource, which would otherwise reconnect). Each event's id is
+the moment its poll began: a browser reconnecting sends it back as Last-Event-ID, and a page
+listening again after Retry or Resume passes it as `since`, so neither is sent the whole job.
 """
 
 from __future__ import annotations
@@ -55,25 +58,25 @@ def since_parse(value: str, *, now: datetime) -> datetime | None:
     return parsed
 
 
-def event(name: str, data: Any) -> str:
-    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n"
+def event(name: str, data: Any, *, event_id: str = "") -> str:
+    head = f"id: {event_id}\n" if event_id else ""
+    return f"{head}event: {name}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n"
 
 
 def _read(job_id: int, since: datetime) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """One poll in one sync call, which then lets go of its connection."""
     try:
         job = selectors.job_snapshot(job_id=job_id)
-        items = selectors.item_snapshots(
-            job_id=job_id, unfinished_or_changed_since=since - CLOCK_SLACK
-        )
+        items = selectors.item_snapshots(job_id=job_id, changed_since=since - CLOCK_SLACK)
         return job, items
     finally:
         close_old_connections()
 
 
 async def job_stream(job_id: int, *, since: datetime | None = None) -> AsyncIterator[str]:
-    """Events for one job until it is finished (or gone)."""
-    since = since or timezone.now()
+    """Events for one job until it is finished (or gone), starting with what changed since
+    `since` (a client that has nothing, no `since`, is sent every item once)."""
+    since = since or SINCE_EARLIEST
     sent_job: dict[str, Any] | None = None
     sent_items: dict[int, dict[str, Any]] = {}
     last_sent = time.monotonic()
@@ -87,16 +90,17 @@ async def job_stream(job_id: int, *, since: datetime | None = None) -> AsyncIter
         if job is None:
             yield event("end", None)
             return
+        moment = polled_at.isoformat()
         changed = [i for i in items if sent_items.get(i["id"]) != i]
         sent_items.update((i["id"], i) for i in changed)
         if changed:
-            yield event("items", changed)
+            yield event("items", changed, event_id=moment)
         job_changed = job != sent_job
         if job_changed:
             sent_job = job
-            yield event("job", job)
+            yield event("job", job, event_id=moment)
         if job["finished"]:
-            yield event("end", job)
+            yield event("end", job, event_id=moment)
             return
         if changed or job_changed:
             last_sent = time.monotonic()

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from downloads.failures import failure_viewer, item_failure_note
 from downloads.format_labels import format_short
 from downloads.models import Job, JobItem, LyricsStatus, StoredFile
+from downloads.models.jobs import IN_FLIGHT
 from library import tracklists
 from library.models import (
     Album,
@@ -45,9 +48,16 @@ _FILTERS: dict[JobFilter, tuple[str, ...]] = {
 }
 
 
+def with_progress(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """Jobs with their running items' progress (`Job.progress` reads it), a subquery per job
+    shown rather than a join over every item of every job."""
+    running = JobItem.objects.filter(job=OuterRef("pk")).values("job").annotate(n=IN_FLIGHT)
+    return jobs.annotate(in_flight=Coalesce(Subquery(running.values("n")[:1]), 0))
+
+
 def jobs_for(*, user: AnyUser, which: JobFilter = JobFilter.ALL) -> QuerySet[Job]:
     """A person's jobs, newest first; `failed` includes jobs where only some tracks failed."""
-    jobs = Job.objects.filter(owner_id=user.pk)
+    jobs = with_progress(Job.objects.filter(owner_id=user.pk))
     if which in _FILTERS:
         jobs = jobs.filter(status__in=_FILTERS[which])
     return jobs.order_by("-created_at", "-pk")
@@ -55,18 +65,51 @@ def jobs_for(*, user: AnyUser, which: JobFilter = JobFilter.ALL) -> QuerySet[Job
 
 def job_for(*, user: AnyUser, job_id: int) -> Job:
     """One of the person's jobs; raises Job.DoesNotExist for anyone else's."""
-    return Job.objects.get(pk=job_id, owner_id=user.pk)
+    return with_progress(Job.objects.filter(owner_id=user.pk)).get(pk=job_id)
 
 
-def job_with_items(*, user: AnyUser, job_id: int) -> Job:
-    """A job and its items, with each item's track, album, artists and file in few queries."""
-    items = JobItem.objects.select_related("track__album", "stored_file").prefetch_related(
-        artist_links_prefetch("track__")
-    )
+class ItemFilter(StrEnum):
+    ALL = "all"
+    PROBLEMS = "problems"
+    ACTIVE = "active"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"problems": "Failed or no match", "active": "Waiting or running"}.get(
+            self.value, self.value.capitalize()
+        )
+
+    def size_in(self, job: Job) -> int:
+        """How many items the tab holds, from the job's counters (no query)."""
+        return {
+            ItemFilter.ALL: job.total,
+            ItemFilter.PROBLEMS: job.failed + job.no_match,
+            ItemFilter.ACTIVE: job.total - job.processed,
+            ItemFilter.DONE: job.done,
+            ItemFilter.CANCELLED: job.cancelled,
+        }[self]
+
+
+_ITEM_FILTERS: dict[ItemFilter, tuple[str, ...]] = {
+    ItemFilter.PROBLEMS: JobItem.RETRYABLE,
+    ItemFilter.ACTIVE: JobItem.UNFINISHED,
+    ItemFilter.DONE: (JobItem.Status.DONE,),
+    ItemFilter.CANCELLED: (JobItem.Status.CANCELLED,),
+}
+
+
+def job_items(*, job: Job, which: ItemFilter = ItemFilter.ALL) -> QuerySet[JobItem]:
+    """A job's items in order, with each one's track, album, artists and file: slice it (a page)
+    and the related rows come in a fixed number of queries."""
+    items = JobItem.objects.filter(job_id=job.pk)
+    if which in _ITEM_FILTERS:
+        items = items.filter(status__in=_ITEM_FILTERS[which])
     return (
-        Job.objects.filter(owner_id=user.pk)
-        .prefetch_related(Prefetch("items", queryset=items.order_by("position")))
-        .get(pk=job_id)
+        items.select_related("track__album", "stored_file")
+        .prefetch_related(artist_links_prefetch("track__"))
+        .order_by("position")
     )
 
 
@@ -87,27 +130,26 @@ JOB_FIELDS = (
 
 
 def job_snapshot(*, job_id: int) -> dict[str, Any] | None:
-    """The job's counters and status as plain values, or None when it is gone."""
-    row = Job.objects.filter(pk=job_id).values(*JOB_FIELDS).first()
+    """The job's counters, status and progress as plain values, or None when it is gone."""
+    row = with_progress(Job.objects.filter(pk=job_id)).values(*JOB_FIELDS, "in_flight").first()
     if row is None:
         return None
+    in_flight = row.pop("in_flight")
     job = Job(**{k: v for k, v in row.items() if k != "resumes_at"})
+    setattr(job, "in_flight", in_flight)  # noqa: B010  # what with_progress would have annotated
     return {
         **row,
         "resumes_at": row["resumes_at"].isoformat() if row["resumes_at"] else None,
         "status_label": job.get_status_display(),
-        "percent": job.percent,
+        **job.progress.as_dict(),
         "finished": row["status"] in Job.FINISHED,
     }
 
 
-def item_snapshots(*, job_id: int, unfinished_or_changed_since: Any = None) -> list[dict[str, Any]]:
-    """Item states for the stream: the unfinished ones plus any that changed since a time."""
-    items = JobItem.objects.filter(job_id=job_id)
-    if unfinished_or_changed_since is not None:
-        items = items.filter(updated_at__gte=unfinished_or_changed_since) | items.filter(
-            status__in=JobItem.UNFINISHED
-        )
+def item_snapshots(*, job_id: int, changed_since: datetime) -> list[dict[str, Any]]:
+    """The states of the job's items written since a time (the page or the last event has the
+    rest): however long the job, one event carries only what moved."""
+    items = JobItem.objects.filter(job_id=job_id, updated_at__gte=changed_since)
     rows = list(items.values(*ITEM_FIELDS, "error_kind", "stored_file__lyrics"))
     _failure_notes_add(job_id, rows)
     for row in rows:

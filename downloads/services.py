@@ -1,4 +1,5 @@
-"""Writes on the disk side: create, enqueue, cancel, retry, pause and resume jobs; reap dead chunks.
+"""Writes on the disk side: create, enqueue, cancel, retry, pause, unpause and resume jobs; reap
+dead chunks.
 
 Every function is keyword-only and safe to call from a view, a task or the CLI. Tasks are
 enqueued only after the transaction that made their items commits, so a worker never looks for
@@ -115,10 +116,27 @@ def job_cancel(*, job: Job) -> None:
 
 def job_retry(*, job: Job) -> int:
     """Queue the failed and unmatched items again (and only those); returns how many."""
+    return _items_requeue(job, JobItem.RETRYABLE)
+
+
+def job_resume(*, job: Job, user: User, enqueue: bool = True) -> int:
+    """Go on with `user`'s job: a paused one now, a cancelled one with the tracks its cancel
+    left undone (failed ones are Retry's). Returns how many tracks wait again; raises
+    Job.DoesNotExist for anyone else's job. `enqueue=False`: the caller runs it (the CLI)."""
+    if job.owner_id != user.pk:
+        raise Job.DoesNotExist("No such job")
+    if job.status == Job.Status.PAUSED:
+        moved = job_unpause(job=job) if enqueue else job.resume()
+        return job.items.filter(status=JobItem.Status.QUEUED).count() if moved else 0
+    return _items_requeue(job, (JobItem.Status.CANCELLED,), enqueue=enqueue)
+
+
+def _items_requeue(job: Job, statuses: tuple[str, ...], *, enqueue: bool = True) -> int:
+    """Queue a finished job's items in these states again and reopen it."""
     if job.is_active:
         return 0
     with transaction.atomic():
-        count = job.items.filter(status__in=JobItem.RETRYABLE).update(
+        count = job.items.filter(status__in=statuses).update(
             status=JobItem.Status.QUEUED,
             error="",
             error_kind="",
@@ -132,7 +150,8 @@ def job_retry(*, job: Job) -> int:
         )
         if count:
             job.reopen()
-            transaction.on_commit(lambda: job_enqueue(job=job))
+            if enqueue:
+                transaction.on_commit(lambda: job_enqueue(job=job))
     return count
 
 
@@ -169,10 +188,11 @@ def jobs_pause_for_youtube(
 def jobs_resume_for_youtube() -> int:
     """Resume now every job YouTube's limits paused (the gate was opened by hand)."""
     paused = Job.objects.filter(status=Job.Status.PAUSED, pause_cause=Job.PauseCause.YOUTUBE)
-    return sum(job_resume(job=job) for job in paused)
+    return sum(job_unpause(job=job) for job in paused)
 
 
-def job_resume(*, job: Job) -> bool:
+def job_unpause(*, job: Job) -> bool:
+    """A paused job back to the queue now; True when this call moved it."""
     with transaction.atomic():
         moved = job.resume()
         if moved:
@@ -184,7 +204,7 @@ def jobs_resume_due(*, now: datetime | None = None) -> int:
     """Resume every paused job whose pause is over; returns how many."""
     now = now or timezone.now()
     due = Job.objects.filter(status=Job.Status.PAUSED, resumes_at__lte=now)
-    return sum(job_resume(job=job) for job in due)
+    return sum(job_unpause(job=job) for job in due)
 
 
 def jobs_reap(*, now: datetime | None = None) -> int:

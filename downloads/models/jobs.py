@@ -1,9 +1,7 @@
 """Jobs and their items: what a person asked for, and what happened to each track.
 
-These rows, not the task queue, hold the truth about a download: django.tasks has no retries,
-cancellation or progress of its own, so tasks carry only ids and every transition is made here,
-mostly as conditional UPDATEs so that two workers (or a worker and the reaper) never both win.
-"""
+These rows, not the task queue, hold the truth about a download (tasks carry only ids); every
+transition is made here, mostly as conditional UPDATEs so that two workers never both win."""
 
 from __future__ import annotations
 
@@ -12,9 +10,10 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from downloads.models.job_progress import JobProgress
 from library.models import Track
 
 TEXT = 1000
@@ -127,11 +126,13 @@ class Job(models.Model):
         return self.done + self.failed + self.no_match + self.cancelled
 
     @property
-    def percent(self) -> int:
-        """Share of items that reached an end state; 100 only when all have."""
-        if not self.total:
-            return 0 if self.is_active else 100
-        return (100 * self.processed) // self.total
+    def progress(self) -> JobProgress:
+        """How far it got; selectors annotate `in_flight`, else this costs one query."""
+        points = getattr(self, "in_flight", None)
+        if points is None:
+            points = self.items.aggregate(n=IN_FLIGHT)["n"] or 0
+        counts = (self.total, self.done, self.failed + self.no_match, self.cancelled)
+        return JobProgress(*counts, points, self.is_active)
 
     @property
     def has_failures(self) -> bool:
@@ -378,6 +379,7 @@ class JobItem(models.Model):
             models.Index(fields=["job", "chunk", "status"]),
             models.Index(fields=["status", "heartbeat_at"]),
             models.Index(fields=["track", "-id"]),
+            models.Index(fields=["job", "updated_at"]),  # the progress stream's changes
         ]
         ordering = ["job", "position"]
 
@@ -398,3 +400,4 @@ _COUNTED_STATUSES = {
     "no_match": JobItem.Status.NO_MATCH,
     "cancelled": JobItem.Status.CANCELLED,
 }
+IN_FLIGHT = Sum("progress", filter=Q(status=JobItem.Status.RUNNING))  # a track is 100 points

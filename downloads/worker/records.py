@@ -36,7 +36,8 @@ def chunk_hold(job_id: int, chunk: int | None) -> list[int]:
     waiting = chunk_items(job_id, chunk).filter(status=JobItem.Status.QUEUED)
     item_ids = list(waiting.order_by("position").values_list("pk", flat=True))
     JobItem.objects.filter(pk__in=item_ids, status=JobItem.Status.QUEUED).update(
-        heartbeat_at=timezone.now()
+        heartbeat_at=timezone.now(),
+        updated_at=F("updated_at"),  # no change a viewer sees
     )
     return item_ids
 
@@ -225,7 +226,7 @@ def items_tick(
         if beat:
             chunk_items(job_id, chunk).filter(
                 status__in=JobItem.UNFINISHED, heartbeat_at__isnull=False
-            ).update(heartbeat_at=now)
+            ).update(heartbeat_at=now, updated_at=F("updated_at"))  # no change a viewer sees
     if recount:
         Job.objects.get(pk=job_id).refresh_counters()
 

@@ -88,11 +88,7 @@ def job_detail(request: HttpRequest, job_id: int) -> Job:
 
 @router.get("/jobs/{job_id}/items", response=schemas.answers({200: schemas.ItemPage}))
 def job_items(request: HttpRequest, job_id: int, page: int = 1) -> dict[str, Any]:
-    try:
-        job = selectors.job_with_items(user=person(request), job_id=job_id)
-    except Job.DoesNotExist:
-        raise Http404("No such job") from None
-    found = page_of(list(job.items.all()), page)
+    found = page_of(selectors.job_items(job=_job(request, job_id)), page)
     user = person(request)
     viewer = failure_viewer(user_id=user.pk, is_admin=user.is_staff)
     return paged(found, [item_out(item, viewer) for item in found.object_list])
@@ -113,5 +109,7 @@ def job_retry(request: HttpRequest, job_id: int) -> dict[str, Any]:
 
 @router.post("/jobs/{job_id}/resume", response=schemas.answers({200: schemas.Done}))
 def job_resume(request: HttpRequest, job_id: int) -> dict[str, Any]:
-    moved = services.job_resume(job=_job(request, job_id))
-    return {"detail": "Resumed." if moved else "Nothing to resume.", "count": int(moved)}
+    """A paused job now, or a cancelled one with the tracks its cancel left undone."""
+    count = services.job_resume(job=_job(request, job_id), user=person(request))
+    text = f"Resuming {count} track{'s' if count != 1 else ''}." if count else "Nothing to resume."
+    return {"detail": text, "count": count}

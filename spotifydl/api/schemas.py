@@ -73,9 +73,15 @@ class Job(Schema):
     failed: int
     no_match: int
     cancelled: int
+    # Tracks on disk, in percent, a track in flight counting by its progress (Job.progress).
+    percent: int
     error: str
     created_at: datetime
     resumes_at: datetime | None
+
+    @staticmethod
+    def resolve_percent(job: Any) -> int:
+        return int(job.progress.percent)
 
 
 class JobPage(Paged):

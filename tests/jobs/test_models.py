@@ -44,7 +44,7 @@ def test_a_job_whose_items_all_succeeded_completes() -> None:
     job.refresh_from_db()
     assert job.status == Job.Status.COMPLETED
     assert job.finished_at is not None
-    assert job.percent == 100
+    assert job.progress.percent == 100
 
 
 def test_a_job_with_some_failures_completes_with_failures() -> None:

@@ -69,7 +69,8 @@ def test_the_job_page_shows_overall_and_per_track_progress(signed_in: Client, us
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'class="job-progress" max="100" value="50"' in html
+    assert 'aria-label="Overall progress"' in html
+    assert 'aria-valuenow="68"' in html  # one done, one 37% there: 1.37 of 2
     assert f'id="item-{running.pk}" data-status="running"' in html
     assert 'value="37"' in html
     assert "Downloading" in html

@@ -65,7 +65,7 @@ def test_choosing_another_candidate_downloads_it_and_later_downloads_keep_it(
     )
     run(redo)
     expect(page.get_by_role("progressbar", name="Overall progress")).to_have_attribute(
-        "value", "100", timeout=60_000
+        "aria-valuenow", "100", timeout=60_000
     )
     expect(page.locator("[data-job-status]")).to_have_text("Completed")
     # The pinned upload is a file of its own beside the first one (files are keyed by upload).

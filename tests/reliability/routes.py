@@ -75,6 +75,12 @@ def skip_reason(route: Route) -> str | None:
 
 # Answered the same for everyone signed in, by design (still never with the owner's data).
 PUBLIC = {"home": "the sign-in page for visitors, the start page for people signed in"}
+# Lists of the person's own things: asked of everyone, each sees only theirs (an admin sees
+# everyone's active jobs on the queue: tests/jobs/test_queue.py).
+OWN_LISTS = {
+    "downloads:jobs": "the person's jobs",
+    "downloads:queue": "the person's active jobs with speed, size and time left",
+}
 SHARED: dict[str, str] = {}
 CATALOG = {
     # Looked up with the person's own Spotify account (never taken from someone else's library):
@@ -100,6 +106,7 @@ OWNED: dict[str, Kwargs] = {
     "downloads:job_events": _JOB,
     "downloads:job_cancel": _JOB,
     "downloads:job_retry": _JOB,
+    "downloads:job_resume": _JOB,
     "delivery:file": _FILE,
     "delivery:stream": _FILE,
     "delivery:lyrics": _FILE,

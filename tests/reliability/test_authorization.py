@@ -18,6 +18,7 @@ from django.utils.crypto import get_random_string
 from tests.reliability.helpers import recorded_connections
 from tests.reliability.routes import (
     CATALOG,
+    OWN_LISTS,
     OWNED,
     POSTED,
     PUBLIC,
@@ -146,7 +147,7 @@ def test_the_matrix_covers_every_url_and_says_why_it_skips_some() -> None:
     names = {route.name for route in ROUTES}
     assert all(route.name for route in MATRIX), "an unnamed URL cannot be reversed nor listed"
     assert len(MATRIX) >= 40
-    for table in (OWNED, QUERY, POSTED, PUBLIC, SHARED, CATALOG):
+    for table in (OWNED, QUERY, POSTED, PUBLIC, SHARED, CATALOG, OWN_LISTS):
         assert set(table) <= names, f"stale entries: {set(table) - names}"
     skipped = Counter(skip_reason(route) for route in ROUTES if skip_reason(route))
     print(f"\n{len(MATRIX)} URLs in the matrix; skipped:")

@@ -1,4 +1,5 @@
-"""`python manage.py download <link | liked | library | playlists> --user NAME [--format F]`.
+"""`python manage.py download <link | liked | library | playlists> --user NAME [--format F]`,
+or `download --resume JOB --user NAME` to go on with a cancelled or paused job.
 
 Runs the job in this process (no worker needed) with progress bars: one for the whole job, one
 per track being worked on. Ctrl+C or SIGTERM cancels cleanly: running downloads stop, their
@@ -56,7 +57,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("target", help="A Spotify link or URI, or liked, library, playlists")
+        parser.add_argument(
+            "target", nargs="?", help="A Spotify link or URI, or liked, library, playlists"
+        )
+        parser.add_argument(
+            "--resume", type=int, metavar="JOB", help="Go on with a cancelled or paused job"
+        )
         parser.add_argument("--user", required=True, help=USER_HELP)
         parser.add_argument(
             "--format",
@@ -66,19 +72,27 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: Any, target: str, user: str, audio_format: str | None, **_: Any
+        self,
+        *args: Any,
+        target: str | None,
+        user: str,
+        audio_format: str | None,
+        resume: int | None,
+        **_: Any,
     ) -> None:
         # Straight to the terminal: Django's OutputWrapper adds a newline to every write.
         console = Console(file=sys.stdout, highlight=False)
         owner = cli_person(user)
-        targets = _targets(owner, target)
+        targets = [] if resume else _targets(owner, target)
         cli_demo()  # after the arguments are checked, before anything asks Spotify or YouTube
         audio_format = audio_format or preferences.default_format_for(user_id=owner.pk)
         # Outside the job's event loop a stop signal is a KeyboardInterrupt, SIGTERM included.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         jobs: list[Job] = []
         try:
-            jobs = _jobs_create(owner, targets, audio_format)
+            jobs = (
+                _job_resume(owner, resume) if resume else _jobs_create(owner, targets, audio_format)
+            )
             with cli_logging(console):
                 sys.exit(_jobs_run(jobs, console))
         except KeyboardInterrupt:
@@ -86,6 +100,18 @@ class Command(BaseCommand):
                 _job_cancel(job.pk)
             console.print("[bold red]Cancelled.")
             sys.exit(EXIT_CANCELLED)
+
+
+def _job_resume(owner: User, job_id: int) -> list[Job]:
+    """The person's job with what its cancel or pause left undone queued again, run here."""
+    try:
+        job = Job.objects.get(pk=job_id)
+        count = services.job_resume(job=job, user=owner, enqueue=False)
+    except Job.DoesNotExist:
+        raise CommandError(f"{owner} has no job {job_id}.", returncode=EXIT_ERROR) from None
+    if not count:
+        raise CommandError(f"Job {job_id} has nothing to resume.", returncode=EXIT_ERROR)
+    return [job]
 
 
 def _jobs_run(jobs: list[Job], console: Console) -> int:
@@ -100,8 +126,10 @@ def _jobs_run(jobs: list[Job], console: Console) -> int:
     return max(codes, default=EXIT_OK)
 
 
-def _targets(owner: User, target: str) -> list[tuple[str, str]]:
+def _targets(owner: User, target: str | None) -> list[tuple[str, str]]:
     """Every playlist for `playlists` (each gets a job and .m3u8 of its own), else the one."""
+    if not target:
+        raise CommandError("Name what to download, or --resume JOB.", returncode=EXIT_ERROR)
     if target.strip().lower() == ALL_PLAYLISTS:
         memberships = UserPlaylist.objects.filter(user=owner, readable=True).select_related(
             "playlist"
@@ -204,7 +232,7 @@ class CliJob:
                 await self.cancel_task
             return False
         self.progress.update(self.overall, description=f"[bold]{job.title}")
-        await sync_to_async(job.resume)()  # not services.job_resume: no worker should take it
+        await sync_to_async(job.resume)()  # not services.job_unpause: no worker should take it
         return True
 
     def _on_interrupt(self) -> None:
