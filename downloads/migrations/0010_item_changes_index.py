@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("downloads", "0008_item_failure_cause"),
+        ("downloads", "0009_item_error_kind"),
         ("library", "0003_key_sentinel_and_spotify_pause"),
     ]
 
