@@ -6,20 +6,16 @@ importable as `downloads.models.<Name>`.
 
 from __future__ import annotations
 
+from downloads.models.choices import TEXT, URL, AudioFormat, LyricsMode, LyricsStatus
 from downloads.models.config import DownloadSettings
 from downloads.models.files import PlaylistFile, StoredFile
 from downloads.models.gate import YouTubeGate
 from downloads.models.jobs import (
     CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
-    TEXT,
-    URL,
-    AudioFormat,
     Job,
     JobItem,
     JobItemQuerySet,
-    LyricsMode,
-    LyricsStatus,
 )
 from downloads.models.pins import TrackPin
 from downloads.models.preferences import Preferences

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from downloads.models.jobs import TEXT, AudioFormat
+from downloads.models.choices import TEXT, AudioFormat
 
 
 class DownloadSettings(models.Model):

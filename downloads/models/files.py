@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 
-from downloads.models.jobs import TEXT, URL, AudioFormat, LyricsStatus
+from downloads.models.choices import TEXT, URL, AudioFormat, LyricsStatus
 from library.models import Track
 
 

@@ -13,33 +13,12 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from downloads.models.choices import TEXT, URL, AudioFormat
 from downloads.models.job_progress import JobProgress
 from library.models import Track
 
-TEXT = 1000
-URL = 1000
 CHUNK_SIZE = 25  # items per django.tasks task: small enough to spread, big enough to amortise
 HEARTBEAT_STALE_AFTER = timedelta(seconds=60)
-
-
-class AudioFormat(models.TextChoices):
-    ORIGINAL = "original", "Original (Opus or AAC as uploaded, no re-encoding)"
-    MP3 = "mp3", "MP3"
-    M4A = "m4a", "M4A (AAC)"
-    OPUS = "opus", "Opus"
-
-
-class LyricsStatus(models.TextChoices):
-    SYNCED = "synced", "Synced"
-    PLAIN = "plain", "Plain"
-    NONE = "none", "None found"
-    FAILED = "failed", "Failed"
-
-
-class LyricsMode(models.TextChoices):
-    OFF = "off", "Off"
-    PLAIN = "plain", "Plain lyrics in the tags"
-    SYNCED = "synced", "Synced (.lrc beside the file), else plain"
 
 
 class Job(models.Model):

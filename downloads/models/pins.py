@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from downloads.models.jobs import URL
+from downloads.models.choices import URL
 from library.models import Track
 
 

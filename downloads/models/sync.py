@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from downloads.models.jobs import TEXT, AudioFormat, Job
+from downloads.models.choices import TEXT, AudioFormat
+from downloads.models.jobs import Job
 from library.models import Track
 
 
