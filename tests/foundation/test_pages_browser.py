@@ -7,6 +7,7 @@ world of one of everything, so a page added later is swept as soon as the matrix
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.matches.helpers import searched_item
 from tests.reliability.routes import QUERY, app_routes, url_for
@@ -126,3 +127,37 @@ def test_every_page_fits_a_phone_and_has_no_serious_accessibility_problem(
         # The 404 page's own answer is the one error expected in the console.
         problems += [f"{name} {error}" for error in errors if MISSING not in error]
     assert not problems, "\n".join(problems)
+
+
+def test_on_a_phone_the_header_is_compact_and_works_from_the_keyboard(
+    asgi_server: AsgiServer, user: Any, settings: Any, browser: Browser
+) -> None:
+    settings.DEMO_MODE = True
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    browser_sign_in(page, asgi_server.url, user)
+    page.goto(asgi_server.url + "/library/recent/")
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.get_by_role("button", name="Menu")
+
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] < 0.15 * PHONE["height"], header
+    expect(nav).to_be_hidden()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_in_viewport()
+    page.keyboard.press("Tab")  # the brand, then the menu button
+    page.keyboard.press("Tab")
+    expect(menu).to_be_focused()
+    assert menu.evaluate("button => getComputedStyle(button).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Downloads")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    expect(menu).to_be_focused()
+
+    # The library's links scroll sideways: the current one in view, a fade where more are hidden.
+    expect(page.get_by_role("link", name="Recently played")).to_be_in_viewport()
+    row = page.get_by_role("navigation", name="Library").locator(".scroll-row")
+    expect(row).to_have_attribute("data-more", re.compile("start"))
+    context.close()
