@@ -8,14 +8,13 @@ world of one of everything, so a page added later is swept as soon as the matrix
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.matches.helpers import searched_item
 from tests.reliability.routes import QUERY, app_routes, url_for
@@ -74,58 +73,51 @@ def site(asgi_server: AsgiServer, settings: Any) -> Site:
     return Site(asgi_server, world, [*visitor, MISSING], [*owner, MISSING])
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
-    made = {
-        "desktop": browser.new_context(viewport=DESKTOP, color_scheme="light"),
-        "phone": browser.new_context(viewport=PHONE, color_scheme="light"),
-    }
-    for context in made.values():
-        axe_load(context)
-    yield made
-    for context in made.values():
-        context.close()
+def _axe(page: Page, label: str, *, only: tuple[str, ...] = ()) -> list[str]:
+    return [f"{label}: {problem}" for problem in axe_problems(page, only=only)]
 
 
-def _check(page: Page, origin: str, url: str, *, phone: bool) -> list[str]:
-    """Visit once, then axe in light and in dark. A desktop gets every rule; a phone the width
-    check and the rules its layout can change (the markup is the desktop's)."""
+def _check(page: Page, origin: str, url: str) -> list[str]:
+    """One visit, four looks: the page opens on a phone (its width checked), then axe runs in
+    light and dark there and, the window widened, on a desktop. The desktop gets every rule; the
+    other three the rules a colour scheme or a narrow layout can change (the markup is the same)."""
+    page.set_viewport_size(PHONE)
+    page.emulate_media(color_scheme="light")
     response = page.goto(origin + url)
     expected = 404 if url == MISSING else 200
     if response is None or response.status != expected:
         return [f"{url}: answered {response and response.status}, expected {expected}"]
     problems = []
-    if phone:
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            problems.append(f"{url}: {width} px wide on a {PHONE['width']} px phone")
-    problems += [
-        f"{url}: {problem}" for problem in axe_problems(page, only=LAYOUT_RULES if phone else ())
-    ]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        problems.append(f"{url}: {width} px wide on a {PHONE['width']} px phone")
+    problems += _axe(page, f"{url} phone light", only=LAYOUT_RULES)
     page.emulate_media(color_scheme="dark")
-    problems += [f"{url} (dark): {problem}" for problem in axe_problems(page, only=COLOUR_RULES)]
+    problems += _axe(page, f"{url} phone dark", only=COLOUR_RULES)
+    page.set_viewport_size(DESKTOP)
+    problems += _axe(page, f"{url} desktop dark", only=COLOUR_RULES)
     page.emulate_media(color_scheme="light")
-    return problems
+    return problems + _axe(page, f"{url} desktop light")
 
 
 def test_every_page_fits_a_phone_and_has_no_serious_accessibility_problem(
-    site: Site, contexts: dict[str, BrowserContext]
+    site: Site, browser: Browser
 ) -> None:
     assert len(site.owner_pages) >= 20, site.owner_pages  # the route list was found
     origin = site.server.url
+    context = browser.new_context(viewport=PHONE)
+    axe_load(context)
+    page = context.new_page()
+    errors = watch_for_problems(page, origin)
     problems: list[str] = []
-    for name, context in contexts.items():
-        page = context.new_page()
-        errors = watch_for_problems(page, origin)
-        for url in site.visitor_pages:
-            problems += [
-                f"{name} visitor {p}" for p in _check(page, origin, url, phone=name == "phone")
-            ]
-        browser_sign_in(page, origin, site.world.owner)
-        for url in site.owner_pages:
-            problems += [f"{name} {p}" for p in _check(page, origin, url, phone=name == "phone")]
-        # The 404 page's own answer is the one error expected in the console.
-        problems += [f"{name} {error}" for error in errors if MISSING not in error]
+    for url in site.visitor_pages:
+        problems += [f"visitor {problem}" for problem in _check(page, origin, url)]
+    browser_sign_in(page, origin, site.world.owner)
+    for url in site.owner_pages:
+        problems += _check(page, origin, url)
+    context.close()
+    # The 404 page's own answer is the one error expected in the console.
+    problems += [error for error in errors if MISSING not in error]
     assert not problems, "\n".join(problems)
 
 

@@ -33,7 +33,7 @@ def axe_problems(page: Page, *, only: tuple[str, ...] = ()) -> list[str]:
     results: dict[str, Any] = page.evaluate(f"axe.run(document, {json.dumps(options)})")
     return [
         f"{rule['id']} ({rule['impact']}): {rule['help']}: "
-        + ", ".join(str(node["target"]) for node in rule["nodes"][:5])
+        + ", ".join(" ".join(map(str, node["target"])) for node in rule["nodes"][:5])
         for rule in results["violations"]
         if rule["impact"] in FAILING_IMPACTS or rule["id"] in FAILING_RULES
     ]
