@@ -259,6 +259,14 @@ def test_screenshots_of_the_main_pages(
         visit(page, asgi_server.url + url)
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=DOCS / f"{name}.png")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="light")
+    on_phone = phone.new_page()
+    browser_sign_in(on_phone, asgi_server.url, marco)
+    visit(on_phone, asgi_server.url + pages["playlist"])
+    on_phone.evaluate("window.scrollTo(0, 0)")
+    on_phone.screenshot(path=DOCS / "phone-playlist.png")
+    on_phone.get_by_role("button", name="Menu").click()
+    on_phone.screenshot(path=DOCS / "phone-menu.png")
 
     # A finished download job: a real worker fetches a short playlist from the sandbox.
     settings.MEDIA_SOURCES = ["ytmusic"]  # type: ignore[attr-defined]
@@ -276,6 +284,10 @@ def test_screenshots_of_the_main_pages(
         job_page = page.locator("[data-job-events]")  # the stream's end marks the job's
         expect(job_page).to_have_attribute("data-finished", "true", timeout=120_000)
         page.screenshot(path=DOCS / "job.png")
+        on_phone.goto(page.url)
+        expect(on_phone.get_by_role("progressbar", name="Overall progress")).to_be_visible()
+        on_phone.screenshot(path=DOCS / "phone-job.png")
     finally:
         stop_worker(worker)
     context.close()
+    phone.close()
