@@ -10,7 +10,7 @@ from downloads.models.config import DownloadSettings
 from downloads.models.files import PlaylistFile, StoredFile
 from downloads.models.gate import YouTubeGate
 from downloads.models.jobs import (
-    CHUNK_SIZE,
+    CHUNK_ITEMS,
     HEARTBEAT_STALE_AFTER,
     TEXT,
     URL,
@@ -26,7 +26,7 @@ from downloads.models.preferences import Preferences
 from downloads.models.sync import Subscription, SubscriptionTrack, SyncRun
 
 __all__ = [
-    "CHUNK_SIZE",
+    "CHUNK_ITEMS",
     "HEARTBEAT_STALE_AFTER",
     "TEXT",
     "URL",
