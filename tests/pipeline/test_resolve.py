@@ -502,3 +502,24 @@ def test_a_single_transient_search_fault_is_retried(error):
 
     assert answers[0].candidates
     assert _failures(answers) == []
+
+
+def test_the_text_search_is_skipped_once_the_isrc_answer_will_do():
+    asked: list[str] = []
+
+    class Counting:
+        name = "counting"
+
+        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
+            asked.append(query.kind)
+            url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+            return [Candidate("dQw4w9WgXcQ", "t", "c", 1.0, 1, "video", url=url)]
+
+    async def first(enough: Any) -> SourceResult:
+        return await anext(Resolver([Counting()]).attempts(TRACK, enough=enough))
+
+    accepted = asyncio.run(first(lambda found: True))
+    declined = asyncio.run(first(lambda found: False))
+
+    assert asked == ["isrc", "isrc", "text"]
+    assert len(accepted.candidates) == len(declined.candidates) == 1
