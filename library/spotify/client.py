@@ -12,7 +12,7 @@ import logging
 import random
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -50,17 +50,6 @@ MAX_TRANSIENT_RETRIES = 5
 BACKOFF_BASE_SECONDS = 0.2
 BACKOFF_CAP_SECONDS = 5.0
 TIME_RANGES = ("short_term", "medium_term", "long_term")
-# What types.parse_track reads of a track, in Spotify's `fields` syntax. Playlist pages are most
-# of a library's bytes; asking for only this halves them (liked songs take no `fields`).
-_TRACK_FIELDS = (
-    "type,id,name,is_local,duration_ms,explicit,disc_number,track_number,external_ids(isrc),"
-    "artists(id,name),album(id,name,album_type,release_date,release_date_precision,"
-    "total_tracks,images(url),artists(id,name))"
-)
-# Both keys: 2026 answers carry the track under `item`, older ones under `track`.
-PLAYLIST_ITEMS_FIELDS = (
-    f"total,items(added_at,added_by(id),is_local,item({_TRACK_FIELDS}),track({_TRACK_FIELDS}))"
-)
 
 
 class TokenSource(Protocol):
@@ -202,8 +191,7 @@ class AsyncSpotify:
         self.max_transient_retries = max_transient_retries
         self.requests_made = 0
         self._quota: SpotifyQuotaExceeded | None = None
-        # One client serves one read (a refresh, a sync, a page): what it parsed, by id.
-        self._memo = t.Memo()
+        self._memo = t.Memo()  # a client serves one read (a refresh, a sync, a page)
 
     def __repr__(self) -> str:
         return f"AsyncSpotify(account_key={self.account_key!r})"
@@ -298,11 +286,9 @@ class AsyncSpotify:
 
     async def playlist_items(self, playlist_id: str, *, known_total: int | None) -> t.PlaylistItems:
         """A playlist's entries in order; null entries, local files and episodes are counted."""
-        items = await self._offset_paged(
-            f"playlists/{playlist_id}/items",
-            params={"fields": PLAYLIST_ITEMS_FIELDS},
-            known_total=known_total,
-        )
+        fields: dict[str, str | int] = {"fields": t.PLAYLIST_ITEMS_FIELDS}
+        path = f"playlists/{playlist_id}/items"
+        items = await self._offset_paged(path, params=fields, known_total=known_total)
         skipped, memo = t.Skipped(), self._memo
         entries = (t.parse_playlist_entry(item, i, skipped, memo) for i, item in enumerate(items))
         kept = tuple(entry for entry in entries if entry is not None)
@@ -314,12 +300,14 @@ class AsyncSpotify:
 
         return fetch
 
-    async def saved_tracks(self, *, known: Known | None = None) -> t.Saves[t.SavedTrack]:
+    async def saved_tracks(self, *, known: t.Known | None = None) -> t.Saves[t.SavedTrack]:
         """Liked songs, newest first; with `known` (the stored ones: save time by track id) only
         those saved since, when the rest is unchanged. Entries that are not storable tracks are
         counted."""
         items, complete = await newest_first_paged(
-            self._fetcher("me/tracks"), known=known or {}, key=lambda item: _save_key(item, "track")
+            self._fetcher("me/tracks"),
+            known=known or {},
+            key=lambda item: t.save_key(item, "track"),
         )
         saved = [
             t.SavedTrack(track=track, added_at=t.parse_time(item.get("added_at")))
@@ -329,11 +317,13 @@ class AsyncSpotify:
         ]
         return t.Saves(saved=saved, complete=complete, skipped=len(items) - len(saved))
 
-    async def saved_albums(self, *, known: Known | None = None) -> t.Saves[t.SavedAlbum]:
+    async def saved_albums(self, *, known: t.Known | None = None) -> t.Saves[t.SavedAlbum]:
         """Saved albums with their complete track lists (extra pages only for long albums); with
         `known`, only those saved since, as saved_tracks."""
         items, complete = await newest_first_paged(
-            self._fetcher("me/albums"), known=known or {}, key=lambda item: _save_key(item, "album")
+            self._fetcher("me/albums"),
+            known=known or {},
+            key=lambda item: t.save_key(item, "album"),
         )
         saved = [
             t.SavedAlbum(album=album, added_at=t.parse_time(item.get("added_at")))
@@ -387,18 +377,6 @@ class AsyncSpotify:
             if track is not None and played_at is not None:
                 plays.append(t.PlayedTrack(track=track, played_at=played_at))
         return plays
-
-
-# What is stored of saved tracks or albums: when each was saved, by Spotify id.
-type Known = Mapping[str, datetime | None]
-
-
-def _save_key(item: Any, kind: str) -> tuple[str, object] | None:
-    """A saved entry's id and save time, for comparing with what is stored."""
-    saved = item.get(kind) if isinstance(item, dict) else None
-    if not isinstance(saved, dict) or not saved.get("id"):
-        return None
-    return str(saved["id"]), t.parse_time(item.get("added_at"))
 
 
 def _parsed[T](items: list[Any], parse: Callable[[Any], T | None]) -> list[T]:

@@ -7,11 +7,24 @@ something the catalog can store, so the parser returns None and the caller count
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 Json = dict[str, Any]
+
+# What parse_track reads of a track, in Spotify's `fields` syntax. Playlist pages are most
+# of a library's bytes; asking for only this halves them (liked songs take no `fields`).
+_TRACK_FIELDS = (
+    "type,id,name,is_local,duration_ms,explicit,disc_number,track_number,external_ids(isrc),"
+    "artists(id,name),album(id,name,album_type,release_date,release_date_precision,"
+    "total_tracks,images(url),artists(id,name))"
+)
+# Both keys: 2026 answers carry the track under `item`, older ones under `track`.
+PLAYLIST_ITEMS_FIELDS = (
+    f"total,items(added_at,added_by(id),is_local,item({_TRACK_FIELDS}),track({_TRACK_FIELDS}))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +169,18 @@ def _text(value: object) -> str:
     """Spotify's free text as we store it. NUL is the one character no database text column
     holds (PostgreSQL refuses it outright), so it goes; everything else is kept as written."""
     return value.replace("\x00", "") if isinstance(value, str) else ""
+
+
+# What is stored of saved tracks or albums: when each was saved, by Spotify id.
+type Known = Mapping[str, datetime | None]
+
+
+def save_key(item: Any, kind: str) -> tuple[str, object] | None:
+    """A saved entry's id and save time, for comparing with what is stored."""
+    saved = item.get(kind) if isinstance(item, dict) else None
+    if not isinstance(saved, dict) or not saved.get("id"):
+        return None
+    return str(saved["id"]), parse_time(item.get("added_at"))
 
 
 def parse_time(value: object) -> datetime | None:
