@@ -21,7 +21,6 @@ from django.utils import timezone
 from downloads import cookies as cookies_files
 from downloads import enqueue, job_news, playlists, preferences, selectors, uploads, youtube_gate
 from downloads.models import (
-    CHUNK_SIZE,
     HEARTBEAT_STALE_AFTER,
     AudioFormat,
     DownloadSettings,
@@ -69,8 +68,9 @@ def job_create(
         stored = uploads.stored_files_for(
             owner_id=owner.pk, track_ids=[t.pk for t in unique], audio_format=audio_format
         )
+        size = DownloadSettings.load().chunk_size
         JobItem.objects.bulk_create(
-            _new_item(job, position, track, stored.get(track.pk))
+            _new_item(job, position, track, stored.get(track.pk), chunk=position // size)
             for position, track in enumerate(unique)
         )
         if job.finish_if_done():
@@ -80,8 +80,10 @@ def job_create(
     return job
 
 
-def _new_item(job: Job, position: int, track: Track, stored: StoredFile | None) -> JobItem:
-    item = JobItem(job=job, track=track, position=position, chunk=position // CHUNK_SIZE)
+def _new_item(
+    job: Job, position: int, track: Track, stored: StoredFile | None, *, chunk: int
+) -> JobItem:
+    item = JobItem(job=job, track=track, position=position, chunk=chunk)
     if stored is not None:
         item.status = JobItem.Status.DONE
         item.stored_file = stored

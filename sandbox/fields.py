@@ -7,6 +7,8 @@ as Spotify does, so a client that forgets to ask for a field finds it missing.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,18 +43,46 @@ def fields_parse(text: str) -> Selection:
     return selection
 
 
-def fields_apply(value: Any, selection: Selection) -> Any:
-    if isinstance(value, list):
-        return [fields_apply(v, selection) for v in value]
-    if not isinstance(value, dict):
-        return value
+type Filter = Callable[[Any], Any]
+
+
+@functools.lru_cache(maxsize=128)
+def fields_filter(text: str) -> Filter:
+    """The filter `text` describes, as a function of an answer; parsed once per text (a client
+    sends the same filter with every page)."""
+    return _compiled(fields_parse(text))
+
+
+def _compiled(selection: Selection) -> Filter:
+    """A function that cuts a value down to `selection`: an object to the fields asked for (or
+    all but the excluded), a list item by item, anything else as it is."""
+    pick: Callable[[dict[str, Any]], dict[str, Any]]
     if not selection.include:
-        return {k: v for k, v in value.items() if k not in selection.exclude}
-    return {
-        name: value[name] if sub is None else fields_apply(value[name], sub)
-        for name, sub in selection.include.items()
-        if name in value
-    }
+        exclude = frozenset(selection.exclude)
+
+        def pick(obj: dict[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in obj.items() if k not in exclude}
+    else:
+        plain = [name for name, sub in selection.include.items() if sub is None]
+        nested = [
+            (name, _compiled(sub)) for name, sub in selection.include.items() if sub is not None
+        ]
+
+        def pick(obj: dict[str, Any]) -> dict[str, Any]:
+            kept = {name: obj[name] for name in plain if name in obj}
+            for name, inner in nested:
+                if name in obj:
+                    kept[name] = inner(obj[name])
+            return kept
+
+    def apply(value: Any) -> Any:
+        if isinstance(value, dict):
+            return pick(value)
+        if isinstance(value, list):
+            return [apply(v) for v in value]
+        return value
+
+    return apply
 
 
 class _Parser:

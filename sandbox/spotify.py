@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from sandbox.catalog import base62_ok
 from sandbox.faults import SpotifyKnobs, spotify_error
-from sandbox.fields import FieldsError, fields_apply, fields_parse
+from sandbox.fields import FieldsError, fields_filter
 from sandbox.http import Request, Response, Router, json_response
 from sandbox.library import TIME_RANGES, iso
 from sandbox.models import Album, Playlist, User
@@ -32,7 +32,7 @@ def _filtered(body: dict[str, Any], fields: str | None) -> dict[str, Any]:
     if not fields:
         return body
     try:
-        return dict(fields_apply(body, fields_parse(fields)))
+        return dict(fields_filter(fields)(body))
     except FieldsError as exc:
         raise ApiError(400, f"Invalid fields: {exc}") from None
 
@@ -137,10 +137,12 @@ class WebApi:
         default: int = 20,
         maximum: int = 50,
         extra: str = "",
+        fields: str | None = None,
     ) -> Response:
         offset, limit = paging(request, default, maximum)
         shown = [shape(item) for item in items[offset : offset + limit]]
-        return json_response(self.shapes.page(shown, offset, limit, len(items), path, extra))
+        page = self.shapes.page(shown, offset, limit, len(items), path, extra)
+        return json_response(_filtered(page, fields))
 
     # -- users and playlists ----------------------------------------------------------------
     def me(self, request: Request, caller: Caller) -> Response:
@@ -204,6 +206,7 @@ class WebApi:
             playlist.entries,
             lambda e: self.shapes.entry(e, legacy),
             f"playlists/{playlist.id}/items",
+            fields=request.arg("fields"),
         )
 
     # -- library ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from downloads.models.config import DownloadSettings
 from downloads.models.files import PlaylistFile, StoredFile
 from downloads.models.gate import YouTubeGate
 from downloads.models.jobs import (
-    CHUNK_SIZE,
+    CHUNK_ITEMS,
     HEARTBEAT_STALE_AFTER,
     Job,
     JobItem,
@@ -22,7 +22,7 @@ from downloads.models.preferences import Preferences
 from downloads.models.sync import Subscription, SubscriptionTrack, SyncRun
 
 __all__ = [
-    "CHUNK_SIZE",
+    "CHUNK_ITEMS",
     "HEARTBEAT_STALE_AFTER",
     "TEXT",
     "URL",

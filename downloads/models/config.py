@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from downloads.models.choices import TEXT, AudioFormat
+from downloads.models.jobs import CHUNK_ITEMS
 
 
 class DownloadSettings(models.Model):
@@ -44,3 +45,11 @@ class DownloadSettings(models.Model):
     @property
     def effective_concurrency(self) -> int:
         return max(1, self.concurrency or settings.DOWNLOAD_CONCURRENCY)
+
+    @property
+    def chunk_size(self) -> int:
+        """Items per chunk task: whole waves of one worker's concurrency, about CHUNK_ITEMS, so
+        a chunk run starts with every slot busy (and fills slots that free up from the job's
+        other waiting items: worker/chunk.py)."""
+        concurrency = self.effective_concurrency
+        return max(1, round(CHUNK_ITEMS / concurrency)) * concurrency

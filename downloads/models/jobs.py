@@ -17,7 +17,9 @@ from downloads.models.choices import TEXT, URL, AudioFormat
 from downloads.models.job_progress import JobProgress
 from library.models import Track
 
-CHUNK_SIZE = 25  # items per django.tasks task: small enough to spread, big enough to amortise
+# Items per django.tasks task, about: few enough to spread over workers, enough to amortise a
+# task's start. DownloadSettings.chunk_size makes it whole waves of a worker's concurrency.
+CHUNK_ITEMS = 25
 HEARTBEAT_STALE_AFTER = timedelta(seconds=60)
 
 

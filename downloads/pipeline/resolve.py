@@ -2,7 +2,9 @@
 
 A source that fails (network, unexpected answer, timeout) or finds nothing hands over to the
 next one; failures are logged and returned, never raised. Every candidate that leaves this
-module carries a media URL that passed the allow-list.
+module carries a media URL that passed the allow-list. Each source is asked the planned queries
+in order (the ISRC first); when the caller says what the ISRC search found will do, the text
+search is never sent.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from downloads.pipeline.search_failures import SearchFailureKind, diagnose
-from downloads.pipeline.sources.common import SearchSource, dedupe, is_allowed_media_url
+from downloads.pipeline.sources.common import (
+    Query,
+    SearchSource,
+    dedupe,
+    is_allowed_media_url,
+    planned_queries,
+)
 from downloads.pipeline.sources.youtube import YouTubeSource
 from downloads.pipeline.sources.ytmusic import YouTubeMusicSource
 from downloads.pipeline.types import Candidate, TrackQuery
@@ -24,6 +32,8 @@ logger = logging.getLogger(__name__)
 SOURCE_NAMES = ("ytmusic", "youtube")
 DEFAULT_LIMIT = 10
 SOURCE_TIMEOUT_S = 45.0
+# Whether a source's answer so far will do (the caller's matcher accepts an ISRC hit in it).
+type Enough = Callable[[Sequence[Candidate]], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,16 +85,21 @@ class Resolver:
         self.limit = limit
         self.timeout = timeout
 
-    async def attempts(self, track: TrackQuery) -> AsyncIterator[SourceResult]:
+    async def attempts(
+        self, track: TrackQuery, *, enough: Enough | None = None
+    ) -> AsyncIterator[SourceResult]:
         """Each source's answer in order, lazily: stop iterating once a candidate is accepted,
-        and the remaining sources are never asked."""
+        and the remaining sources are never asked. `enough`: a source's later queries are not
+        sent once it accepts what the earlier ones found."""
         for source in self.sources:
-            yield await self._ask(source, track)
+            yield await self._ask(source, track, enough)
 
-    async def _ask(self, source: SearchSource, track: TrackQuery) -> SourceResult:
+    async def _ask(
+        self, source: SearchSource, track: TrackQuery, enough: Enough | None
+    ) -> SourceResult:
         try:
             async with asyncio.timeout(self.timeout):
-                found = await _search_with_retries(source, track, limit=self.limit)
+                found = await self._queries(source, track, enough)
         except Exception as exc:  # any failure of one source must only move us to the next
             diagnosis = diagnose(exc)
             logger.warning(
@@ -94,15 +109,28 @@ class Resolver:
                 source.name, diagnosis.reason, diagnosis.kind, diagnosis.transient
             )
             return SourceResult(source.name, (), failure)
-        return SourceResult(source.name, tuple(_with_allowed_urls(source.name, found)))
+        kept = _allowed(found)
+        if len(kept) < len(found):
+            logger.warning(
+                "search source %s returned media URLs outside the allow-list", source.name
+            )
+        return SourceResult(source.name, tuple(kept))
+
+    async def _queries(
+        self, source: SearchSource, track: TrackQuery, enough: Enough | None
+    ) -> list[Candidate]:
+        found: list[Candidate] = []
+        queries = planned_queries(track)
+        for query in queries:
+            answer = await _search_with_retries(source, query, limit=self.limit)
+            found = dedupe([*found, *answer])  # earlier queries are the more precise ones
+            if enough is not None and query is not queries[-1] and enough(_allowed(found)):
+                break
+        return found
 
 
-def _with_allowed_urls(source: str, candidates: Sequence[Candidate]) -> list[Candidate]:
-    unique = dedupe(candidates)
-    kept = [c for c in unique if c.url is not None and is_allowed_media_url(c.url)]
-    if len(kept) < len(unique):
-        logger.warning("search source %s returned media URLs outside the allow-list", source)
-    return kept
+def _allowed(candidates: Sequence[Candidate]) -> list[Candidate]:
+    return [c for c in candidates if c.url is not None and is_allowed_media_url(c.url)]
 
 
 SEARCH_ATTEMPTS = 3
@@ -110,13 +138,13 @@ SEARCH_BACKOFF_S = 0.3  # doubled after each try, with jitter: one glitch must n
 
 
 async def _search_with_retries(
-    source: SearchSource, track: TrackQuery, *, limit: int
+    source: SearchSource, query: Query, *, limit: int
 ) -> list[Candidate]:
-    """The source's answer; a transient failure (timeout, broken connection, 5xx, 429, a
-    cut-off answer), whichever library raised it, is asked again with backoff."""
+    """The source's answer to one query; a transient failure (timeout, broken connection, 5xx,
+    429, a cut-off answer), whichever library raised it, is asked again with backoff."""
     for attempt in range(1, SEARCH_ATTEMPTS + 1):
         try:
-            return await source.search(track, limit=limit)
+            return await source.search(query, limit=limit)
         except Exception as exc:
             if attempt == SEARCH_ATTEMPTS or not diagnose(exc).transient:
                 raise

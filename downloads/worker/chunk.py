@@ -4,12 +4,18 @@ The chunk run owns the shared resources (thread pool, HTTP client, resolver, tic
 token) and hands each item only what it needs (`ItemContext`). The thread pool is sized to the
 concurrency, because asyncio's default pool is only cpu+4 threads and one slow download must not
 starve the others.
+
+A run has `concurrency` slots. Each runs the chunk's items one after the other; a slot that
+finds none of them left takes a waiting item of the job's other chunks (`records.item_take`),
+so no slot idles while the job has work nobody started: the last wave is as full as the first.
+The tasks of chunks emptied that way find nothing to claim and end at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -57,7 +63,8 @@ async def run_chunk(
             return {"items": 0}
         async with run:
             counts = await run.process(item_ids)
-        await sync_to_async(_chunk_finish)(job_id, chunk, shutdown.requested())
+        taken = set(run.ticker.taken)
+        await sync_to_async(_chunk_finish)(job_id, chunk, taken, shutdown.requested())
         return counts
     finally:
         await sync_to_async(connections.close_all)()
@@ -85,14 +92,14 @@ def _chunk_claim(job_id: int, chunk: int | None) -> tuple[ChunkOptions, list[int
     return options, item_ids
 
 
-def _chunk_finish(job_id: int, chunk: int | None, interrupted: bool) -> None:
+def _chunk_finish(job_id: int, chunk: int | None, taken: set[int], interrupted: bool) -> None:
     """Let go of items never started and end the job if nothing is left (after its end-of-job
-    round); a chunk cut short by a worker's shutdown is handed to the next worker."""
-    records.chunk_release(job_id, chunk)
+    round); the chunks of items a worker's shutdown cut short are handed to the next worker."""
+    waiting = records.chunk_release(job_id, chunk, taken)
     job = Job.objects.get(pk=job_id)
-    waiting = records.chunk_items(job_id, chunk).filter(status=JobItem.Status.QUEUED)
-    if interrupted and chunk is not None and job.is_active and waiting.exists():
-        enqueue.chunk_enqueue(job_id=job_id, chunk=chunk)
+    if interrupted and chunk is not None and job.is_active:
+        for again in sorted(waiting):
+            enqueue.chunk_enqueue(job_id=job_id, chunk=again)
     if not services.job_finish_if_done(job=job):
         job.refresh_counters()
 
@@ -124,6 +131,7 @@ class ChunkRun:
 
     def __init__(self, job_id: int, chunk: int | None, options: ChunkOptions) -> None:
         self.job_id = job_id
+        self.chunk = chunk
         self.options = options
         self.executor = ThreadPoolExecutor(
             max_workers=options.concurrency + 1, thread_name_prefix=f"job{job_id}-fetch"
@@ -149,14 +157,19 @@ class ChunkRun:
             ticker=self.ticker,
             cancel=self.cancel,
         )
-        self.semaphore = asyncio.Semaphore(options.concurrency)
         self.stopped = False  # paused or failed as a whole: claim nothing more
+        self._waiting: deque[int] = deque()  # the chunk's items, then items due again
+        self._pausing = 0  # items waiting out a retry pause (worker/retrying.py)
+        self._changed = asyncio.Condition()
+        self._timers: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> ChunkRun:
         await self.ticker.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for timer in self._timers:  # retry pauses of a run that stopped: the items stay queued
+            timer.cancel()
         await self.ticker.stop()
         await self.client.aclose()
         if self.cancel.is_set():
@@ -167,32 +180,64 @@ class ChunkRun:
             await asyncio.to_thread(self.executor.shutdown, wait=True)
 
     async def process(self, item_ids: list[int]) -> dict[str, int]:
-        results = await asyncio.gather(*(self._guarded(item_id) for item_id in item_ids))
-        counts: dict[str, int] = {"items": len(item_ids)}
-        for status in results:
-            if status:
-                counts[status] = counts.get(status, 0) + 1
+        self._waiting.extend(item_ids)
+        counts: dict[str, int] = {"items": 0}
+        await asyncio.gather(*(self._slot(counts) for _ in range(self.options.concurrency)))
         return counts
 
-    async def _guarded(self, item_id: int) -> str | None:
-        """Claim and run the item; a transient failure runs it again here after its pause."""
-        while True:
-            async with self.semaphore:
-                if self._stopping():
-                    return None
-                work = await sync_to_async(records.item_claim)(item_id)
-                if work is None:
-                    return None
-                self.ticker.track(work.item_id)
-                outcome = await self._run_item(work)
-                again_in = await sync_to_async(records.item_record_end)(work, outcome)
-                self.ticker.finished(work.item_id, outcome.status)
-                if again_in is None:
-                    return outcome.status
-            try:
-                await self.cancel.unless(asyncio.sleep(again_in))
-            except Cancelled:
+    async def _slot(self, counts: dict[str, int]) -> None:
+        """Run items until none is left for this run; a transient failure comes back to the
+        run's queue after its pause."""
+        while (work := await self._next()) is not None:
+            self.ticker.track(work.item_id)
+            outcome = await self._run_item(work)
+            again_in = await sync_to_async(records.item_record_end)(work, outcome)
+            self.ticker.finished(work.item_id, outcome.status)
+            if again_in is not None:
+                self._retry_later(work.item_id, again_in)
+                continue
+            counts["items"] += 1
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+
+    async def _next(self) -> Work | None:
+        """The chunk's next item (or one due again), else one taken from the job's other
+        chunks; while items wait out a retry pause, wait for them."""
+        while not self._stopping():
+            if self._waiting:
+                work = await sync_to_async(records.item_claim)(self._waiting.popleft())
+                if work is not None:
+                    return work
+                continue
+            if self.chunk is not None:  # a whole-job run (the CLI) has nothing to take
+                work = await sync_to_async(records.item_take)(self.job_id, self.chunk)
+                if work is not None:
+                    self.ticker.taken.add(work.item_id)
+                    return work
+            if not self._pausing:
                 return None
+            async with self._changed:
+                await self._changed.wait_for(
+                    lambda: bool(self._waiting) or not self._pausing or self._stopping()
+                )
+        return None
+
+    def _retry_later(self, item_id: int, delay: float) -> None:
+        self._pausing += 1
+
+        async def due() -> None:
+            try:
+                await self.cancel.unless(asyncio.sleep(delay))
+                self._waiting.append(item_id)
+            except Cancelled:
+                pass
+            finally:
+                self._pausing -= 1
+                async with self._changed:
+                    self._changed.notify_all()
+
+        timer = asyncio.create_task(due())
+        self._timers.add(timer)
+        timer.add_done_callback(self._timers.discard)
 
     def _stopping(self) -> bool:
         return self.cancel.is_set() or self.stopped or shutdown.requested()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -91,7 +91,8 @@ class ItemPipeline:
             return self.work.pin, None, []
         failures: list[SourceFailure] = []
         best: MatchResult | None = None
-        async for answer in self.context.resolver.attempts(self.work.query):
+        answers = self.context.resolver.attempts(self.work.query, enough=self._isrc_hit_accepted)
+        async for answer in answers:
             if answer.failure is not None:
                 governor.refuse_if_search_limit(answer.failure)
                 failures.append(answer.failure)
@@ -104,6 +105,17 @@ class ItemPipeline:
                 return result.chosen, result, failures
             best = best or result
         return None, best, failures
+
+    def _isrc_hit_accepted(self, candidates: Sequence[Candidate]) -> bool:
+        """The ISRC search found the recording and the matcher takes it as an official upload:
+        the text search could add nothing better."""
+        if not candidates:
+            return False
+        result = match(self.work.query, candidates)
+        return any(
+            s.candidate is result.chosen and s.candidate.from_isrc and not s.last_resort
+            for s in result.ranked
+        )
 
     async def _download(self, candidate: Candidate, score: float | None) -> Outcome:
         context, work = self.context, self.work

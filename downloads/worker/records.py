@@ -6,11 +6,12 @@ moved on can no longer change the row.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from downloads import uploads
@@ -42,20 +43,32 @@ def chunk_hold(job_id: int, chunk: int | None) -> list[int]:
     return item_ids
 
 
-def chunk_release(job_id: int, chunk: int | None) -> None:
-    """Let go of items never started (paused, cancelled)."""
-    chunk_items(job_id, chunk).filter(status=JobItem.Status.QUEUED).update(heartbeat_at=None)
+def chunk_release(job_id: int, chunk: int | None, taken: Collection[int] = ()) -> set[int]:
+    """Let go of items never started (paused, cancelled), the chunk's and those the run took
+    from other chunks; the chunks that still have items waiting."""
+    held = chunk_items(job_id, chunk) | JobItem.objects.filter(pk__in=list(taken))
+    waiting = held.filter(status=JobItem.Status.QUEUED)
+    chunks = set(waiting.values_list("chunk", flat=True))
+    waiting.update(heartbeat_at=None)
+    return chunks
 
 
-def item_claim(item_id: int) -> Work | None:
-    """Take the item if it still waits and its job still runs; the attempt is the claim token."""
+def item_claim(item_id: int, *, taken: bool = False) -> Work | None:
+    """Take the item if it still waits and its job still runs; the attempt is the claim token.
+
+    `taken`: by a chunk run with a free slot, not the run holding it; an item waiting out its
+    retry pause in the run that holds it is left to that run.
+    """
     now = timezone.now()
-    claimed = JobItem.objects.filter(
+    waiting = JobItem.objects.filter(
         pk=item_id,
         status=JobItem.Status.QUEUED,
         job__status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
         job__cancel_requested=False,
-    ).update(
+    )
+    if taken:
+        waiting = waiting.exclude(_RETRY_PAUSE)
+    claimed = waiting.update(
         status=JobItem.Status.RUNNING,
         attempts=F("attempts") + 1,
         heartbeat_at=now,
@@ -68,6 +81,28 @@ def item_claim(item_id: int) -> Work | None:
     if not claimed:
         return None
     return work_for(JobItem.objects.select_related("track__album", "job").get(pk=item_id))
+
+
+# A transient failure requeued by the chunk run that holds it, waiting out its pause there.
+_RETRY_PAUSE = Q(failure_cause=JobItem.FailureCause.TRANSIENT, heartbeat_at__isnull=False)
+TAKE_LOOKAHEAD = 8  # items tried per take, for when other runs claim the first ones meanwhile
+
+
+def item_take(job_id: int, chunk: int) -> Work | None:
+    """Claim the job's next waiting item outside `chunk`, for a run whose own items all started:
+    first items no run holds (their chunk's task has not started yet), then items another run
+    holds that still wait for one of its slots. None when nothing is left to take."""
+    waiting = JobItem.objects.filter(job_id=job_id, status=JobItem.Status.QUEUED).exclude(
+        chunk=chunk
+    )
+    for held in (False, True):
+        candidates = waiting.filter(heartbeat_at__isnull=not held).exclude(_RETRY_PAUSE)
+        ids = candidates.order_by("position").values_list("pk", flat=True)[:TAKE_LOOKAHEAD]
+        for item_id in ids:
+            work = item_claim(item_id, taken=True)
+            if work is not None:
+                return work
+    return None
 
 
 def _mine(work: Work) -> QuerySet[JobItem]:
@@ -214,9 +249,15 @@ def item_record_end(work: Work, outcome: Outcome) -> float | None:
 
 
 def items_tick(
-    job_id: int, chunk: int | None, dirty: dict[int, tuple[str, int]], recount: bool, beat: bool
+    job_id: int,
+    chunk: int | None,
+    taken: Collection[int],
+    dirty: dict[int, tuple[str, int]],
+    recount: bool,
+    beat: bool,
 ) -> None:
-    """The ticker's beat: progress of running items, heartbeats of held ones, job counters."""
+    """The ticker's beat: progress of running items, heartbeats of held ones (the chunk's and
+    those the run took from other chunks), job counters."""
     now = timezone.now()
     with transaction.atomic():
         for item_id, (stage, percent) in dirty.items():
@@ -224,9 +265,11 @@ def items_tick(
                 stage=stage, progress=percent, heartbeat_at=now
             )
         if beat:
-            chunk_items(job_id, chunk).filter(
-                status__in=JobItem.UNFINISHED, heartbeat_at__isnull=False
-            ).update(heartbeat_at=now, updated_at=F("updated_at"))  # no change a viewer sees
+            held = chunk_items(job_id, chunk) | JobItem.objects.filter(pk__in=list(taken))
+            held.filter(status__in=JobItem.UNFINISHED, heartbeat_at__isnull=False).update(
+                heartbeat_at=now,
+                updated_at=F("updated_at"),  # no change a viewer sees
+            )
     if recount:
         Job.objects.get(pk=job_id).refresh_counters()
 

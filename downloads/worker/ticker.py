@@ -40,6 +40,8 @@ class Ticker:
     chunk: int | None
     cancel: CancelToken
     observer: Observer | None = None
+    # Items the run took from other chunks (worker/chunk.py): held, so beaten, like its own.
+    taken: set[int] = field(default_factory=set)
     _progress: dict[int, _Progress] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _finished_since_tick: bool = False
@@ -105,4 +107,6 @@ class Ticker:
         if beat:
             self._last_heartbeat = time.monotonic()
         if dirty or recount or beat:
-            await sync_to_async(records.items_tick)(self.job_id, self.chunk, dirty, recount, beat)
+            await sync_to_async(records.items_tick)(
+                self.job_id, self.chunk, set(self.taken), dirty, recount, beat
+            )

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import models, transaction
 from django.utils import timezone
 
-from library.catalog.upsert import Row, upsert
+from library.catalog.upsert import Row, update_rows, upsert
 from library.catalog.writer import CatalogWriter, chunks, playlists_upsert
 from library.models import (
     FollowedArtist,
@@ -262,14 +262,21 @@ def playlist_entries_store(
         ]
         _entries_replace(playlist_pks=[row.pk for row in rows.values()], entries=entries)
         now = timezone.now()
-        for playlist, items in batch:
-            read = {"items_snapshot_id": playlist.snapshot_id, "items_read_at": now}
-            if playlist.items_total is None:  # the entries just read are the count
-                read["items_total"] = len(items.entries) + items.skipped.total
-            Playlist.objects.filter(pk=rows[playlist.id].pk).update(**read)
-            UserPlaylist.objects.filter(user_id=user_id, playlist=rows[playlist.id]).update(
-                readable=True, unreadable_reason="", checked_snapshot_id=playlist.snapshot_id
-            )
+        read = [(rows[p.id].pk, p.snapshot_id, now) for p, _ in batch]
+        update_rows(Playlist, read, key=["id"], columns=["items_snapshot_id", "items_read_at"])
+        # A total the list left out: the entries just read are the count.
+        counted = [
+            (rows[p.id].pk, len(items.entries) + items.skipped.total)
+            for p, items in batch
+            if p.items_total is None
+        ]
+        update_rows(Playlist, counted, key=["id"], columns=["items_total"])
+        update_rows(
+            UserPlaylist,
+            [(user_id, rows[p.id].pk, True, "", p.snapshot_id) for p, _ in batch],
+            key=["user_id", "playlist_id"],
+            columns=["readable", "unreadable_reason", "checked_snapshot_id"],
+        )
 
 
 def _entries_replace(*, playlist_pks: Sequence[int], entries: Sequence[Row]) -> None:

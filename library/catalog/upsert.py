@@ -1,4 +1,5 @@
-"""Prepared `INSERT ... ON CONFLICT` in batches: the one way the catalog's writers store rows.
+"""Prepared `INSERT ... ON CONFLICT` (and `UPDATE`) in batches: the one way the catalog's writers
+store rows.
 
 Django's bulk_create builds a model instance and assembles SQL per row; a library refresh writes
 tens of thousands of rows, so the writers hand plain tuples to one prepared statement run with
@@ -45,15 +46,34 @@ def upsert(
     key = [columns.index(name) for name in unique]
     # One order for everyone: two refreshes writing the same rows lock them in the same order,
     # so PostgreSQL never sees them deadlock.
-    ordered = sorted(rows, key=itemgetter(*key))
-    adapt = _datetime_adapter()
-    if adapt is not None:
-        for i, name in enumerate(columns):
-            if isinstance(model._meta.get_field(name), models.DateTimeField):
-                ordered = [(*row[:i], adapt(row[i]), *row[i + 1 :]) for row in ordered]
+    ordered = _adapted(model, columns, sorted(rows, key=itemgetter(*key)))
     with connection.cursor() as cursor:
         cursor.executemany(_statement(model, columns, unique, update), ordered)
         return max(int(cursor.rowcount), 0)
+
+
+def update_rows(
+    model: type[models.Model],
+    rows: Sequence[Row],
+    *,
+    key: Sequence[str],
+    columns: Sequence[str],
+) -> None:
+    """Set `columns` of the stored rows that `key` names: each row is (*key values, *values of
+    `columns`); a key not stored changes nothing. One prepared UPDATE for all rows."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    assignments = ", ".join(f"{quote(_column(model, name))} = %s" for name in columns)
+    where = " AND ".join(f"{quote(_column(model, name))} = %s" for name in key)
+    sql = f"UPDATE {table} SET {assignments} WHERE {where}"  # noqa: S608
+    width = len(key)
+    params = _adapted(model, columns, [(*row[width:], *row[:width]) for row in rows])
+    # In key order, as upsert writes, for the same reason (no deadlocks on PostgreSQL).
+    ordered: list[Row] = sorted(params, key=lambda row: row[-width:])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, ordered)
 
 
 def _statement(
@@ -80,6 +100,17 @@ def _column(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field)  # a concrete column, not a reverse relation
     return str(field.column)
+
+
+def _adapted(model: type[models.Model], columns: Sequence[str], rows: list[Row]) -> list[Row]:
+    """`rows` (values of `columns` first) with their datetimes as the database compares them."""
+    adapt = _datetime_adapter()
+    if adapt is None:
+        return rows
+    for i, name in enumerate(columns):
+        if isinstance(model._meta.get_field(name), models.DateTimeField):
+            rows = [(*row[:i], adapt(row[i]), *row[i + 1 :]) for row in rows]
+    return rows
 
 
 def _datetime_adapter() -> Callable[[datetime | None], str | None] | None:

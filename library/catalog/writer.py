@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from django.db import connection
+
 from library.catalog.upsert import Row, upsert
 from library.models import Album, AlbumArtist, Artist, Playlist, Track, TrackArtist
 from library.spotify import types as t
@@ -50,12 +52,33 @@ def _upsert_by_spotify_id(
 ) -> dict[str, int]:
     """Upsert rows of (spotify_id, *fields); the primary keys of the rows, by Spotify id."""
     upsert(model, rows, columns=["spotify_id", *fields], unique=["spotify_id"], update=fields)
+    return _pks_by_spotify_id(model, [row[0] for row in rows])
+
+
+def _pks_by_spotify_id(model: type[Artist | Album | Track], ids: Sequence[str]) -> dict[str, int]:
+    # Plain SQL: the ORM prepares every value of a 500-id IN list one by one.
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
     found: dict[str, int] = {}
-    for chunk in chunks([row[0] for row in rows]):
-        found.update(
-            model._default_manager.filter(spotify_id__in=chunk).values_list("spotify_id", "pk")
-        )
+    with connection.cursor() as cursor:
+        for chunk in chunks(ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT spotify_id, {pk} FROM {table} WHERE spotify_id IN ({marks})"  # noqa: S608
+            cursor.execute(sql, list(chunk))
+            found.update(cursor.fetchall())
     return found
+
+
+def _links(
+    credited: Iterable[t.AlbumRef | t.Track], owner_pk: dict[str, int], artist_pk: dict[str, int]
+) -> dict[tuple[int, int], int]:
+    """(owner pk, artist pk) -> credit position; an artist credited twice keeps the first."""
+    links: dict[tuple[int, int], int] = {}
+    for owner in credited:
+        pk = owner_pk[owner.id]
+        for i, artist in enumerate(owner.artists):
+            links.setdefault((pk, artist_pk[artist.id]), i)
+    return links
 
 
 def _links_upsert(
@@ -116,12 +139,7 @@ class CatalogWriter:
             Album, [_album_row(r) for r in todo if not upcs.get(r.id)], ALBUM_FIELDS
         )
         self._albums_with_upc |= {r.id for r in with_upc}
-        links = {
-            (self._albums[r.id], artist_pk[a.id]): i
-            for r in todo
-            for i, a in reversed(list(enumerate(r.artists)))  # an artist credited twice: first
-        }
-        _links_upsert(AlbumArtist, "album", links)
+        _links_upsert(AlbumArtist, "album", _links(todo, self._albums, artist_pk))
         return {i: self._albums[i] for i in wanted}
 
     def tracks(
@@ -154,12 +172,7 @@ class CatalogWriter:
             Track, [_track_row(tr, album_pk) for tr in todo if not tr.isrc], TRACK_FIELDS
         )
         self._tracks_with_isrc |= {tr.id for tr in todo if tr.isrc}
-        links = {
-            (self._tracks[tr.id], artist_pk[a.id]): i
-            for tr in todo
-            for i, a in reversed(list(enumerate(tr.artists)))
-        }
-        _links_upsert(TrackArtist, "track", links)
+        _links_upsert(TrackArtist, "track", _links(todo, self._tracks, artist_pk))
         return {i: self._tracks[i] for i in wanted}
 
 

@@ -12,7 +12,7 @@ import logging
 import random
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -191,6 +191,7 @@ class AsyncSpotify:
         self.max_transient_retries = max_transient_retries
         self.requests_made = 0
         self._quota: SpotifyQuotaExceeded | None = None
+        self._memo = t.Memo()  # a client serves one read (a refresh, a sync, a page)
 
     def __repr__(self) -> str:
         return f"AsyncSpotify(account_key={self.account_key!r})"
@@ -285,9 +286,11 @@ class AsyncSpotify:
 
     async def playlist_items(self, playlist_id: str, *, known_total: int | None) -> t.PlaylistItems:
         """A playlist's entries in order; null entries, local files and episodes are counted."""
-        items = await self._offset_paged(f"playlists/{playlist_id}/items", known_total=known_total)
-        skipped = t.Skipped()
-        entries = (t.parse_playlist_entry(item, i, skipped) for i, item in enumerate(items))
+        fields: dict[str, str | int] = {"fields": t.PLAYLIST_ITEMS_FIELDS}
+        path = f"playlists/{playlist_id}/items"
+        items = await self._offset_paged(path, params=fields, known_total=known_total)
+        skipped, memo = t.Skipped(), self._memo
+        entries = (t.parse_playlist_entry(item, i, skipped, memo) for i, item in enumerate(items))
         kept = tuple(entry for entry in entries if entry is not None)
         return t.PlaylistItems(entries=kept, skipped=skipped)
 
@@ -297,31 +300,36 @@ class AsyncSpotify:
 
         return fetch
 
-    async def saved_tracks(self, *, known: Known | None = None) -> t.Saves[t.SavedTrack]:
+    async def saved_tracks(self, *, known: t.Known | None = None) -> t.Saves[t.SavedTrack]:
         """Liked songs, newest first; with `known` (the stored ones: save time by track id) only
         those saved since, when the rest is unchanged. Entries that are not storable tracks are
         counted."""
         items, complete = await newest_first_paged(
-            self._fetcher("me/tracks"), known=known or {}, key=lambda item: _save_key(item, "track")
+            self._fetcher("me/tracks"),
+            known=known or {},
+            key=lambda item: t.save_key(item, "track"),
         )
         saved = [
             t.SavedTrack(track=track, added_at=t.parse_time(item.get("added_at")))
             for item in items
-            if isinstance(item, dict) and (track := t.parse_track(item.get("track"))) is not None
+            if isinstance(item, dict)
+            and (track := t.parse_track(item.get("track"), memo=self._memo)) is not None
         ]
         return t.Saves(saved=saved, complete=complete, skipped=len(items) - len(saved))
 
-    async def saved_albums(self, *, known: Known | None = None) -> t.Saves[t.SavedAlbum]:
+    async def saved_albums(self, *, known: t.Known | None = None) -> t.Saves[t.SavedAlbum]:
         """Saved albums with their complete track lists (extra pages only for long albums); with
         `known`, only those saved since, as saved_tracks."""
         items, complete = await newest_first_paged(
-            self._fetcher("me/albums"), known=known or {}, key=lambda item: _save_key(item, "album")
+            self._fetcher("me/albums"),
+            known=known or {},
+            key=lambda item: t.save_key(item, "album"),
         )
         saved = [
             t.SavedAlbum(album=album, added_at=t.parse_time(item.get("added_at")))
             for item in items
             if isinstance(item, dict)
-            and (album := t.parse_album(item.get("album") or {})) is not None
+            and (album := t.parse_album(item.get("album") or {}, self._memo)) is not None
         ]
         completed = await gather_all([self._complete_album(entry) for entry in saved])
         return t.Saves(saved=completed, complete=complete)
@@ -333,7 +341,7 @@ class AsyncSpotify:
         more = await self._offset_paged(
             f"albums/{album.album.id}/tracks", known_total=album.tracks_total, start=PAGE_SIZE
         )
-        extra = (t.parse_track(item, album=album.album) for item in more)
+        extra = (t.parse_track(item, album=album.album, memo=self._memo) for item in more)
         tracks = album.tracks + tuple(track for track in extra if track is not None)
         return t.SavedAlbum(
             album=t.Album(
@@ -357,30 +365,18 @@ class AsyncSpotify:
 
     async def top_tracks(self, time_range: str) -> list[t.Track]:
         items = await self._offset_paged("me/top/tracks", params={"time_range": time_range})
-        return _parsed(items, t.parse_track)
+        return _parsed(items, lambda item: t.parse_track(item, memo=self._memo))
 
     async def recently_played(self) -> list[t.PlayedTrack]:
         # Spotify keeps only the last 50 plays: one page is all there is, no cursor walk.
         page = await self.get("me/player/recently-played", {"limit": PAGE_SIZE})
         plays = []
         for item in page.get("items") or []:
-            track = t.parse_track(item.get("track"))
+            track = t.parse_track(item.get("track"), memo=self._memo)
             played_at = t.parse_time(item.get("played_at"))
             if track is not None and played_at is not None:
                 plays.append(t.PlayedTrack(track=track, played_at=played_at))
         return plays
-
-
-# What is stored of saved tracks or albums: when each was saved, by Spotify id.
-type Known = Mapping[str, datetime | None]
-
-
-def _save_key(item: Any, kind: str) -> tuple[str, object] | None:
-    """A saved entry's id and save time, for comparing with what is stored."""
-    saved = item.get(kind) if isinstance(item, dict) else None
-    if not isinstance(saved, dict) or not saved.get("id"):
-        return None
-    return str(saved["id"]), t.parse_time(item.get("added_at"))
 
 
 def _parsed[T](items: list[Any], parse: Callable[[Any], T | None]) -> list[T]:

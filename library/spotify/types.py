@@ -7,11 +7,24 @@ something the catalog can store, so the parser returns None and the caller count
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 Json = dict[str, Any]
+
+# What parse_track reads of a track, in Spotify's `fields` syntax. Playlist pages are most
+# of a library's bytes; asking for only this halves them (liked songs take no `fields`).
+_TRACK_FIELDS = (
+    "type,id,name,is_local,duration_ms,explicit,disc_number,track_number,external_ids(isrc),"
+    "artists(id,name),album(id,name,album_type,release_date,release_date_precision,"
+    "total_tracks,images(url),artists(id,name))"
+)
+# Both keys: 2026 answers carry the track under `item`, older ones under `track`.
+PLAYLIST_ITEMS_FIELDS = (
+    f"total,items(added_at,added_by(id),is_local,item({_TRACK_FIELDS}),track({_TRACK_FIELDS}))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +171,18 @@ def _text(value: object) -> str:
     return value.replace("\x00", "") if isinstance(value, str) else ""
 
 
+# What is stored of saved tracks or albums: when each was saved, by Spotify id.
+type Known = Mapping[str, datetime | None]
+
+
+def save_key(item: Any, kind: str) -> tuple[str, object] | None:
+    """A saved entry's id and save time, for comparing with what is stored."""
+    saved = item.get(kind) if isinstance(item, dict) else None
+    if not isinstance(saved, dict) or not saved.get("id"):
+        return None
+    return str(saved["id"]), parse_time(item.get("added_at"))
+
+
 def parse_time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -170,20 +195,44 @@ def parse_time(value: object) -> datetime | None:
 def _images(data: Json) -> tuple[str, str]:
     """The widest and the narrowest image URL (Spotify lists them widest first)."""
     urls = [
-        img["url"] for img in data.get("images") or [] if isinstance(img, dict) and img.get("url")
+        img["url"] for img in data.get("images") or () if isinstance(img, dict) and img.get("url")
     ]
     return (urls[0], urls[-1]) if urls else ("", "")
 
 
-def parse_artist_ref(data: Json) -> ArtistRef | None:
-    if not data.get("id"):
+class Memo:
+    """What one read has parsed so far, by Spotify id: a track, album or artist met again (a
+    liked song that is also in playlists, an album's other tracks) is the object made the first
+    time, not a new one. Within one read Spotify describes an id the same way everywhere, and
+    the catalog writes each id once per run anyway; the one difference, a track listed on an
+    album page without its ISRC, is parsed again when the ISRC turns up."""
+
+    __slots__ = ("albums", "artists", "tracks")
+
+    def __init__(self) -> None:
+        self.tracks: dict[str, Track] = {}
+        self.albums: dict[str, AlbumRef] = {}
+        self.artists: dict[str, ArtistRef] = {}
+
+
+def parse_artist_ref(data: Json, memo: Memo | None = None) -> ArtistRef | None:
+    artist_id = data.get("id")
+    if not artist_id:
         return None
-    return ArtistRef(id=data["id"], name=_text(data.get("name")))
+    if memo is None:
+        return ArtistRef(id=artist_id, name=_text(data.get("name")))
+    ref = memo.artists.get(artist_id)
+    if ref is None:
+        ref = memo.artists[artist_id] = ArtistRef(id=artist_id, name=_text(data.get("name")))
+    return ref
 
 
-def _artist_refs(data: Json) -> tuple[ArtistRef, ...]:
-    refs = (parse_artist_ref(a) for a in data.get("artists") or [] if isinstance(a, dict))
-    return tuple(ref for ref in refs if ref is not None)
+def _artist_refs(data: Json, memo: Memo | None = None) -> tuple[ArtistRef, ...]:
+    refs = []
+    for artist in data.get("artists") or ():
+        if isinstance(artist, dict) and (ref := parse_artist_ref(artist, memo)) is not None:
+            refs.append(ref)
+    return tuple(refs)
 
 
 def parse_artist(data: Json) -> Artist | None:
@@ -192,12 +241,15 @@ def parse_artist(data: Json) -> Artist | None:
     return Artist(id=data["id"], name=_text(data.get("name")), image_url=_images(data)[0])
 
 
-def parse_album_ref(data: Json) -> AlbumRef | None:
-    if not data.get("id"):
+def parse_album_ref(data: Json, memo: Memo | None = None) -> AlbumRef | None:
+    album_id = data.get("id")
+    if not album_id:
         return None
+    if memo is not None and (known := memo.albums.get(album_id)) is not None:
+        return known
     cover, cover_small = _images(data)
-    return AlbumRef(
-        id=data["id"],
+    ref = AlbumRef(
+        id=album_id,
         name=_text(data.get("name")),
         album_type=data.get("album_type") or "",
         release_date=data.get("release_date") or "",
@@ -205,11 +257,16 @@ def parse_album_ref(data: Json) -> AlbumRef | None:
         total_tracks=int(data.get("total_tracks") or 0),
         cover_url=cover,
         cover_url_small=cover_small,
-        artists=_artist_refs(data),
+        artists=_artist_refs(data, memo),
     )
+    if memo is not None:
+        memo.albums[album_id] = ref
+    return ref
 
 
-def parse_track(data: Json | None, *, album: AlbumRef | None = None) -> Track | None:
+def parse_track(
+    data: Json | None, *, album: AlbumRef | None = None, memo: Memo | None = None
+) -> Track | None:
     """A track object; `album` stands in for the album of tracks listed inside an album."""
     if (
         not data
@@ -218,29 +275,37 @@ def parse_track(data: Json | None, *, album: AlbumRef | None = None) -> Track | 
         or not data.get("id")
     ):
         return None
+    track_id = data["id"]
+    isrc = ((data.get("external_ids") or {}).get("isrc") or "").upper()
+    if memo is not None:
+        known = memo.tracks.get(track_id)
+        if known is not None and (known.isrc or not isrc):
+            return known
     album_data = data.get("album")
     if isinstance(album_data, dict):
-        album = parse_album_ref(album_data) or album
-    external_ids = data.get("external_ids") or {}
-    return Track(
-        id=data["id"],
+        album = parse_album_ref(album_data, memo) or album
+    track = Track(
+        id=track_id,
         name=_text(data.get("name")),
-        artists=_artist_refs(data),
+        artists=_artist_refs(data, memo),
         album=album,
         duration_ms=int(data.get("duration_ms") or 0),
         explicit=bool(data.get("explicit")),
         disc_number=int(data.get("disc_number") or 1),
         track_number=int(data.get("track_number") or 1),
-        isrc=(external_ids.get("isrc") or "").upper(),
+        isrc=isrc,
     )
+    if memo is not None:
+        memo.tracks[track_id] = track
+    return track
 
 
-def parse_album(data: Json) -> Album | None:
-    ref = parse_album_ref(data)
+def parse_album(data: Json, memo: Memo | None = None) -> Album | None:
+    ref = parse_album_ref(data, memo)
     if ref is None:
         return None
     page = data.get("tracks") or {}
-    tracks = (parse_track(t, album=ref) for t in page.get("items") or [])
+    tracks = (parse_track(t, album=ref, memo=memo) for t in page.get("items") or [])
     return Album(
         album=ref,
         upc=(data.get("external_ids") or {}).get("upc") or "",
@@ -281,7 +346,7 @@ def _total(value: Any) -> int | None:
 
 
 def parse_playlist_entry(
-    data: Json | None, position: int, skipped: Skipped
+    data: Json | None, position: int, skipped: Skipped, memo: Memo | None = None
 ) -> PlaylistEntry | None:
     """One playlist entry: the track under `item`, else under `track`; others are counted."""
     if not data:
@@ -297,7 +362,7 @@ def parse_playlist_entry(
     if item.get("type", "track") == "episode":
         skipped.episode += 1
         return None
-    track = parse_track(item)
+    track = parse_track(item, memo=memo)
     if track is None:
         skipped.null += 1
         return None

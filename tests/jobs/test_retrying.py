@@ -81,3 +81,23 @@ def test_the_reaper_clears_task_rows_of_gone_workers_only(user: Any) -> None:
     assert alive.status == just_started.status == TaskResultStatus.RUNNING
     assert gone.status == TaskResultStatus.FAILED
     assert gone.exception_class_path == "downloads.enqueue.WorkerLost"
+
+
+def test_a_run_with_a_free_slot_takes_waiting_items_of_other_chunks_but_no_retry_pause(
+    user: Any,
+) -> None:
+    from downloads.worker import records
+
+    job = JobFactory.create(owner=user, status=Job.Status.RUNNING)
+    now = timezone.now()
+    paused = JobItemFactory.create(
+        job=job, chunk=1, position=1, heartbeat_at=now, failure_cause=TRANSIENT
+    )
+    held = JobItemFactory.create(job=job, chunk=1, position=2, heartbeat_at=now)
+    unheld = JobItemFactory.create(job=job, chunk=2, position=3)
+
+    taken = [records.item_take(job.pk, chunk=0) for _ in range(3)]
+
+    assert [w.item_id if w else None for w in taken] == [unheld.pk, held.pk, None]
+    paused.refresh_from_db()
+    assert (paused.status, paused.attempts) == (JobItem.Status.QUEUED, 0)

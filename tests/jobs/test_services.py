@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from downloads import services
-from downloads.models import CHUNK_SIZE, AudioFormat, Job, JobItem
+from downloads.models import AudioFormat, DownloadSettings, Job, JobItem
 from downloads.tasks import maintain, run_chunk
 from tests.factories import JobFactory, JobItemFactory, TrackFactory
 
@@ -44,7 +44,7 @@ def test_a_new_job_has_one_item_per_distinct_track_in_order(user: Any) -> None:
 def test_a_new_job_is_split_into_chunks_enqueued_after_commit(
     user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    tracks = TrackFactory.create_batch(CHUNK_SIZE + 3)
+    tracks = TrackFactory.create_batch(DownloadSettings.load().chunk_size + 3)
 
     with django_capture_on_commit_callbacks(execute=True):
         job = _create(user, tracks)

@@ -103,3 +103,15 @@ def test_names_lose_nul_characters_which_no_database_can_store_and_keep_the_rest
 
     assert track is not None
     assert track.name == "NullByte \u202eRTL\x07"
+
+
+def test_a_read_parses_a_track_met_again_once_unless_its_isrc_turns_up_later() -> None:
+    memo = t.Memo()
+    from_album_page = t.parse_track(track_json("t", external_ids={}), memo=memo)
+    with_isrc = t.parse_track(track_json("t"), memo=memo)
+    again = t.parse_track(track_json("t", name="Renamed elsewhere"), memo=memo)
+
+    assert from_album_page is not None and from_album_page.isrc == ""
+    assert with_isrc is not None and with_isrc.isrc == "USABC1234567"
+    assert again is with_isrc
+    assert with_isrc.album is t.parse_album_ref({"id": "al1"}, memo)

@@ -9,6 +9,7 @@ from downloads.pipeline.match.artists import ArtistKey, check_credits, credit_pa
 from downloads.pipeline.match.normalize import tokenize
 from downloads.pipeline.match.score import match
 from downloads.pipeline.match.transliterate import fold, japanese_readings
+from downloads.pipeline.resolve import Resolver, SourceResult
 from downloads.pipeline.sources import ytmusic
 from downloads.pipeline.types import Candidate, TrackQuery
 
@@ -263,7 +264,11 @@ def test_the_youtube_music_source_marks_what_the_isrc_search_returned() -> None:
 
     source = ytmusic.YouTubeMusicSource(client_factory=RecordedYTMusic)
     query = TrackQuery("Wonderwall", ("Oasis",), "", 258_000, "GBAJE9500107")
-    found = asyncio.run(source.search(query, limit=5))
+
+    async def answer() -> SourceResult:
+        return await anext(Resolver([source], limit=5).attempts(query))
+
+    found = asyncio.run(answer()).candidates
     assert [(c.id, c.from_isrc) for c in found] == [("ZrOKjDZOtkA", True), ("bx1Bh8ZvH84", False)]
 
 

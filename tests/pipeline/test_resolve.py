@@ -11,6 +11,7 @@ import pytest
 from downloads.pipeline.resolve import Resolver, SourceFailure, SourceResult, build_sources
 from downloads.pipeline.sources import youtube, ytmusic
 from downloads.pipeline.sources.common import (
+    Query,
     canonical_watch_url,
     is_allowed_media_url,
     planned_queries,
@@ -247,7 +248,7 @@ def test_the_youtube_music_source_asks_songs_then_videos_and_dedupes():
 
     source = ytmusic.YouTubeMusicSource(client_factory=RecordedYTMusic)
 
-    found = asyncio.run(source.search(TRACK, limit=5))
+    found = _answers(Resolver([source], limit=5), TRACK)[-1].candidates
 
     assert asked == [
         ("GBAJE9500107", "songs"),
@@ -337,7 +338,7 @@ def unreachable_ytmusic() -> ytmusic.YouTubeMusicSource:
 def test_the_ytmusic_source_finds_the_right_upload_with_allowed_urls(media_sandbox, short_track):
     source = ytmusic.YouTubeMusicSource()
 
-    found = asyncio.run(source.search(short_track.query, limit=10))
+    found = _answers(Resolver([source], limit=10), short_track.query)[-1].candidates
 
     assert short_track.right in {c.id for c in found}
     assert all(c.source == "ytmusic" and is_allowed_media_url(c.url or "") for c in found)
@@ -347,7 +348,8 @@ def test_the_ytmusic_source_finds_the_right_upload_with_allowed_urls(media_sandb
 
 @pytest.mark.integration
 def test_the_ytmusic_source_reads_what_the_sandbox_knows(media_sandbox, short_track):
-    found = asyncio.run(ytmusic.YouTubeMusicSource().search(short_track.query, limit=50))
+    resolver = Resolver([ytmusic.YouTubeMusicSource()], limit=50)
+    found = _answers(resolver, short_track.query)[-1].candidates
 
     known = {c.id: c for c in media_sandbox.media.candidates(short_track.track.id)}
     for candidate in found:
@@ -367,7 +369,8 @@ def test_the_ytmusic_source_puts_the_isrc_answers_first(media_sandbox, short_tra
         c for c in media_sandbox.media.candidates(short_track.track.id) if c.label == "official"
     ]
 
-    found = asyncio.run(ytmusic.YouTubeMusicSource().search(short_track.query, limit=10))
+    resolver = Resolver([ytmusic.YouTubeMusicSource()], limit=10)
+    found = _answers(resolver, short_track.query)[-1].candidates
 
     assert official and found[0].id == official[0].id
 
@@ -419,13 +422,13 @@ def test_a_source_that_finds_nothing_moves_on_and_the_last_answer_is_empty(setti
     class Silent:
         name = "silent"
 
-        async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
             return []
 
     class Hanging:
         name = "hanging"
 
-        async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
             await asyncio.sleep(60)
             return []
 
@@ -443,7 +446,7 @@ def test_candidates_with_urls_outside_the_allow_list_never_leave_the_resolver(se
     class Sneaky:
         name = "sneaky"
 
-        async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
             good = Candidate("dQw4w9WgXcQ", "t", "c", 1.0, 1, "video",
                              url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")  # fmt: skip
             bad = Candidate("aaaaaaaaaaa", "t", "c", 1.0, 1, "video", url="https://evil.com/a")
@@ -488,7 +491,7 @@ def test_a_single_transient_search_fault_is_retried(error):
         name = "flaky"
         calls = 0
 
-        async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
             self.calls += 1
             if self.calls == 1:
                 raise error
@@ -499,3 +502,24 @@ def test_a_single_transient_search_fault_is_retried(error):
 
     assert answers[0].candidates
     assert _failures(answers) == []
+
+
+def test_the_text_search_is_skipped_once_the_isrc_answer_will_do():
+    asked: list[str] = []
+
+    class Counting:
+        name = "counting"
+
+        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
+            asked.append(query.kind)
+            url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+            return [Candidate("dQw4w9WgXcQ", "t", "c", 1.0, 1, "video", url=url)]
+
+    async def first(enough: Any) -> SourceResult:
+        return await anext(Resolver([Counting()]).attempts(TRACK, enough=enough))
+
+    accepted = asyncio.run(first(lambda found: True))
+    declined = asyncio.run(first(lambda found: False))
+
+    assert asked == ["isrc", "isrc", "text"]
+    assert len(accepted.candidates) == len(declined.candidates) == 1

@@ -17,6 +17,7 @@ from ytmusicapi.exceptions import YTMusicServerError
 from downloads.pipeline import resolve
 from downloads.pipeline.resolve import Resolver, SourceFailure
 from downloads.pipeline.search_failures import diagnose
+from downloads.pipeline.sources.common import Query
 from downloads.pipeline.types import Candidate, TrackQuery
 
 TRACK = TrackQuery(
@@ -105,7 +106,7 @@ class Flaky:
     def __init__(self, *errors: BaseException) -> None:
         self.errors, self.calls = list(errors), 0
 
-    async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+    async def search(self, query: Query, *, limit: int) -> list[Candidate]:
         self.calls += 1
         if self.errors:
             raise self.errors.pop(0)

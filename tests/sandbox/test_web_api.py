@@ -282,6 +282,22 @@ def test_a_playlist_answer_holds_only_the_fields_asked_for(
     assert set(without) == {"owner"} and "display_name" not in without["owner"]
 
 
+def test_a_playlist_items_page_holds_only_the_fields_asked_for(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
+    pid = playlist(sandbox, "Everything Weird")["id"]
+
+    page = api.get(
+        f"playlists/{pid}/items", params={"fields": "total,items(added_at,item(id,artists(id)))"}
+    ).json()
+
+    assert set(page) == {"total", "items"}
+    tracks = [e["item"] for e in page["items"] if e["item"] is not None]
+    assert {frozenset(e) for e in page["items"]} == {frozenset({"added_at", "item"})}
+    assert {frozenset(tr) for tr in tracks} <= {frozenset({"id", "artists"}), frozenset({"id"})}
+    assert all(set(a) == {"id"} for tr in tracks for a in tr.get("artists", []))
+
+
 def test_a_field_the_answer_lacks_is_left_out_not_made_up(
     sandbox: Sandbox, api: httpx.Client
 ) -> None:

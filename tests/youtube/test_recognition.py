@@ -12,6 +12,7 @@ from ytmusicapi.exceptions import YTMusicServerError
 from downloads.pipeline.errors import FetchError
 from downloads.pipeline.fetch.classify import classify_error
 from downloads.pipeline.resolve import Resolver, SourceFailure
+from downloads.pipeline.sources.common import Query
 from downloads.pipeline.types import Candidate, TrackQuery
 from downloads.worker.governor import YouTubeRefused, refuse_if_limit, refuse_if_search_limit
 from sandbox.youtube_faults import BOT_CHECK, CAPTCHA, RATE_LIMITED
@@ -66,7 +67,7 @@ class _Refusing:
             f"Server returned HTTP {status}: Reason.\n{sentence}"
         )
 
-    async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+    async def search(self, query: Query, *, limit: int) -> list[Candidate]:
         raise self.error
 
 

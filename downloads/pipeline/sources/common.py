@@ -28,11 +28,12 @@ _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 
 
 class SearchSource(Protocol):
-    """One place to look for uploads of a track; a new site is one new class."""
+    """One place to look for uploads of a track; a new site is one new class. It answers one
+    query at a time (the resolver plans them: `planned_queries`)."""
 
     name: str
 
-    async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]: ...
+    async def search(self, query: Query, *, limit: int) -> list[Candidate]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,14 @@ import yt_dlp
 from downloads.pipeline.fetch.cookies import private_jar
 from downloads.pipeline.sources.common import (
     VIDEO_ID,
+    Query,
     YtDlpLogger,
     canonical_watch_url,
     dedupe,
     found_by,
-    planned_queries,
     run_blocking,
 )
-from downloads.pipeline.types import Candidate, TrackQuery
+from downloads.pipeline.types import Candidate
 
 SOCKET_TIMEOUT_S = 15
 _NOT_ON_DEMAND = {"is_live", "is_upcoming", "post_live"}
@@ -76,11 +76,6 @@ class YouTubeSource:
             info = ydl.extract_info(f"ytsearch{limit}:{text}", download=False)
         return [entry for entry in (info or {}).get("entries") or [] if entry]
 
-    async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
-        found: list[Candidate] = []
-        for query in planned_queries(track):
-            raw = await run_blocking(
-                self._search_blocking, query.text, limit, executor=self._executor
-            )
-            found.extend(found_by(query, map(parse_entry, raw)))
-        return dedupe(found)
+    async def search(self, query: Query, *, limit: int) -> list[Candidate]:
+        raw = await run_blocking(self._search_blocking, query.text, limit, executor=self._executor)
+        return dedupe(found_by(query, map(parse_entry, raw)))

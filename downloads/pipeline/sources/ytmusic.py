@@ -16,13 +16,13 @@ from requests.adapters import HTTPAdapter
 
 from downloads.pipeline.sources.common import (
     VIDEO_ID,
+    Query,
     canonical_watch_url,
     dedupe,
     found_by,
-    planned_queries,
     run_blocking,
 )
-from downloads.pipeline.types import Candidate, TrackQuery
+from downloads.pipeline.types import Candidate
 
 REQUEST_TIMEOUT_S = 15
 YTMUSIC_ORIGIN = "https://music.youtube.com"
@@ -132,14 +132,13 @@ class YouTubeMusicSource:
         results = self._client().search(text, filter=kind, limit=limit)
         return list(results or [])
 
-    async def search(self, track: TrackQuery, *, limit: int) -> list[Candidate]:
+    async def search(self, query: Query, *, limit: int) -> list[Candidate]:
+        # An ISRC names a release: only the songs filter can answer it meaningfully.
+        kinds = ("songs",) if query.kind == "isrc" else ("songs", "videos")
         found: list[Candidate] = []
-        for query in planned_queries(track):
-            # An ISRC names a release: only the songs filter can answer it meaningfully.
-            kinds = ("songs",) if query.kind == "isrc" else ("songs", "videos")
-            for kind in kinds:
-                raw = await run_blocking(
-                    self._search_blocking, query.text, kind, limit, executor=self._executor
-                )
-                found.extend(found_by(query, map(parse_result, raw)))
+        for kind in kinds:
+            raw = await run_blocking(
+                self._search_blocking, query.text, kind, limit, executor=self._executor
+            )
+            found.extend(found_by(query, map(parse_result, raw)))
         return dedupe(found)
