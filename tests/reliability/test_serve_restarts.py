@@ -1,0 +1,96 @@
+"""`manage.py serve` stopped while its worker converts a track with ffmpeg, then started again:
+by SIGTERM (what Ctrl+C, `docker stop` and systemd send) and by SIGKILL of every process it
+runs at once (the OOM killer, a pulled plug). The job ends with every track done, nothing
+failed or counted against a track, no temporary file left and no task row stuck. The figures
+reached are printed."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from downloads import enqueue, services
+from downloads.models import HEARTBEAT_STALE_AFTER, Job, JobItem
+from sandbox import Sandbox
+from tests.reliability.helpers import Processes, playlist_job, uploaded_tracks
+from tests.reliability.invariants import assert_job_consistent, describe
+from tests.reliability.serving import alive, converting, signal_tree
+from tests.support.waiting import wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+TRACKS = 4
+
+
+def _serve(processes: Processes, temp: Path) -> subprocess.Popen[bytes]:
+    process, _ = processes.served(
+        "--workers",
+        "1",
+        SPOTIFY_CLIENT_ID="configured-client",
+        SECRET_KEY=settings.SECRET_KEY,
+        TMPDIR=str(temp),
+    )
+    return process
+
+
+def _stop(process: subprocess.Popen[bytes], how: str) -> None:
+    """Stop `serve` as `how` says; returns once every process it ran is gone."""
+    if how == "sigterm":
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        return
+    tree = signal_tree(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    wait_until(lambda: not any(map(alive, tree)), what="every process of serve gone")
+    # Nothing beats any more: the reaper, run as if a minute had passed, hands on what the
+    # killed worker held, as it would a minute later.
+    assert services.jobs_reap(now=timezone.now() + HEARTBEAT_STALE_AFTER) >= 1
+
+
+@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
+def test_serve_stopped_mid_conversion_and_started_again_finishes_the_job(
+    how: str, media_sandbox: Sandbox, user: Any, processes: Processes, tmp_path: Path
+) -> None:
+    temp = tmp_path / "serve-tmp"  # the processes' temporary folder, to find what they leave
+    temp.mkdir()
+    tracks = uploaded_tracks(media_sandbox, TRACKS)
+    job = playlist_job(
+        media_sandbox, user, tracks, name="Restart", enqueue=True, audio_format="mp3"
+    )
+    serve = _serve(processes, temp)
+    wait_until(lambda: converting(serve.pid), timeout=120, step=0.02, what="an ffmpeg conversion")
+
+    _stop(serve, how)
+
+    items = list(job.items.all())
+    cut_short = {i.pk for i in items if i.failure_cause == JobItem.FailureCause.INTERRUPTED}
+    assert cut_short, "nothing was converting when serve stopped"
+    assert not [i for i in items if i.status in (JobItem.Status.FAILED, JobItem.Status.RUNNING)]
+    # A stop hands the attempt back uncounted; a kill leaves it counted (a claim token only).
+    claimed_before = {i.attempts for i in items if i.pk in cut_short}
+    assert claimed_before == ({0} if how == "sigterm" else {1})
+
+    _serve(processes, temp)
+    wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=180)
+    chunk_rows = DBTaskResult.objects.filter(task_path=enqueue.RUN_CHUNK)
+    running = chunk_rows.filter(status=TaskResultStatus.RUNNING)
+    wait_until(lambda: not running.exists(), timeout=30, what="no chunk task left running")
+
+    print(
+        f"\nserve stopped by {how} mid-conversion, started again: {describe(job)}; "
+        f"items cut short: {len(cut_short)}, stuck task rows: {running.count()}"
+    )
+    counts = assert_job_consistent(job, temp_dirs=[temp])
+    assert (counts["done"], counts["failed"]) == (TRACKS, 0)
+    for item in job.items.filter(pk__in=cut_short):
+        assert (item.status, item.attempts, item.error) == ("done", max(claimed_before) + 1, "")
+    assert not job.items.filter(error__contains="ffmpeg").exists()
+    assert "Traceback" not in processes.log_text()
