@@ -60,7 +60,7 @@ class Processes:
         argv = [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port), *args]
         process = self._start("serve", argv, {**worker_env(), **env})
         url = f"http://127.0.0.1:{port}"
-        wait_for_http(f"{url}/healthz", timeout=60)
+        wait_for_http(f"{url}/healthz", timeout=120)
         return process, url
 
     def web(self, **env: str) -> str:

@@ -22,7 +22,12 @@ from tests.support.signing_in import RunRefresh, SignIn
 from tests.support.spotify import CLIENT_ID
 from tests.support.waiting import wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.timeout(900),
+    pytest.mark.django_db(transaction=True),
+]
 
 TRACKS = 40
 FAULT_RATE = 0.20
