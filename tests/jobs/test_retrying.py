@@ -81,3 +81,21 @@ def test_the_reaper_clears_task_rows_of_gone_workers_only(user: Any) -> None:
     assert alive.status == just_started.status == TaskResultStatus.RUNNING
     assert gone.status == TaskResultStatus.FAILED
     assert gone.exception_class_path == "downloads.enqueue.WorkerLost"
+
+
+def test_the_reaper_hands_on_a_chunk_whose_worker_died_before_holding_its_items(
+    user: Any,
+) -> None:
+    """Killed between claiming the task row and holding the items: nothing beats, nothing is
+    held, so only the lost row says the chunk needs a worker."""
+    job = JobFactory.create(owner=user, status=Job.Status.RUNNING)
+    JobItemFactory.create(job=job, chunk=3, status="queued", heartbeat_at=None)
+    lost = _chunk_row(job, 3, started=timedelta(minutes=5))
+
+    assert services.jobs_reap() == 1
+
+    lost.refresh_from_db()
+    assert lost.status == TaskResultStatus.FAILED
+    queued = DBTaskResult.objects.filter(task_path=run_chunk.module_path, status="READY")
+    assert [r.args_kwargs["kwargs"] for r in queued] == [{"job_id": job.pk, "chunk": 3}]
+    assert services.jobs_reap() == 0  # handed on once
