@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db.models import Sum
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -126,6 +127,8 @@ def test_three_sigkills_of_the_workers_during_a_300_track_job_fail_and_redo_noth
     for pk, before in survivors.items():
         item = JobItem.objects.get(pk=pk)
         assert (item.status, (item.attempts, item.stored_file_id)) == ("done", before)
-    assert sum(job.items.values_list("attempts", flat=True)) <= TRACKS + held_at_kills
+    # Besides the kills, only a transient failure (a loaded machine's socket timeout) retries.
+    used = job.items.aggregate(attempts=Sum("attempts"), retries=Sum("transient_retries"))
+    assert used["attempts"] <= TRACKS + held_at_kills + used["retries"]
     assert len(music_files()) == TRACKS
     assert "Traceback" not in processes.log_text()
