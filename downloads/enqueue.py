@@ -67,32 +67,39 @@ def maintenance_schedule_at(*, when: datetime) -> bool:
 MAINTAIN_LOST_AFTER = timedelta(minutes=10)  # a maintenance round takes seconds
 
 
-def tasks_lost_clear(*, now: datetime, stale_after: timedelta) -> int:
-    """Mark failed the task rows left running by a worker that is gone; returns how many.
+def tasks_lost_clear(*, now: datetime, stale_after: timedelta) -> set[tuple[int, int]]:
+    """Mark failed the task rows left running by a worker that is gone; returns the chunks
+    (job id, chunk) of the rows it marked, for the reaper to enqueue again.
 
     django-tasks-db knows a worker only by the id it claimed a row with, and keeps no sign of
     life. A chunk task's live worker beats its items' heartbeats; a chunk row older than
-    `stale_after` none of whose items has a fresh heartbeat lost its worker (the item reaper
-    has enqueued the chunk again). A maintenance round running for minutes died.
+    `stale_after` none of whose items has a fresh heartbeat lost its worker. The item reaper
+    requeues the items that worker held; a worker killed after claiming the row but before
+    holding any item left them waiting with no task, hence the chunks returned. A maintenance
+    round running for minutes died.
     """
     running = DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING, started_at__lt=now - stale_after
     )
-    lost = [
-        row.pk
-        for row in running.filter(task_path=RUN_CHUNK)
-        if not JobItem.objects.filter(
-            job_id=row.args_kwargs["kwargs"].get("job_id"),
-            chunk=row.args_kwargs["kwargs"].get("chunk"),
-            heartbeat_at__gte=now - stale_after,
-        ).exists()
-    ]
-    lost += running.filter(
-        task_path=MAINTAIN, started_at__lt=now - MAINTAIN_LOST_AFTER
-    ).values_list("pk", flat=True)
-    return DBTaskResult.objects.filter(pk__in=lost, status=TaskResultStatus.RUNNING).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=now,
-        exception_class_path="downloads.enqueue.WorkerLost",
-        traceback="The worker running this task stopped or died; its work was handed on.",
-    )
+    chunks: dict[Any, tuple[int, int]] = {}  # task row pk (a UUID) -> its chunk
+    for row in running.filter(task_path=RUN_CHUNK):
+        job_id, chunk = (row.args_kwargs["kwargs"].get(key) for key in ("job_id", "chunk"))
+        beating = JobItem.objects.filter(
+            job_id=job_id, chunk=chunk, heartbeat_at__gte=now - stale_after
+        )
+        if not beating.exists():
+            chunks[row.pk] = (job_id, chunk)
+    maintenance = running.filter(task_path=MAINTAIN, started_at__lt=now - MAINTAIN_LOST_AFTER)
+    cleared = set()
+    lost: list[Any] = [*chunks, *maintenance.values_list("pk", flat=True)]
+    for pk in lost:
+        # Row by row: only what this call marked is handed on (two reapers may race).
+        marked = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path="downloads.enqueue.WorkerLost",
+            traceback="The worker running this task stopped or died; its work was handed on.",
+        )
+        if marked and pk in chunks and None not in chunks[pk]:
+            cleared.add(chunks[pk])
+    return cleared

@@ -222,8 +222,6 @@ def jobs_reap(*, now: datetime | None = None) -> int:
         status__in=JobItem.UNFINISHED, heartbeat_at__lt=now - HEARTBEAT_STALE_AFTER
     )
     found = list(stale.values_list("pk", "job_id", "chunk"))
-    chunks = {(job_id, chunk) for _, job_id, chunk in found}
-    job_ids = {job_id for job_id, _ in chunks}
     with transaction.atomic():
         stale.filter(job__cancel_requested=True).update(
             status=JobItem.Status.CANCELLED, heartbeat_at=None, finished_at=now, stage=""
@@ -237,7 +235,9 @@ def jobs_reap(*, now: datetime | None = None) -> int:
         )
     # The dead workers' half-downloaded files: each attempt had its own folder.
     workdir.attempt_dirs_remove(item_id for item_id, _, _ in found)
-    enqueue.tasks_lost_clear(now=now, stale_after=HEARTBEAT_STALE_AFTER)
+    chunks = {(job_id, chunk) for _, job_id, chunk in found}
+    chunks |= enqueue.tasks_lost_clear(now=now, stale_after=HEARTBEAT_STALE_AFTER)
+    job_ids = {job_id for job_id, _ in chunks}
     enqueued = 0
     for job in Job.objects.filter(pk__in=job_ids | _orphaned_job_ids()):
         if job_finish_if_done(job=job):

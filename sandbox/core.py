@@ -103,6 +103,7 @@ class Sandbox:
             "media_knobs": self.media_knobs.as_dict(),
             "requests": dict(self.requests),
             "youtube_requests": dict(self.youtube_requests),
+            "faults_injected": self.faults_injected(),
             "lyrics_knobs": self.lyrics_knobs.as_dict(),
             "lrclib_requests": dict(self.lrclib.requests),
         }
@@ -124,10 +125,19 @@ class Sandbox:
         page, yt-dlp's watch-page probe) and media (the downloads themselves)."""
         return {kind: self.youtube_requests[kind] for kind in ("search", "page", "media")}
 
+    def faults_injected(self) -> dict[str, dict[str, int]]:
+        """Faults answered since the last reset, by kind: Spotify's (/v1) and YouTube's."""
+        return {
+            "spotify": dict(self._spotify_faults.injected),
+            "youtube": dict(self._media_faults.injected),
+        }
+
     def reset_counters(self) -> None:
         self.requests.clear()
         self.youtube_requests.clear()
         self.lrclib.requests.clear()
+        self._spotify_faults.injected.clear()
+        self._media_faults.injected.clear()
 
     def reset(self) -> None:
         """Knobs, counters, tokens, clock and every playlist back to the seed state."""

@@ -95,6 +95,8 @@ class Engine:
         self.seed, self.clock = seed, clock
         self.lock = threading.Lock()
         self.rng = random.Random(seed)
+        # Faults answered since the last reset, by kind: the figures a fault test reports.
+        self.injected = RequestCounter()
 
     def _planned(self, planned: list[Planned], path: str) -> str | None:
         for i, plan in enumerate(planned):
@@ -119,6 +121,7 @@ class SpotifyFaults(Engine):
         with self.lock:
             self.knobs.__init__()  # type: ignore[misc]  # same object: tests may hold it
             self.rng.seed(self.seed)
+            self.injected.clear()
             self._window.clear()
             self._quota_start, self._quota_used = None, 0
 
@@ -133,6 +136,7 @@ class SpotifyFaults(Engine):
             if kind is None and self._roll(self.knobs.error_rate):
                 kind = self.rng.choice(("500", "502", "503"))
             if kind is not None:
+                self.injected.hit(kind)
                 return self._answer(kind)
             return self._quota() or self._rate_limit()
 

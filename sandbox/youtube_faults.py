@@ -41,6 +41,7 @@ class MediaKnobs(Plannable):
     latency: float = 0.0  # seconds added to every YouTube request
     bandwidth: int | None = None  # bytes per second, per connection
     error_rate: float = 0.0  # fraction of requests answered 503
+    reset_rate: float = 0.0  # fraction of requests answered by resetting the connection
     truncate_rate: float = 0.0  # fraction of media bodies cut off halfway
     stall_rate: float = 0.0  # fraction of media bodies that stop halfway and hang
     stall_seconds: float = 30.0  # how long a stalled body hangs before the line drops
@@ -115,6 +116,7 @@ class MediaFaults(Engine):
         with self.lock:
             self.knobs.__init__(scale=self.default_scale)  # type: ignore[misc]
             self.rng.seed(self.seed + 1)
+            self.injected.clear()
             self._expired.clear()
         self.budget.reset()
 
@@ -138,6 +140,8 @@ class MediaFaults(Engine):
             kind = "bot_check"
         if kind is None and self.knobs.captcha:
             kind = "captcha"
+        if kind is None and self._roll(self.knobs.reset_rate):
+            kind = "reset"
         if kind is None and self._roll(self.knobs.error_rate):
             kind = "503"
         if download:
@@ -160,6 +164,8 @@ class MediaFaults(Engine):
                 request.client, self.knobs.video_budget, self.knobs.budget_window
             )
             kind = "rate_limit" if wait else None
+        if kind is not None:
+            self.injected.hit(kind)
         if kind is None or kind == "truncate":
             return kind
         if kind == "stall":
@@ -186,6 +192,8 @@ class MediaFaults(Engine):
                 request.client, video_id, self.knobs.video_budget, self.knobs.budget_window
             )
             kind = "rate_limit" if wait else None
+        if kind is not None:
+            self.injected.hit(kind)
         if kind is None or kind in BODY_FAULTS:
             return kind
         return answer(kind, is_json=False)

@@ -101,3 +101,21 @@ def test_a_run_with_a_free_slot_takes_waiting_items_of_other_chunks_but_no_retry
     assert [w.item_id if w else None for w in taken] == [unheld.pk, held.pk, None]
     paused.refresh_from_db()
     assert (paused.status, paused.attempts) == (JobItem.Status.QUEUED, 0)
+
+
+def test_the_reaper_hands_on_a_chunk_whose_worker_died_before_holding_its_items(
+    user: Any,
+) -> None:
+    """Killed between claiming the task row and holding the items: nothing beats, nothing is
+    held, so only the lost row says the chunk needs a worker."""
+    job = JobFactory.create(owner=user, status=Job.Status.RUNNING)
+    JobItemFactory.create(job=job, chunk=3, status="queued", heartbeat_at=None)
+    lost = _chunk_row(job, 3, started=timedelta(minutes=5))
+
+    assert services.jobs_reap() == 1
+
+    lost.refresh_from_db()
+    assert lost.status == TaskResultStatus.FAILED
+    queued = DBTaskResult.objects.filter(task_path=run_chunk.module_path, status="READY")
+    assert [r.args_kwargs["kwargs"] for r in queued] == [{"job_id": job.pk, "chunk": 3}]
+    assert services.jobs_reap() == 0  # handed on once

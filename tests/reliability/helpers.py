@@ -52,12 +52,16 @@ class Processes:
 
     def serve(self, *args: str, **env: str) -> str:
         """`manage.py serve` (uvicorn under its supervisor); its base URL once it answers."""
+        return self.served(*args, **env)[1]
+
+    def served(self, *args: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
+        """`manage.py serve`, as a process and its base URL once it answers."""
         port = free_port()
         argv = [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port), *args]
-        self._start("serve", argv, {**worker_env(), **env})
+        process = self._start("serve", argv, {**worker_env(), **env})
         url = f"http://127.0.0.1:{port}"
-        wait_for_http(f"{url}/healthz", timeout=60)
-        return url
+        wait_for_http(f"{url}/healthz", timeout=120)
+        return process, url
 
     def web(self, **env: str) -> str:
         """The app under uvicorn in a subprocess; returns its base URL once it answers.
@@ -169,11 +173,14 @@ def port_of(url: str) -> int:
 
 
 def uploaded_tracks(sandbox: Any, count: int, *, skip: int = 0) -> list[Any]:
-    """`count` editorial tracks of the sandbox that have an acceptable upload."""
-    from tests.support.catalog import editorial_tracks, has_upload
+    """`count` tracks of the sandbox that have an acceptable upload, editorial ones first."""
+    from itertools import islice
 
-    found = [t for t in editorial_tracks(sandbox) if has_upload(sandbox, t)][skip : skip + count]
-    assert len(found) == count, f"the sandbox has only {len(found)} uploaded editorial tracks"
+    from tests.support.catalog import catalog_tracks, has_upload
+
+    uploaded = (t for t in catalog_tracks(sandbox) if has_upload(sandbox, t))
+    found = list(islice(uploaded, skip, skip + count))
+    assert len(found) == count, f"the sandbox has only {len(found)} uploaded tracks"
     return found
 
 

@@ -3,7 +3,6 @@ something other than the track is requeued uncounted, and a cancel never waits f
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 from pathlib import Path
@@ -19,6 +18,7 @@ from sandbox import Sandbox
 from spotifydl.ffmpeg import ffmpeg_path
 from tests.reliability.helpers import Processes, playlist_job, uploaded_tracks
 from tests.reliability.invariants import describe
+from tests.reliability.serving import signal_tree
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -46,22 +46,6 @@ def _ffmpeg_shim(folder: Path) -> tuple[Path, Path, Path]:
     return bin_dir, marks, hold
 
 
-def _descendants(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        for child in map(int, children):
-            found += [child, *_descendants(child)]
-    return found
-
-
-def _signal_group(pid: int, signum: int) -> None:
-    """What a terminal or a supervisor does to the process group: the worker and its ffmpeg."""
-    for target in [pid, *_descendants(pid)]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(target, signum)
-
-
 def test_a_worker_stopped_mid_conversion_requeues_the_item_uncounted(
     media_sandbox: Sandbox, user: Any, processes: Processes, tmp_path: Path
 ) -> None:
@@ -73,7 +57,7 @@ def test_a_worker_stopped_mid_conversion_requeues_the_item_uncounted(
     worker = processes.worker(PATH=path)
     wait_until(lambda: any(marks.iterdir()), timeout=120, step=0.05, what="a conversion")
 
-    _signal_group(worker.pid, signal.SIGTERM)
+    signal_tree(worker.pid, signal.SIGTERM)
     assert worker.wait(timeout=60) == 0
 
     items = list(job.items.all())

@@ -79,6 +79,16 @@ def test_a_reset_rate_closes_the_connection_without_an_answer(
         api.get("me")
 
 
+def test_injected_spotify_faults_are_counted_by_kind(sandbox: Sandbox, api: httpx.Client) -> None:
+    sandbox.knobs.fail_next(2, "503")
+    sandbox.knobs.fail_next(1, "reset")
+    assert [api.get("me").status_code for _ in range(2)] == [503, 503]
+    with pytest.raises(httpx.TransportError):
+        api.get("me")
+    assert api.get("me").status_code == 200
+    assert sandbox.faults_injected()["spotify"] == {"503": 2, "reset": 1}
+
+
 def test_fail_next_fails_exactly_the_next_requests(sandbox: Sandbox, api: httpx.Client) -> None:
     sandbox.knobs.fail_next(2, "503")
     assert [api.get("me").status_code for _ in range(3)] == [503, 503, 200]

@@ -109,6 +109,22 @@ def test_a_connection_reset_is_a_transport_error(sandbox: Sandbox, media: httpx.
         search(media)
 
 
+def test_a_reset_rate_drops_search_and_media_connections_and_is_counted(
+    sandbox: Sandbox, media: httpx.Client
+) -> None:
+    url = first_url(sandbox)
+    sandbox.media_knobs.reset_rate = 1.0
+    with pytest.raises(httpx.TransportError):
+        search(media)
+    with pytest.raises(httpx.TransportError):
+        media.get(url)
+    sandbox.media_knobs.reset_rate, sandbox.media_knobs.error_rate = 0.0, 1.0
+    assert search(media).status_code == 503
+    assert sandbox.faults_injected()["youtube"] == {"reset": 2, "503": 1}
+    sandbox.reset_counters()
+    assert sandbox.faults_injected() == {"spotify": {}, "youtube": {}}
+
+
 def test_the_real_scale_serves_about_160_kbps(sandbox: Sandbox, media: httpx.Client) -> None:
     candidate = candidates(sandbox)[0]
     tiny = len(media.get(sandbox.watch_url(candidate.id)).content)

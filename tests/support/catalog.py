@@ -7,6 +7,8 @@ lengths the sandbox's media search answers to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from library.models import (
@@ -20,6 +22,7 @@ from library.models import (
     UserPlaylist,
 )
 from sandbox import Sandbox
+from sandbox.edge import EDGE_ARTIST_COUNT
 from sandbox.models import Track as SandboxTrack
 
 
@@ -76,6 +79,22 @@ def editorial_tracks(sandbox: Sandbox) -> list[SandboxTrack]:
         if isinstance(entry.item, SandboxTrack)
     }
     return list(tracks.values())
+
+
+def catalog_tracks(sandbox: Sandbox) -> Iterator[SandboxTrack]:
+    """Every track once: the editorial ones first (editorial_tracks), then the discographies of
+    the artists with plain names (well over a thousand tracks in the tiny world)."""
+    seen: set[str] = set()
+    catalog = sandbox.world.catalog
+    albums = (
+        album
+        for index in range(EDGE_ARTIST_COUNT, catalog.artist_pool)
+        for album in catalog.discography(catalog.artist(index))
+    )
+    for track in chain(editorial_tracks(sandbox), (t for a in albums for t in a.tracks)):
+        if track.id not in seen:
+            seen.add(track.id)
+            yield track
 
 
 def has_upload(sandbox: Sandbox, track: SandboxTrack) -> bool:
