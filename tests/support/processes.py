@@ -27,6 +27,9 @@ def database_url() -> str:
 def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "spotifydl.settings"})
+    # One web process per served test app: the suite shares two cores, and test_serve is where
+    # several are checked.
+    env.setdefault("WEB_WORKERS", "1")
     env.update(extra)
     return env
 
