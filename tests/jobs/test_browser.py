@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,16 +12,8 @@ from sandbox import Sandbox
 from tests.support.catalog import has_upload, import_playlist, tracks_with_one_missing
 from tests.support.servers import AsgiServer
 from tests.support.signing_in import session_cookies
-from tests.support.workers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-
-@pytest.fixture
-def worker(asgi_server: AsgiServer, media_sandbox: Sandbox) -> Iterator[None]:
-    process = start_worker()
-    yield
-    stop_worker(process)
 
 
 def test_a_download_started_from_the_playlist_page_reaches_its_end_live(

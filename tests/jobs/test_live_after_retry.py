@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,16 +13,8 @@ from tests.factories import JobFactory, JobItemFactory
 from tests.support.browser import browser_sign_in, watch_for_problems
 from tests.support.catalog import editorial_tracks, has_upload, import_track
 from tests.support.servers import AsgiServer
-from tests.support.workers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-
-@pytest.fixture
-def worker(asgi_server: AsgiServer, media_sandbox: Sandbox) -> Iterator[None]:
-    process = start_worker()
-    yield
-    stop_worker(process)
 
 
 def _failed_job(sandbox: Sandbox, owner: Any) -> Job:
