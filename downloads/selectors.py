@@ -82,7 +82,8 @@ class ItemFilter(StrEnum):
         )
 
     def size_in(self, job: Job) -> int:
-        """How many items the tab holds, from the job's counters (no query)."""
+        """How many items the tab holds, from the job's counters (no query); progress.js
+        counts the same way from the stream's counters."""
         return {
             ItemFilter.ALL: job.total,
             ItemFilter.PROBLEMS: job.failed + job.no_match,

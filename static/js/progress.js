@@ -23,9 +23,25 @@
     }
   }
 
+  // The tabs' counts, as ItemFilter.size_in counts them on the server.
+  function updateTabs(root, job) {
+    const finished = job.done + job.failed + job.no_match + job.cancelled;
+    const counts = {
+      all: job.total,
+      problems: job.failed + job.no_match,
+      active: job.total - finished,
+      done: job.done,
+      cancelled: job.cancelled,
+    };
+    for (const [tab, count] of Object.entries(counts)) {
+      setText(root, `[data-tab-count="${tab}"]`, String(count));
+    }
+  }
+
   function updateJob(root, job) {
     const active = ACTIVE.has(job.status);
     updateBar(root, job, active);
+    updateTabs(root, job);
     setText(root, '[data-job-field="percent_text"]', `${job.percent}%`);
     for (const name of ["done", "total", "failed", "no_match", "cancelled"]) {
       setText(root, `[data-job-field="${name}"]`, String(job[name]));

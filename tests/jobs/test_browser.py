@@ -38,6 +38,11 @@ def test_a_download_started_from_the_playlist_page_reaches_its_end_live(
         "Completed with failures", timeout=60_000
     )
     expect(bar).to_have_attribute("aria-valuenow", "66")  # 2 of 3 on disk
+    # The tabs counted along with the stream, not only when the page was drawn.
+    tabs = page.get_by_role("navigation", name="Show tracks")
+    expect(tabs.locator('[data-tab-count="done"]')).to_have_text("2")
+    expect(tabs.locator('[data-tab-count="problems"]')).to_have_text("1")
+    expect(tabs.locator('[data-tab-count="active"]')).to_have_text("0")
     expect(page.get_by_role("button", name="Retry failed tracks")).to_be_visible()
     rows = page.locator("tbody tr")
     for index in range(3):

@@ -71,6 +71,7 @@ def test_one_job_survives_503s_truncated_bodies_and_stalls(
     assert record.outside(allowed) == []
 
 
+@pytest.mark.slow  # every retry layer spends its budget first
 @pytest.mark.parametrize("fault", ["truncate", "reset"])
 def test_a_search_answer_cut_off_fails_the_track_with_a_plain_reason(
     media_sandbox: Sandbox, user: Any, fault: str
