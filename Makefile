@@ -47,7 +47,8 @@ test-sqlite: $(DEV_STAMP) static
 	@scripts/ensure-chromium
 	$(PYTEST)
 
-# Browser and slow tests exercise no database-specific behaviour and already ran on SQLite.
+# Browser and slow tests exercise no database-specific behaviour and already ran on SQLite;
+# tests/conftest.py also leaves out, on PostgreSQL, the tests that use no database at all.
 test-postgres: $(DEV_STAMP) static
 	scripts/with-postgres $(PYTEST) -m "not browser and not slow"
 

@@ -210,6 +210,8 @@ LRCLIB_URL = os.environ.get("LRCLIB_URL", "https://lrclib.net")
 LRCLIB_GAP = env_float("LRCLIB_GAP", 0.2)
 # How long yt-dlp waits on a silent connection before it resumes the download elsewhere.
 YTDLP_SOCKET_TIMEOUT = env_float("YTDLP_SOCKET_TIMEOUT", 20.0)
+# Seconds before a track that failed for a passing reason is queued again (doubling each time).
+ITEM_RETRY_BACKOFF = env_float("ITEM_RETRY_BACKOFF", 2.0)
 # yt-dlp's cache: YouTube's player script and solved challenges, kept between tracks and runs.
 YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)

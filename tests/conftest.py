@@ -47,17 +47,30 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run last, after everything else.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last, after everything else; on PostgreSQL, only what uses a database.
 
     Playwright's sync API starts an event loop in the main thread and keeps it for the session;
     once it runs, `asyncio.run()` (used by the pipeline and the Spotify client) cannot be called
-    from that thread any more.
+    from that thread any more. The PostgreSQL pass (`make test-postgres`) follows the SQLite
+    one: a test that never touches a database ran there exactly as it would here.
     """
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        without = [item for item in items if not _uses_database(item)]
+        config.hook.pytest_deselected(items=without)
+        items[:] = [item for item in items if _uses_database(item)]
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(fixtures & DATABASE_FIXTURES)
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +111,8 @@ YOUTUBE_TEST_SETTINGS = {
     "YOUTUBE_BACKOFF_STEPS": [1.0, 2.0, 4.0],
     # The sandbox is on loopback: a read silent for 1.5 s is a stall, not a slow link.
     "YTDLP_SOCKET_TIMEOUT": 1.5,
+    # A transient failure is queued again after a fifth of a second, not two.
+    "ITEM_RETRY_BACKOFF": 0.2,
 }
 
 

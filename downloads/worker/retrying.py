@@ -22,17 +22,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from django.conf import settings
+
 
 @dataclass(frozen=True, slots=True)
 class ItemRetryPolicy:
     budget: int = 3  # requeues per item for transient failures
-    backoff_s: float = 2.0  # pause before requeue n: backoff_s * 2**(n-1), jittered
 
     def allows(self, used: int) -> bool:
         return used < self.budget
 
     def delay(self, retry: int) -> float:
-        base: float = self.backoff_s * 2.0 ** max(0, retry - 1)
+        """Pause before requeue n: ITEM_RETRY_BACKOFF * 2**(n-1), jittered."""
+        base: float = settings.ITEM_RETRY_BACKOFF * 2.0 ** max(0, retry - 1)
         return base * random.uniform(0.75, 1.25)  # noqa: S311 - jitter only
 
 

@@ -44,6 +44,7 @@ def worker_env(**extra: str) -> dict[str, str]:
         YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES=str(settings.YOUTUBE_BUDGET_PER_HOUR_WITH_COOKIES),
         YOUTUBE_SEARCH_GAP=str(settings.YOUTUBE_SEARCH_GAP),
         YTDLP_SOCKET_TIMEOUT=str(settings.YTDLP_SOCKET_TIMEOUT),
+        ITEM_RETRY_BACKOFF=str(settings.ITEM_RETRY_BACKOFF),
         YOUTUBE_BACKOFF_STEPS=",".join(str(s) for s in settings.YOUTUBE_BACKOFF_STEPS),
         **extra,
     )
