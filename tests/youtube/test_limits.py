@@ -59,8 +59,10 @@ def test_a_60_track_job_waits_out_youtubes_rate_limit_and_downloads_every_track(
 
 @pytest.mark.parametrize("mode", ["bot_check", "captcha"])
 def test_a_sign_in_check_pauses_every_job_until_a_cookies_upload_resumes_them(
-    media_sandbox: Sandbox, user: Any, client: Client, mode: str
+    media_sandbox: Sandbox, user: Any, client: Client, mode: str, settings: Any
 ) -> None:
+    # A pause long enough that only the cookies upload can end it, however slow the machine.
+    settings.YOUTUBE_BACKOFF_STEPS = [600.0]
     setattr(media_sandbox.media_knobs, mode, True)
     tracks = uploaded_tracks(media_sandbox, 2)
     first = playlist_job(media_sandbox, user, tracks[:1], name="First", enqueue=False)
