@@ -82,8 +82,8 @@ class ItemFilter(StrEnum):
         )
 
     def size_in(self, job: Job) -> int:
-        """How many items the tab holds, from the job's counters (no query); progress.js
-        counts the same way from the stream's counters."""
+        """How many items the tab holds, from the job's counters (no query); the progress
+        stream's job event carries these counts for progress.js to write."""
         return {
             ItemFilter.ALL: job.total,
             ItemFilter.PROBLEMS: job.failed + job.no_match,
@@ -143,6 +143,7 @@ def job_snapshot(*, job_id: int) -> dict[str, Any] | None:
         "resumes_at": row["resumes_at"].isoformat() if row["resumes_at"] else None,
         "status_label": job.get_status_display(),
         **job.progress.as_dict(),
+        "tabs": {tab.value: tab.size_in(job) for tab in ItemFilter},
         "finished": row["status"] in Job.FINISHED,
     }
 

@@ -23,17 +23,9 @@
     }
   }
 
-  // The tabs' counts, as ItemFilter.size_in counts them on the server.
+  // The tabs' counts come with the job event (ItemFilter.size_in counts them on the server).
   function updateTabs(root, job) {
-    const finished = job.done + job.failed + job.no_match + job.cancelled;
-    const counts = {
-      all: job.total,
-      problems: job.failed + job.no_match,
-      active: job.total - finished,
-      done: job.done,
-      cancelled: job.cancelled,
-    };
-    for (const [tab, count] of Object.entries(counts)) {
+    for (const [tab, count] of Object.entries(job.tabs || {})) {
       setText(root, `[data-tab-count="${tab}"]`, String(count));
     }
   }

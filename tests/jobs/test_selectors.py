@@ -55,6 +55,19 @@ def test_a_job_with_its_items_loads_in_a_fixed_number_of_queries(user: Any) -> N
     assert len(queries) == 2  # the items with their tracks and files, then the artists
 
 
+def test_the_streams_job_state_carries_the_tabs_counts_as_the_page_counts_them(
+    user: Any,
+) -> None:
+    job = JobFactory.create(
+        owner=user, status=Job.Status.RUNNING, total=7, done=2, failed=1, no_match=1, cancelled=1
+    )
+
+    tabs = selectors.job_snapshot(job_id=job.pk)["tabs"]  # type: ignore[index]
+
+    assert tabs == {"all": 7, "problems": 2, "active": 2, "done": 2, "cancelled": 1}
+    assert tabs == {tab.value: tab.size_in(job) for tab in selectors.ItemFilter}
+
+
 def test_track_states_come_from_one_query_for_any_number_of_tracks(
     user: Any, other_user: Any, file_on_disk: Any
 ) -> None:
