@@ -48,10 +48,10 @@ def test_the_command_syncs_a_users_subscriptions_and_prints_each_summary(
     job = SyncRun.objects.get(trigger="command", subscription__source="liked").job
     assert job is not None
     assert output.splitlines() == [
-        f"{ana.username} · Empty (for now) (Playlist, Original (Opus or AAC as uploaded, no "
-        "re-encoding)): added 0, removed 1, kept 1; 1 file deleted",
-        f"{ana.username} · Liked Songs (Liked Songs, Original (Opus or AAC as uploaded, no "
-        f"re-encoding)): added 70, removed 0, kept 0; downloading 70 tracks (job #{job.pk})",
+        f"{ana.username} · Empty (for now) (Playlist, Original): added 0, removed 1, kept 1; "
+        "1 file deleted",
+        f"{ana.username} · Liked Songs (Liked Songs, Original): added 70, removed 0, kept 0; "
+        f"downloading 70 tracks (job #{job.pk})",
         "The downloads run in the background workers (manage.py serve or db_worker).",
     ]
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from downloads.format_labels import format_short
 from downloads.models import Subscription, SyncRun
 from downloads.sync import services
 from spotifydl.cli import USER_HELP, cli_demo, cli_person
@@ -60,7 +61,7 @@ class Command(BaseCommand):
 def _line(subscription: Subscription, run: SyncRun) -> str:
     where = (
         f"{subscription.owner.username} · {subscription.title} "
-        f"({subscription.get_source_display()}, {subscription.get_audio_format_display()})"
+        f"({subscription.get_source_display()}, {format_short(subscription.audio_format)})"
     )
     if run.status == SyncRun.Status.FAILED:
         return f"{where}: failed: {run.summary}"
