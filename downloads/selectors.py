@@ -200,8 +200,10 @@ class TrackState:
     state: DownloadState
     percent: int = 0
     audio_format: str = ""
-    reason: str = ""
+    reason: str = ""  # a failure's own words; the badge's note reads them with `kind`
     codec: str = ""
+    kind: str = ""  # the failure's kind (downloads/failures.py)
+    item_id: int | None = None  # the failed item, whose match page the note may link
 
     @property
     def label(self) -> str:
@@ -213,13 +215,14 @@ class TrackState:
             case DownloadState.DOWNLOADED:
                 return f"Downloaded · {format_short(self.audio_format, self.codec)}"
             case DownloadState.FAILED:
-                return f"Failed: {self.reason}" if self.reason else "Failed"
+                return "Failed"
             case DownloadState.NO_MATCH:
                 return "No match"
         return "Not downloaded"
 
 
 NOT_DOWNLOADED = TrackState(DownloadState.NOT_DOWNLOADED)
+_LATEST_ITEM = ("pk", "status", "progress", "error", "error_kind")
 
 
 def track_states(*, user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackState]:
@@ -233,37 +236,31 @@ def track_states(*, user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackS
     rows = (
         Track.objects.filter(pk__in=list(track_ids))
         .annotate(
-            item_status=Subquery(latest.values("status")[:1]),
-            item_progress=Subquery(latest.values("progress")[:1]),
-            item_error=Subquery(latest.values("error")[:1]),
+            **{f"item_{name}": Subquery(latest.values(name)[:1]) for name in _LATEST_ITEM},
             file_format=Subquery(stored.values("audio_format")[:1]),
             file_codec=Subquery(stored.values("codec")[:1]),
         )
-        .values_list(
-            "pk", "item_status", "item_progress", "item_error", "file_format", "file_codec"
-        )
+        .values_list("pk", *(f"item_{name}" for name in _LATEST_ITEM), "file_format", "file_codec")
     )
     states = dict.fromkeys(track_ids, NOT_DOWNLOADED)
-    for pk, status, progress, error, file_format, codec in rows:
-        states[pk] = _state(status, progress or 0, error or "", file_format, codec or "")
+    for pk, *item, file_format, codec in rows:
+        states[pk] = _state(item, file_format, codec or "")
     return states
 
 
-def _state(
-    status: str | None, progress: int, error: str, file_format: str | None, codec: str
-) -> TrackState:
+def _state(item: list[Any], file_format: str | None, codec: str) -> TrackState:
+    item_id, status, progress, error, kind = item  # the latest item's _LATEST_ITEM, or Nones
     if status == JobItem.Status.QUEUED:
         return TrackState(DownloadState.QUEUED)
     if status == JobItem.Status.RUNNING:
-        return TrackState(DownloadState.DOWNLOADING, percent=progress)
+        return TrackState(DownloadState.DOWNLOADING, percent=progress or 0)
     if file_format:
         return TrackState(
             DownloadState.DOWNLOADED, percent=100, audio_format=file_format, codec=codec
         )
-    if status == JobItem.Status.FAILED:
-        return TrackState(DownloadState.FAILED, reason=error)
-    if status == JobItem.Status.NO_MATCH:
-        return TrackState(DownloadState.NO_MATCH, reason=error)
+    if status in JobItem.RETRYABLE:
+        state = DownloadState.FAILED if status == JobItem.Status.FAILED else DownloadState.NO_MATCH
+        return TrackState(state, reason=error or "", kind=kind or "", item_id=item_id)
     return NOT_DOWNLOADED
 
 

@@ -10,6 +10,7 @@ from downloads.failures import Viewer, failure_viewer, item_failure_note
 from downloads.failures import youtube_pause_step as pause_step
 from downloads.format_labels import format_short as short_name
 from downloads.models import JobItem
+from downloads.selectors import TrackState
 
 register = template.Library()
 
@@ -30,6 +31,19 @@ def failure_note(context: template.Context, item: JobItem) -> dict[str, Any]:
         viewer=_viewer(context),
     )
     # On the page the step leads to (the match page), it points at the choices instead.
+    return {"note": note, "here": context["request"].path}
+
+
+@register.inclusion_tag("downloads/_failure_note.html", takes_context=True)
+def track_failure_note(context: template.Context, state: TrackState) -> dict[str, Any]:
+    """The same words and next step for a track's badge on a browse page (its latest item)."""
+    note = item_failure_note(
+        status=state.state,
+        kind=state.kind,
+        error=state.reason,
+        item_id=state.item_id,
+        viewer=_viewer(context),
+    )
     return {"note": note, "here": context["request"].path}
 
 

@@ -113,7 +113,7 @@ def test_liked_songs_show_title_artists_album_added_date_and_each_tracks_state(
     items: list[tuple[Track, str, dict[str, Any]]] = [
         (queued, "queued", {}),
         (running, "running", {"progress": 42}),
-        (failed, "failed", {"error": "The download kept failing"}),
+        (failed, "failed", {"error": "ERROR: Sign in to confirm", "error_kind": "bot_check"}),
         (no_match, "no_match", {}),
     ]
     for position, (track, status, extra) in enumerate(items):
@@ -129,12 +129,16 @@ def test_liked_songs_show_title_artists_album_added_date_and_each_tracks_state(
         "Queued",
         "Downloading 42%",
         "Downloaded · MP3",
-        "Failed: The download kept failing",
+        "Failed",
+        "YouTube asked to confirm you&#x27;re not a bot.",  # the job page's words, not yt-dlp's
+        'href="/settings/#id_cookies_file">Add a cookies file of your own in Settings</a>',
         "No match",
+        f'href="/downloads/items/{job.items.get(track=no_match).pk}/match/">Pick an upload</a>',
         "Not downloaded",
     ):
         assert expected in page, expected
     assert page.index("Queued") < page.index("Fresh")
+    assert "ERROR: Sign in to confirm" not in page
 
 
 def test_liked_songs_are_paged_by_100_newest_first(client: Client, listener: User) -> None:
