@@ -31,6 +31,7 @@ from downloads.delivery.zipstream import archive_response, build_archive
 from downloads.models import StoredFile
 from downloads.pipeline.lyrics import lrc_path
 from downloads.pipeline.store import music_root
+from downloads.selectors import job_for
 from spotifydl.auth import signed_in
 
 # Where the pipeline caches album covers (the worker uses the same folder).
@@ -139,6 +140,10 @@ async def _zip(request: HttpRequest, collection: Collection) -> HttpResponseBase
     if 0 < on_disk < collection.track_count and request.GET.get(PARTIAL) != "1":
         context = {"collection": collection, "on_disk": on_disk, **links}
         context["partial_zip_url"] = _with_query(str(links["zip_url"]), {PARTIAL: "1"})
+        if collection.kind == Kind.JOB:  # the rest is the job's own: resume or retry it
+            user = signed_in(await request.auser())
+            job_id = int(collection.target)
+            context["job"] = await sync_to_async(job_for)(user=user, job_id=job_id)
         return await sync_to_async(render)(request, "delivery/zip_partial.html", context)
     covers = Path(settings.DATA_DIR) / COVERS_FOLDER
     archive = await asyncio.to_thread(build_archive, collection, root=root, covers=covers)
@@ -171,7 +176,8 @@ def player(request: HttpRequest, kind: str, target: str | int = "") -> HttpRespo
 
 
 def _links(collection: Collection) -> dict[str, object]:
-    """Where the collection's pages are, and what to post to download its missing tracks."""
+    """Where the collection's pages are, and what to post to download its missing tracks (a
+    job's own page resumes or retries it)."""
     kind, target = collection.kind, collection.target
     args = [target] if kind in (Kind.JOB, Kind.PLAYLIST, Kind.ALBUM) else []
     links: dict[str, object] = {
@@ -187,7 +193,6 @@ def _links(collection: Collection) -> dict[str, object]:
         links["player_url"] = _with_query(reverse(f"delivery:{kind}_player", args=args), query)
     if kind == Kind.JOB:
         links["job_url"] = reverse("downloads:job", args=args)
-        links["job_retry_url"] = reverse("downloads:job_retry", args=args)
     return links
 
 

@@ -91,11 +91,31 @@ def test_a_partly_downloaded_jobs_zip_offers_to_retry_the_job(
     job = JobFactory.create(finished=True, owner=user, title="Road trip")
     put_file(JobItemFactory.create(done=True, job=job).track, "j/done.opus")
     failed = JobItemFactory.create(job=job, status=JobItem.Status.FAILED)
+    job.refresh_counters()
 
     page = signed_in.get(f"/zip/jobs/{job.pk}/").content.decode()
     signed_in.post(f"/downloads/{job.pk}/retry/")
 
     assert "1 of 2 tracks are on disk" in page
-    assert f'action="/downloads/{job.pk}/retry/"' in page
+    assert f'action="/downloads/{job.pk}/retry/"' in page and "Retry 1 failed track<" in page
+    assert "/resume/" not in page  # nothing was cancelled
     failed.refresh_from_db()
     assert failed.status == JobItem.Status.QUEUED
+
+
+def test_a_cancelled_jobs_zip_offers_to_resume_it_and_retry_what_failed(
+    signed_in: Client, user: Any, put_file: PutFile
+) -> None:
+    job = JobFactory.create(owner=user, status=Job.Status.CANCELLED)
+    put_file(JobItemFactory.create(done=True, job=job).track, "j/done.opus")
+    for status in (JobItem.Status.CANCELLED, JobItem.Status.CANCELLED, JobItem.Status.NO_MATCH):
+        JobItemFactory.create(job=job, status=status)
+    job.refresh_counters()
+
+    page = signed_in.get(f"/zip/jobs/{job.pk}/").content.decode()
+    signed_in.post(f"/downloads/{job.pk}/resume/")
+
+    assert "2 tracks were cancelled and 1 failed or found no match." in page
+    assert f'action="/downloads/{job.pk}/resume/"' in page and "Resume 2 cancelled tracks" in page
+    assert f'action="/downloads/{job.pk}/retry/"' in page and "Retry 1 failed track<" in page
+    assert job.items.filter(status=JobItem.Status.QUEUED).count() == 2
