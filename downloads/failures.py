@@ -2,8 +2,9 @@
 
 The stages name a failure's kind (fetch: `FetchErrorKind`, search: `SearchFailureKind`, plus
 "no_match"); this is the one mapping from that kind to words and a next step with its link, used
-by the job page, its live updates, the match page, notifications and the API. Kinds without
-fixed words show the stage's own reason (it carries the detail: a status, a score).
+by the job page, its live updates, the match page, the library's track badges, notifications
+and the API. Kinds without fixed words show the stage's own reason (it carries the detail: a
+status, a score).
 """
 
 from __future__ import annotations
