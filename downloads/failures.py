@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from downloads import youtube_gate
-from downloads.models import DownloadSettings, JobItem, Preferences, YouTubeGate
+from downloads.models import DownloadSettings, Job, JobItem, Preferences, YouTubeGate
 from spotifydl.moments import when_words
 
 COOKIES_FIELD = "#id_cookies_file"
@@ -117,6 +117,26 @@ def failure_note(
     if kind == "rate_limited":
         return FailureNote(_RATE_LIMITED_WORDS, NextStep(_resume_words(now)))
     return FailureNote(error)
+
+
+def job_failure_lines(
+    *, job: Job, base_url: str = "", limit: int | None = None
+) -> list[tuple[str, str]]:
+    """The job's failed and unmatched tracks in order, each with its note in one line (a link in
+    full after `base_url`): what a notification or the terminal lists."""
+    problems = (
+        job.items.filter(status__in=JobItem.RETRYABLE)
+        .order_by("position")
+        .values_list("pk", "track__name", "status", "error", "error_kind")[:limit]
+    )
+    lines = []
+    viewer = None
+    for pk, name, status, error, kind in problems:
+        viewer = viewer or failure_viewer(user_id=job.owner_id, is_admin=job.owner.is_staff)
+        note = item_failure_note(status=status, kind=kind, error=error, item_id=pk, viewer=viewer)
+        why = note.as_text(base_url=base_url) if note and note.words else ""
+        lines.append((name, why or JobItem.Status(status).label))
+    return lines
 
 
 def youtube_pause_step(*, viewer: Viewer, now: datetime | None = None) -> NextStep | None:

@@ -69,6 +69,7 @@ def test_liked_songs_with_a_missing_upload_exit_with_1_and_name_the_problem(
     job = Job.objects.get()
     assert (job.kind, job.audio_format, job.done, job.no_match) == ("liked", "mp3", 1, 1)
     assert "No candidate matched" in output or "No candidates" in output
+    assert "Pick an upload" in output  # the job page's next step, as the terminal can show it
     stored = job.items.get(status="done").stored_file
     assert stored is not None and stored.path.endswith(".mp3")
 

@@ -37,10 +37,12 @@ from rich.progress import (
 from rich.table import Table
 
 from downloads import preferences, selectors, services
+from downloads.failures import job_failure_lines
 from downloads.forms import TargetError, parse_target
 from downloads.models import AudioFormat, Job, JobItem
 from downloads.worker import chunk as worker_chunk
 from library.models import UserPlaylist
+from library.sign_in_address import public_origin
 from spotifydl.cli import USER_HELP, cli_demo, cli_logging, cli_person
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 2, 130
@@ -274,12 +276,13 @@ class CliJob:
             f"[bold]{job.title}[/]: {job.get_status_display()} · {job.done} downloaded, "
             f"{job.failed} failed, {job.no_match} without a match, {job.cancelled} cancelled"
         )
-        problems = job.items.filter(status__in=JobItem.RETRYABLE).select_related("track")
-        if not problems.exists():
+        # The words and next step of the job page (downloads/failures.py), its links in full.
+        problems = job_failure_lines(job=job, base_url=public_origin(), limit=MAX_FAILURES_LISTED)
+        if not problems:
             return
         table = Table("Track", "Problem", show_lines=False)
-        for item in problems[:MAX_FAILURES_LISTED]:
-            table.add_row(item.track.name, item.error or item.match_reason or "No match")
+        for name, why in problems:
+            table.add_row(name, why)
         self.console.print(table)
 
 
