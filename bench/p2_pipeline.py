@@ -6,9 +6,10 @@ its creation to its last item. Baseline, spotDL's defaults: 4 threads, each trac
 (sandbox /search, "Artists - Title", first song), downloaded with yt-dlp, transcoded to MP3
 128 kbit/s with ffmpeg, tagged with mutagen (ID3 + cover). Bound: the bytes ours downloaded over
 (bandwidth x our concurrency), plus one search and one media round trip per wave of tracks.
-The same arithmetic with whole tracks, each started on the first free slot (what our chunk runs
-do: a slot with nothing of its own chunk left takes the job's next waiting item), tells how much
-of the gap is the granularity of tracks rather than the pipeline.
+The same arithmetic with whole tracks, each started on the first free slot in the order ours
+started them (longest first within a chunk; a slot with nothing of its own chunk left takes the
+job's next waiting item), tells how much of the gap is the granularity of tracks rather than
+the pipeline.
 The baseline lives in `p2_baseline`; then `governed_tracks` more tracks run under a YouTube
 budget that sets the pace (`p2_governor`).
 """
@@ -20,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from bench.environment import Environment
-from bench.harness import MB, Measure, Requests, log, ratio, rounded
+from bench.harness import MB, Measure, Requests, log, median, ratio, rounded
 from bench.p2_baseline import Baseline, baseline_search, track_info, youtube_music
 from bench.p2_governor import run_governed
 from bench.served import bench_job, job_run_on_workers
@@ -102,6 +103,33 @@ def source_bytes(env: Environment, candidate_ids: list[str], scale: str) -> int:
         path = env.sandbox.media.cache.path(cid, "webm", scale)
         total += path.stat().st_size if path is not None else 0
     return total
+
+
+def schedule(
+    job: Any, items: list[Any], byte_counts: dict[int, int], bandwidth: int, slots: int
+) -> dict[str, Any]:
+    """Where the time went, from the items' own start and finish times: how soon the first
+    started after the job was made, each item's time beyond its bytes at the link's speed
+    (round trips and local work), and how full the slots were."""
+    began = job.created_at
+    spans = [
+        ((i.started_at - began).total_seconds(), (i.finished_at - began).total_seconds(), i)
+        for i in items
+        if i.started_at is not None and i.finished_at is not None
+    ]
+    if not spans:
+        return {}
+    end = max(finish for _, finish, _ in spans)
+    extra = sorted(finish - start - byte_counts[i.pk] / bandwidth for start, finish, i in spans)
+    busy = sum(finish - start for start, finish, _ in spans)
+    return {
+        "first_start_s": rounded(min(start for start, _, _ in spans), 2),
+        "last_start_s": rounded(max(start for start, _, _ in spans), 2),
+        "last_finish_s": rounded(end, 2),
+        "item_seconds_beyond_transfer_median": rounded(median(extra), 2),
+        "item_seconds_beyond_transfer_max": rounded(extra[-1], 2),
+        "slot_use": ratio(busy, slots * end),
+    }
 
 
 def slotted_seconds(durations: list[float], slots: int) -> float:
@@ -189,9 +217,11 @@ def run(
     streams = min(n, workers * concurrency)
     trips = 2  # one search, one media request: the least a track needs
     bound = ours_bytes / (bandwidth * streams) + math.ceil(n / streams) * trips * latency
-    in_order = sorted(done, key=lambda i: i.position)
+    in_order = sorted(done, key=lambda i: (i.started_at, i.position))
     item_bytes = [source_bytes(env, [i.candidate_id], scale) for i in in_order]
     slotted = slotted_seconds([b / bandwidth + trips * latency for b in item_bytes], streams)
+    byte_counts = {i.pk: source_bytes(env, [i.candidate_id], scale) for i in done}
+    timeline = schedule(job, done, byte_counts, bandwidth, streams)
     chunk_sizes = [sum(1 for i in items if i.chunk == c) for c in sorted({i.chunk for i in items})]
     elsewhere = [
         {
@@ -258,8 +288,8 @@ def run(
             "seconds": rounded(bound),
             "streams": streams,
             "round_trips_per_track": trips,
-            # The same arithmetic with whole tracks on the first free slot, in job order: the
-            # best our item-by-item scheduling can do (the last tracks end at different times).
+            # The same arithmetic with whole tracks on the first free slot, in the order ours
+            # started them: the best that order allows (the last tracks end at different times).
             "seconds_with_whole_tracks": rounded(slotted),
             "chunk_sizes": chunk_sizes,
         },
@@ -273,6 +303,8 @@ def run(
         # The same pipeline with the YouTube governor setting the pace: its time against the
         # governor's own bound (tracks ÷ budget per second).
         "governed": governed,
+        # Where ours spent its time, from the items' start and finish times.
+        "schedule": timeline,
         "counts": {
             "ours_requests_by_endpoint": ours_requests.by_endpoint,
             "baseline_requests_by_endpoint": base_requests.by_endpoint,

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from library.models import Track
 
 MANAGE = str(ROOT / "manage.py")
+# db_worker sleeps up to this long once it has started (after the heartbeat's first beat).
+STARTUP_JITTER_S = 1.0
 
 
 def app_env(
@@ -147,7 +149,10 @@ class Workers:
         ]
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        """Until every worker has started beating (it is about to poll for tasks)."""
+        """Until every worker polls the queue and has emptied it: tasks the world's setup left
+        (a sign-in's first library refresh) run before anything is timed."""
+        from django_tasks_db.models import DBTaskResult
+
         from spotifydl.models import WorkerBeat
 
         deadline = time.monotonic() + timeout
@@ -155,6 +160,11 @@ class Workers:
         while WorkerBeat.objects.filter(pid__in=pids).count() < len(pids):
             if time.monotonic() > deadline or not all(p.alive() for p in self.processes):
                 raise RuntimeError("the worker processes did not start")
+            time.sleep(0.05)
+        time.sleep(STARTUP_JITTER_S)
+        while DBTaskResult.objects.ready().exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the workers did not empty the queue")
             time.sleep(0.05)
 
     def cpu_seconds(self) -> float:

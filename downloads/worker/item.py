@@ -60,6 +60,7 @@ class ItemPipeline:
         self.context = context
         self.work = work
         self._abandoned = False  # the fetch thread was left to end on its own (a cancel)
+        self._matched: tuple[tuple[Candidate, ...], MatchResult] | None = None
 
     async def run(self) -> Outcome:
         """Raises Cancelled, FetchError, PipelineError, and YouTubeHeld / YouTubeRefused when
@@ -102,7 +103,7 @@ class ItemPipeline:
             if not answer.candidates:
                 continue
             self._stage(JobItem.Stage.MATCH)
-            result = match(self.work.query, answer.candidates)
+            result = self._match(answer.candidates)
             if result.chosen is not None:
                 return result.chosen, result, failures
             best = best or result
@@ -113,11 +114,18 @@ class ItemPipeline:
         the text search could add nothing better."""
         if not candidates:
             return False
-        result = match(self.work.query, candidates)
+        result = self._match(candidates)
         return any(
             s.candidate is result.chosen and s.candidate.from_isrc and not s.last_resort
             for s in result.ranked
         )
+
+    def _match(self, candidates: Sequence[Candidate]) -> MatchResult:
+        """The matcher's verdict; the ISRC hit it accepted is not scored a second time."""
+        key = tuple(candidates)
+        if self._matched is None or self._matched[0] != key:
+            self._matched = key, match(self.work.query, candidates)
+        return self._matched[1]
 
     async def _download(self, candidate: Candidate, score: float | None) -> Outcome:
         """Cover and lyrics are asked while the media downloads (worker/alongside.py)."""
