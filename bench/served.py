@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -240,6 +241,10 @@ def job_run_on_workers(
     from bench.harness import Measure
     from downloads.models import JobItem
 
+    # This process stands for the web process that makes the job: a long-running one has
+    # loaded these since its start (views import services; its first enqueue, the tasks).
+    import_module("downloads.services")
+    import_module("downloads.tasks")
     pool = Workers(env, workers, interval=interval, extra_env=extra_env)
     try:
         pool.wait_ready()
