@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 
 from downloads import selectors, services
-from downloads.worker import item as item_module
 from downloads.models import AudioFormat, Job, JobItem, LyricsMode, Preferences, StoredFile
 from downloads.pipeline.lyrics import lrc_path, lrc_remove_beside
 from downloads.pipeline.lyrics_tags import embedded, parse_lrc
 from downloads.tasks import run_chunk
+from downloads.worker import item as item_module
 from sandbox import Sandbox
 from tests.support.catalog import editorial_tracks, has_upload, import_playlist
 from tests.support.waiting import wait_until
