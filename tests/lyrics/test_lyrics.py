@@ -83,7 +83,7 @@ def test_cover_and_lyrics_are_asked_while_the_media_downloads(
     track = _tracks(lyrics_sandbox, 1)[0]
     lyrics_sandbox.set_lyrics_kind(track.id, "synced")
     seen_before_media: list[bool] = []
-    real_fetch = item_module.fetch
+    from downloads.pipeline.fetch.stage import fetch as real_fetch
 
     def fetch_once_both_are_asked(*args: Any, **kwargs: Any) -> Any:
         # The download waits for both answers: asked one after the other, they never come.

@@ -4,8 +4,8 @@ heartbeat and a temp root of its own.
 Every worker starts through this command (`serve`'s own, compose's, a worker machine's), so a
 worker that would fail every job refuses to take any and says why, instead of recording failed
 work as done. `--check` only runs the checks (compose's worker healthcheck). At start it removes
-what dead worker runs left in the temp folders and imports the task modules; while it runs, a heartbeat thread stamps its slot
-(`--name`, given by `serve`; host/pid otherwise) for /healthz.
+what dead worker runs left in the temp folders and imports the task modules; while it runs, a
+heartbeat thread stamps its slot (`--name`, given by `serve`; host/pid otherwise) for /healthz.
 """
 
 from __future__ import annotations
