@@ -64,6 +64,8 @@ class Environment:
         settings.MEDIA_SOURCES = ["ytmusic"]
         for name, value in sandbox.youtube_settings().items():
             setattr(settings, name, value)
+        # The lyrics step asks the sandbox's LRCLIB, as the served processes do (served.py).
+        settings.LRCLIB_URL = sandbox.lrclib_url
         log(f"data in {root}; sandbox at {sandbox.api_url} and {sandbox.media_url}")
         return cls(root=root, sandbox=sandbox)
 
@@ -88,19 +90,23 @@ class Environment:
         media_latency: float = 0.0,
         bandwidth: int | None = None,
         scale: str | None = None,
+        lyrics_latency: float = 0.0,
     ) -> Iterator[None]:
         """Set the sandbox's latency / bandwidth knobs for a block, then put them back.
 
         Never `sandbox.reset()`: it would also forget the tokens the accounts hold.
         """
         spotify, media = self.sandbox.knobs, self.sandbox.media_knobs
+        lrclib = self.sandbox.lrclib.knobs
         saved: dict[str, Any] = {
             "latency": spotify.latency,
             "media_latency": media.latency,
             "bandwidth": media.bandwidth,
             "scale": media.scale,
+            "lyrics_latency": lrclib.latency,
         }
         spotify.latency, media.latency, media.bandwidth = latency, media_latency, bandwidth
+        lrclib.latency = lyrics_latency
         if scale is not None:
             media.scale = scale
         try:
@@ -108,6 +114,7 @@ class Environment:
         finally:
             spotify.latency, media.latency = saved["latency"], saved["media_latency"]
             media.bandwidth, media.scale = saved["bandwidth"], saved["scale"]
+            lrclib.latency = saved["lyrics_latency"]
 
     # -- accounts and libraries ------------------------------------------------------------------
 

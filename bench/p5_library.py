@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from bench.harness import log, median, ratio, rounded, stage
-from bench.served import Web, Workers, session_cookies
+from bench.served import Web, Workers, bench_job, session_cookies
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -80,8 +80,8 @@ def warm_media(env: Environment, job: Job, count: int) -> None:
 
 
 def _build(env: Environment, user_key: str, small: int) -> World:
-    from downloads.models import AudioFormat, Job
-    from downloads.services import job_create, job_start
+    from downloads.models import Job
+    from downloads.services import job_start
     from library.models import SavedTrack
 
     user = env.library(user_key)
@@ -94,34 +94,10 @@ def _build(env: Environment, user_key: str, small: int) -> World:
         .select_related("track")
         .order_by("-added_at", "-pk")[:small]
     ]
-    small_job = job_create(
-        owner=user,
-        kind=Job.Kind.SELECTION,
-        target_id="",
-        title="P5 small",
-        tracks=liked,
-        audio_format=AudioFormat.ORIGINAL,
-        enqueue=False,
-    )
+    small_job = bench_job(user, liked, title="P5 small")
     played = _stored_tracks(env, user, count=big.items.count())
-    played_big = job_create(
-        owner=user,
-        kind=Job.Kind.SELECTION,
-        target_id="",
-        title="P5 played",
-        tracks=played,
-        audio_format=AudioFormat.ORIGINAL,
-        enqueue=False,
-    )
-    played_small = job_create(
-        owner=user,
-        kind=Job.Kind.SELECTION,
-        target_id="",
-        title="P5 played small",
-        tracks=played[:small],
-        audio_format=AudioFormat.ORIGINAL,
-        enqueue=False,
-    )
+    played_big = bench_job(user, played, title="P5 played")
+    played_small = bench_job(user, played[:small], title="P5 played small")
     return World(user, big, small_job, played_big, played_small, creation)
 
 

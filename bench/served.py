@@ -1,9 +1,11 @@
-"""The app as people run it, for P5 and P6: `manage.py serve` (web only) and worker processes.
+"""The app as people run it, for P2, P5 and P6: `manage.py serve` (web only) and workers.
 
 The web server is `serve --workers 0`: the production command, with WEB_WORKERS uvicorn
 processes. The workers are `manage.py worker` processes started here (the argv `serve` gives its
 embedded workers), so a benchmark decides when a job runs. Both get this run's environment plus
 the sandbox's URLs and the key this process uses (sessions made here are valid there).
+`bench_job` makes the jobs the benchmarks run or show; `job_run_on_workers` times one job on
+worker processes from its creation to its last item.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ import os
 import signal
 import subprocess
 import sys
-from contextlib import suppress
+import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext, suppress
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -24,11 +31,17 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from bench.environment import Environment
+    from downloads.models import Job
+    from library.models import Track
 
 MANAGE = str(ROOT / "manage.py")
+# db_worker sleeps up to this long once it has started (after the heartbeat's first beat).
+STARTUP_JITTER_S = 1.0
 
 
-def app_env(env: Environment, *, web_workers: int | None = None) -> dict[str, str]:
+def app_env(
+    env: Environment, *, web_workers: int | None = None, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     from django.conf import settings
 
     values = {
@@ -42,7 +55,7 @@ def app_env(env: Environment, *, web_workers: int | None = None) -> dict[str, st
     }
     if web_workers is not None:
         values["WEB_WORKERS"] = str(web_workers)
-    return values
+    return {**values, **(extra or {})}
 
 
 def session_cookies(user: User) -> dict[str, str]:
@@ -106,10 +119,19 @@ class Web(Process):
 
 
 class Workers:
-    """`count` worker processes, as `serve` starts its embedded ones."""
+    """`count` worker processes, as `serve` starts its embedded ones (its argv; `interval` is
+    how long an idle worker waits before looking for a task again, 0.5 s in `serve`)."""
 
-    def __init__(self, env: Environment, count: int) -> None:
-        environ = app_env(env)
+    def __init__(
+        self,
+        env: Environment,
+        count: int,
+        *,
+        interval: float = 0.5,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        environ = app_env(env, extra=extra_env)
+        self.names = [f"bench-worker-{n}" for n in range(1, count + 1)]
         self.processes = [
             Process(
                 [
@@ -117,15 +139,39 @@ class Workers:
                     MANAGE,
                     "worker",
                     "--name",
-                    f"bench-worker-{n}",
+                    name,
                     "--interval",
-                    "0.5",
+                    str(interval),
                     "--no-reload",
                 ],
                 environ,
             )
-            for n in range(1, count + 1)
+            for name in self.names
         ]
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Until every worker polls the queue and has emptied it: tasks the world's setup left
+        (a sign-in's first library refresh) run before anything is timed."""
+        from django_tasks_db.models import DBTaskResult
+
+        from spotifydl.models import WorkerBeat
+
+        deadline = time.monotonic() + timeout
+        pids = {p.pid for p in self.processes}
+        while WorkerBeat.objects.filter(pid__in=pids).count() < len(pids):
+            if time.monotonic() > deadline or not all(p.alive() for p in self.processes):
+                raise RuntimeError("the worker processes did not start")
+            time.sleep(0.05)
+        time.sleep(STARTUP_JITTER_S)
+        while DBTaskResult.objects.ready().exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the workers did not empty the queue")
+            time.sleep(0.05)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the worker processes and the children they waited for
+        (ffmpeg, ffprobe), from /proc."""
+        return sum(proc_cpu_seconds(p.pid) for p in self.processes if p.alive())
 
     def peak_rss_mb(self) -> float:
         """The largest VmHWM among the worker processes (their peak resident memory)."""
@@ -136,3 +182,92 @@ class Workers:
     def stop(self) -> None:
         for process in self.processes:
             process.stop()
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """utime + stime + cutime + cstime of /proc/<pid>/stat, in seconds."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # fields 14-17 of proc(5)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def bench_job(
+    user: User,
+    tracks: Sequence[Track],
+    *,
+    title: str,
+    kind: str = "",
+    target_id: str = "",
+    enqueue: bool = False,
+) -> Job:
+    """A job of these tracks as the product makes one (`job_create`, original format);
+    `enqueue` hands its chunks to the workers' queue, as a download button does."""
+    from downloads.models import AudioFormat, Job
+    from downloads.services import job_create
+
+    return job_create(
+        owner=user,
+        kind=kind or Job.Kind.SELECTION,
+        target_id=target_id,
+        title=title,
+        tracks=tracks,
+        audio_format=AudioFormat.ORIGINAL,
+        enqueue=enqueue,
+    )
+
+
+@dataclass
+class JobRun:
+    job: Job
+    seconds: float  # from the job's creation to its last item finished
+    worker_cpu_seconds: float  # the worker processes' CPU (with ffmpeg's) meanwhile
+    sandbox_cpu_seconds: float  # this process's CPU meanwhile: mostly the sandbox serving
+
+
+def job_run_on_workers(
+    env: Environment,
+    make_job: Callable[[], Job],
+    *,
+    workers: int,
+    interval: float = 0.05,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 900.0,
+    counting: AbstractContextManager[object] | None = None,
+) -> JobRun:
+    """Start `workers` worker processes, wait until they poll, then make the job (enqueued)
+    and time it to its last item, polling the database. `counting` (the sandbox's request
+    counters) is entered for the same span: the workers' start checks are not the job's."""
+    from bench.harness import Measure
+    from downloads.models import JobItem
+
+    # This process stands for the web process that makes the job: a long-running one has
+    # loaded these since its start (views import services; its first enqueue, the tasks).
+    import_module("downloads.services")
+    import_module("downloads.tasks")
+    pool = Workers(env, workers, interval=interval, extra_env=extra_env)
+    try:
+        pool.wait_ready()
+        cpu_before = pool.cpu_seconds()
+        with counting or nullcontext(), Measure() as measured:
+            job = make_job()
+            deadline = time.monotonic() + timeout
+            while job.items.filter(status__in=JobItem.UNFINISHED).exists():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"job {job.pk} did not finish in {timeout:.0f} s")
+                time.sleep(0.05)
+        worker_cpu = pool.cpu_seconds() - cpu_before
+        _wait_job_settled(job)
+    finally:
+        pool.stop()
+    job.refresh_from_db()
+    return JobRun(job, measured.wall, worker_cpu, measured.cpu)
+
+
+def _wait_job_settled(job: Job, timeout: float = 30.0) -> None:
+    """Its items are finished: wait (untimed) for a worker to end the job itself."""
+    deadline = time.monotonic() + timeout
+    job.refresh_from_db()
+    while job.is_active and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job.refresh_from_db()

@@ -5,9 +5,11 @@ token) and hands each item only what it needs (`ItemContext`). The thread pool i
 concurrency, because asyncio's default pool is only cpu+4 threads and one slow download must not
 starve the others.
 
-A run has `concurrency` slots. Each runs the chunk's items one after the other; a slot that
-finds none of them left takes a waiting item of the job's other chunks (`records.item_take`),
-so no slot idles while the job has work nobody started: the last wave is as full as the first.
+A run has `concurrency` slots. Each runs the chunk's items one after the other, the longest
+tracks first (the job's last wave is its shortest tracks, so the slots end close together); a
+slot that finds none of them left takes a waiting item of the job's other chunks
+(`records.item_take`), so no slot idles while the job has work nobody started: the last wave is
+as full as the first.
 The tasks of chunks emptied that way find nothing to claim and end at once.
 """
 

@@ -1,4 +1,5 @@
-"""One track's path, top to bottom: pin or resolve → match → fetch → tag → store → record.
+"""One track's path, top to bottom: pin or resolve → match → fetch → tag → store → record →
+lyrics (the cover and the lyrics are asked while the media downloads).
 
 Blocking work (yt-dlp, mutagen, file moves) runs on the chunk's thread pool; database writes go
 through `records`, one sync function per transaction. Cancel is read from the run's one token.
@@ -32,8 +33,9 @@ from downloads.pipeline.sources.common import canonical_watch_url
 from downloads.pipeline.tag import write_tags
 from downloads.pipeline.types import Candidate
 from downloads.worker import governor, records, workdir
+from downloads.worker.alongside import Alongside
 from downloads.worker.cancel import Cancelled, CancelToken
-from downloads.worker.lyrics_step import item_lyrics
+from downloads.worker.lyrics_step import lyrics_store
 from downloads.worker.ticker import Ticker
 from downloads.worker.work import ChunkOptions, Outcome, Work
 
@@ -58,6 +60,7 @@ class ItemPipeline:
         self.context = context
         self.work = work
         self._abandoned = False  # the fetch thread was left to end on its own (a cancel)
+        self._matched: tuple[tuple[Candidate, ...], MatchResult] | None = None
 
     async def run(self) -> Outcome:
         """Raises Cancelled, FetchError, PipelineError, and YouTubeHeld / YouTubeRefused when
@@ -100,7 +103,7 @@ class ItemPipeline:
             if not answer.candidates:
                 continue
             self._stage(JobItem.Stage.MATCH)
-            result = match(self.work.query, answer.candidates)
+            result = self._match(answer.candidates)
             if result.chosen is not None:
                 return result.chosen, result, failures
             best = best or result
@@ -111,13 +114,34 @@ class ItemPipeline:
         the text search could add nothing better."""
         if not candidates:
             return False
-        result = match(self.work.query, candidates)
+        result = self._match(candidates)
         return any(
             s.candidate is result.chosen and s.candidate.from_isrc and not s.last_resort
             for s in result.ranked
         )
 
+    def _match(self, candidates: Sequence[Candidate]) -> MatchResult:
+        """The matcher's verdict; the ISRC hit it accepted is not scored a second time."""
+        key = tuple(candidates)
+        if self._matched is None or self._matched[0] != key:
+            self._matched = key, match(self.work.query, candidates)
+        return self._matched[1]
+
     async def _download(self, candidate: Candidate, score: float | None) -> Outcome:
+        """Cover and lyrics are asked while the media downloads (worker/alongside.py)."""
+        context = self.context
+        alongside = Alongside(self.work, covers=context.covers, client=context.client)
+        try:
+            final = await self._download_and_store(candidate, score, alongside)
+            answer = await alongside.lyrics()
+        finally:
+            await alongside.aclose()
+        await lyrics_store(self.work, final, answer, executor=context.executor)
+        return Outcome(JobItem.Status.DONE)
+
+    async def _download_and_store(
+        self, candidate: Candidate, score: float | None, alongside: Alongside
+    ) -> Path:
         context, work = self.context, self.work
         folder = workdir.attempt_dir(work.item_id, work.attempt)
         try:
@@ -125,7 +149,7 @@ class ItemPipeline:
             fetched = await self._fetch(candidate, folder)
             self._stage(JobItem.Stage.TAG, 100)
             tags = replace(work.tags, source_url=candidate.url, match_score=score)
-            cover = await context.covers.get(work.album_id, work.cover_url or None, context.client)
+            cover = await alongside.cover(context.cancel)
             await self._blocking(write_tags, fetched.path, tags, cover)
             self._stage(JobItem.Stage.STORE, 100)
             planned = store.render_path(
@@ -154,8 +178,7 @@ class ItemPipeline:
         await sync_to_async(records.stored_file_record)(
             work, context.options.audio_format, final, fetched, duration, candidate, score
         )
-        await item_lyrics(work, final, client=context.client, executor=context.executor)
-        return Outcome(JobItem.Status.DONE)
+        return final
 
     async def _fetch(self, candidate: Candidate, folder: Path) -> FetchedAudio:
         """yt-dlp in the pool, once: the fetch stage owns the retries of a download."""

@@ -1,6 +1,8 @@
-"""The lyrics step of one stored track: the owner's choice, the lyrics stage, the status.
+"""The lyrics step of one item: the owner's choice, LRCLIB's answer, then the stored file's status.
 
-Runs after the file is stored and recorded: whatever happens here, the track stays done.
+LRCLIB is asked while the media downloads (`lyrics_ask`: it needs only the track's metadata);
+the answer is written once the file is stored and recorded (`lyrics_store`): whatever happens
+here, the track stays done.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import asyncio
 import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -24,19 +27,41 @@ from downloads.worker.work import Work
 logger = logging.getLogger(__name__)
 
 
-async def item_lyrics(
-    work: Work, final: Path, *, client: httpx.AsyncClient, executor: ThreadPoolExecutor
-) -> None:
+@dataclass(frozen=True)
+class LyricsAnswer:
+    mode: str  # the owner's choice (never off here)
+    found: lyrics.Lyrics | None
+    error: str = ""  # LRCLIB could not be asked: the status is "failed"
+
+
+async def lyrics_ask(work: Work, *, client: httpx.AsyncClient) -> LyricsAnswer | None:
+    """What LRCLIB holds for the item's track; None when lyrics are off (no request made)."""
     if not lyrics.enabled():
-        return
+        return None
     mode = await sync_to_async(preferences.lyrics_mode_for)(user_id=work.owner_id)
     if mode == LyricsMode.OFF:
-        return
+        return None
     try:
-        found = await lyrics.lyrics_lookup(client, work.query)
-        apply = functools.partial(lyrics.lyrics_apply, final, found, mode)
-        status = await asyncio.get_running_loop().run_in_executor(executor, apply)
-    except (lyrics.LyricsError, OSError, mutagen.MutagenError) as exc:
-        logger.warning("Lyrics for %s failed: %s", final.name, exc)
+        return LyricsAnswer(mode, await lyrics.lyrics_lookup(client, work.query))
+    except lyrics.LyricsError as exc:
+        return LyricsAnswer(mode, None, str(exc))
+
+
+async def lyrics_store(
+    work: Work, final: Path, answer: LyricsAnswer | None, *, executor: ThreadPoolExecutor
+) -> None:
+    """Writes the answer beside and into the stored file and records its lyrics status."""
+    if answer is None:
+        return
+    status: str
+    if answer.error:
+        logger.warning("Lyrics for %s failed: %s", final.name, answer.error)
         status = LyricsStatus.FAILED
+    else:
+        apply = functools.partial(lyrics.lyrics_apply, final, answer.found, answer.mode)
+        try:
+            status = await asyncio.get_running_loop().run_in_executor(executor, apply)
+        except (OSError, mutagen.MutagenError) as exc:
+            logger.warning("Lyrics for %s failed: %s", final.name, exc)
+            status = LyricsStatus.FAILED
     await sync_to_async(records.stored_file_lyrics)(work, final, status)

@@ -32,10 +32,17 @@ def chunk_items(job_id: int, chunk: int | None) -> QuerySet[JobItem]:
     return items if chunk is None else items.filter(chunk=chunk)
 
 
+# Longest tracks first: the last wave of a job is then its shortest tracks, so the slots end
+# close together instead of one long download running on alone (the Spotify duration stands
+# for the bytes to fetch).
+LONGEST_FIRST = ("-track__duration_ms", "position")
+
+
 def chunk_hold(job_id: int, chunk: int | None) -> list[int]:
-    """The chunk's waiting items, held with a heartbeat so the reaper leaves them alone."""
+    """The chunk's waiting items, longest first, held with a heartbeat so the reaper leaves
+    them alone."""
     waiting = chunk_items(job_id, chunk).filter(status=JobItem.Status.QUEUED)
-    item_ids = list(waiting.order_by("position").values_list("pk", flat=True))
+    item_ids = list(waiting.order_by(*LONGEST_FIRST).values_list("pk", flat=True))
     JobItem.objects.filter(pk__in=item_ids, status=JobItem.Status.QUEUED).update(
         heartbeat_at=timezone.now(),
         updated_at=F("updated_at"),  # no change a viewer sees
@@ -89,15 +96,15 @@ TAKE_LOOKAHEAD = 8  # items tried per take, for when other runs claim the first 
 
 
 def item_take(job_id: int, chunk: int) -> Work | None:
-    """Claim the job's next waiting item outside `chunk`, for a run whose own items all started:
-    first items no run holds (their chunk's task has not started yet), then items another run
-    holds that still wait for one of its slots. None when nothing is left to take."""
+    """Claim the job's next waiting item outside `chunk` (longest first), for a run whose own
+    items all started: first items no run holds (their chunk's task has not started yet), then
+    items another run holds that still wait for one of its slots. None when nothing is left."""
     waiting = JobItem.objects.filter(job_id=job_id, status=JobItem.Status.QUEUED).exclude(
         chunk=chunk
     )
     for held in (False, True):
         candidates = waiting.filter(heartbeat_at__isnull=not held).exclude(_RETRY_PAUSE)
-        ids = candidates.order_by("position").values_list("pk", flat=True)[:TAKE_LOOKAHEAD]
+        ids = candidates.order_by(*LONGEST_FIRST).values_list("pk", flat=True)[:TAKE_LOOKAHEAD]
         for item_id in ids:
             work = item_claim(item_id, taken=True)
             if work is not None:

@@ -119,3 +119,23 @@ def test_the_reaper_hands_on_a_chunk_whose_worker_died_before_holding_its_items(
     queued = DBTaskResult.objects.filter(task_path=run_chunk.module_path, status="READY")
     assert [r.args_kwargs["kwargs"] for r in queued] == [{"job_id": job.pk, "chunk": 3}]
     assert services.jobs_reap() == 0  # handed on once
+
+
+def test_chunk_runs_start_the_longest_tracks_first_so_the_last_wave_is_the_shortest(
+    user: Any,
+) -> None:
+    from downloads.worker import records
+    from tests.factories import TrackFactory
+
+    job = JobFactory.create(owner=user, status=Job.Status.RUNNING)
+
+    def item(chunk: int, position: int, seconds: int) -> JobItem:
+        track = TrackFactory.create(duration_ms=seconds * 1000)
+        return JobItemFactory.create(job=job, chunk=chunk, position=position, track=track)
+
+    short, long, middle = item(0, 0, 120), item(0, 1, 420), item(0, 2, 240)
+    other_short, other_long = item(1, 3, 100), item(1, 4, 300)
+
+    assert records.chunk_hold(job.pk, 0) == [long.pk, middle.pk, short.pk]
+    taken = [records.item_take(job.pk, chunk=0) for _ in range(2)]
+    assert [w.item_id if w else None for w in taken] == [other_long.pk, other_short.pk]

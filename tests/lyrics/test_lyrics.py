@@ -13,8 +13,10 @@ from downloads.models import AudioFormat, Job, JobItem, LyricsMode, Preferences,
 from downloads.pipeline.lyrics import lrc_path, lrc_remove_beside
 from downloads.pipeline.lyrics_tags import embedded, parse_lrc
 from downloads.tasks import run_chunk
+from downloads.worker import item as item_module
 from sandbox import Sandbox
 from tests.support.catalog import editorial_tracks, has_upload, import_playlist
+from tests.support.waiting import wait_until
 from tests.support.workers import run_task_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -72,6 +74,36 @@ def test_synced_lyrics_are_written_beside_and_embedded_in_each_container(
     else:
         assert parse_lrc(found["plain"]) == parse_lrc(record["syncedLyrics"])
     assert lyrics_sandbox.lrclib.requests["GET /api/get"] == 1
+
+
+def test_cover_and_lyrics_are_asked_while_the_media_downloads(
+    lyrics_sandbox: Sandbox, user: Any, settings: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    settings.DATA_DIR = tmp_path / "data"  # an empty cover cache: the cover must be asked
+    track = _tracks(lyrics_sandbox, 1)[0]
+    lyrics_sandbox.set_lyrics_kind(track.id, "synced")
+    seen_before_media: list[bool] = []
+    from downloads.pipeline.fetch.stage import fetch as real_fetch
+
+    def fetch_once_both_are_asked(*args: Any, **kwargs: Any) -> Any:
+        # The download waits for both answers: asked one after the other, they never come.
+        def both_asked() -> bool:
+            return (
+                lyrics_sandbox.lrclib.requests["GET /api/get"] == 1
+                and lyrics_sandbox.requests["GET /image/{name}"] == 1
+            )
+
+        wait_until(both_asked, timeout=20, step=0.02)
+        seen_before_media.append(lyrics_sandbox.youtube_request_counts()["media"] == 0)
+        return real_fetch(*args, **kwargs)
+
+    monkeypatch.setattr(item_module, "fetch", fetch_once_both_are_asked)
+
+    (stored,) = _stored(_download(lyrics_sandbox, user, [track], AudioFormat.OPUS))
+
+    assert seen_before_media == [True]
+    assert stored.lyrics == "synced"
+    assert embedded(stored.absolute_path)["plain"]
 
 
 def test_plain_only_lyrics_are_embedded_without_an_lrc_file(

@@ -376,6 +376,29 @@ def test_the_ytmusic_source_puts_the_isrc_answers_first(media_sandbox, short_tra
 
 
 @pytest.mark.integration
+def test_the_ytmusic_sources_threads_share_one_visitor_id(media_sandbox, short_track):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    together = threading.Barrier(4)  # each of the pool's four threads makes its client
+
+    def client(_: int) -> Any:
+        together.wait(timeout=30)
+        return source._client()
+
+    with ThreadPoolExecutor(4) as pool:
+        source = ytmusic.YouTubeMusicSource(executor=pool)
+        clients = list(pool.map(client, range(4)))
+        resolver = Resolver([source], limit=10)
+        found = _answers(resolver, short_track.query)[-1].candidates
+
+    assert len({id(client) for client in clients}) == 4  # one client per thread
+    assert short_track.right in {c.id for c in found}
+    assert media_sandbox.requests["GET /"] == 1  # the home page, read for a visitor id once
+    assert len({c.base_headers["X-Goog-Visitor-Id"] for c in clients}) == 1
+
+
+@pytest.mark.integration
 def test_a_failing_source_hands_over_to_the_next_and_is_reported(media_sandbox, short_track):
     resolver = Resolver([unreachable_ytmusic(), ytmusic.YouTubeMusicSource()])
 

@@ -61,6 +61,28 @@ def _new_client() -> Any:
     return YTMusic(requests_session=new_session(settings.YTMUSIC_BASE_URL))
 
 
+class SharedVisitor:
+    """Makes ytmusicapi clients that share one visitor id. A client reads YouTube Music's home
+    page for one before its first search, and a source has a client per thread (a requests
+    session is not thread-safe): one read per source instead of one per thread, as a browser
+    keeps one visitor id for all its tabs."""
+
+    def __init__(self, factory: Callable[[], Any] = _new_client) -> None:
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._headers: Any = None
+
+    def __call__(self) -> Any:
+        client = self._factory()
+        with self._lock:  # the first client reads the page; the others wait for its answer
+            if self._headers is None:
+                self._headers = client.base_headers
+            else:
+                # ytmusicapi keeps them in a cached_property: an assigned value takes its place.
+                client.base_headers = self._headers.copy()
+        return client
+
+
 def parse_count(text: Any) -> int | None:
     """YouTube Music's short counts: "1.4M", "386M", "12K", "1,234 views"."""
     if isinstance(text, int):
@@ -116,10 +138,10 @@ class YouTubeMusicSource:
     name = "ytmusic"
 
     def __init__(
-        self, *, executor: Executor | None = None, client_factory: Callable[[], Any] = _new_client
+        self, *, executor: Executor | None = None, client_factory: Callable[[], Any] | None = None
     ) -> None:
         self._executor = executor
-        self._client_factory = client_factory
+        self._client_factory = client_factory or SharedVisitor()
         # ytmusicapi keeps a requests.Session, which is not safe to share between threads.
         self._local = threading.local()
 

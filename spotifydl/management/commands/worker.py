@@ -4,8 +4,8 @@ heartbeat and a temp root of its own.
 Every worker starts through this command (`serve`'s own, compose's, a worker machine's), so a
 worker that would fail every job refuses to take any and says why, instead of recording failed
 work as done. `--check` only runs the checks (compose's worker healthcheck). At start it removes
-what dead worker runs left in the temp folders; while it runs, a heartbeat thread stamps its slot
-(`--name`, given by `serve`; host/pid otherwise) for /healthz.
+what dead worker runs left in the temp folders and imports the task modules; while it runs, a
+heartbeat thread stamps its slot (`--name`, given by `serve`; host/pid otherwise) for /healthz.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.db import connection
+from django.utils.module_loading import autodiscover_modules
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from downloads.worker import workdir
@@ -68,6 +69,9 @@ class Command(DbWorkerCommand):
         for warning in network_warnings():
             logger.warning("%s (jobs needing it will wait and retry)", warning)
         workdir.dead_runs_remove()
+        # The task modules (the pipeline with yt-dlp and ytmusicapi: a second or more of
+        # imports) load now, while the worker is idle, not in the first task's time.
+        autodiscover_modules("tasks")
         heartbeat = Heartbeat(name=name)
         heartbeat.start()
         try:
