@@ -1,7 +1,9 @@
 """P1 library read: a full `library_refresh` into an empty database against spotipy's next() loop.
 
-Ours: the refresh task run in this process (AsyncSpotify, every page of a collection at once,
-bounded by SPOTIFY_CONCURRENCY, plus every database write). Baseline: what spotDL and similar
+Ours: the refresh task run in a child process, as a worker process runs it, while the sandbox's
+Spotify stays in this one (AsyncSpotify, every page of a collection at once, bounded by
+SPOTIFY_CONCURRENCY, plus every database write); wall and CPU seconds are the child's, around
+the task's call. Baseline: what spotDL and similar
 tools do, spotipy 2.26 walking each collection with `next()`, one request after the other, no
 database. Bound: the fewest requests the library can be read with, at our concurrency, in the
 dependency rounds paging imposes (a page's total tells what to ask next), times the latency.
@@ -16,6 +18,7 @@ from typing import Any
 
 from bench.environment import CLIENT_ID, Environment
 from bench.harness import Measure, Requests, log, ratio, rounded
+from bench.refresh_child import refresh_in_child
 
 PAGE = 50  # the largest page every collection serves
 TIME_RANGES = ("short_term", "medium_term", "long_term")
@@ -198,18 +201,22 @@ def run(env: Environment, *, user_key: str = "hugo", latency: float = 0.040) -> 
     least = minimum(env, user_key)
     with env.knobs(latency=latency):
         user = env.sign_in(user_key)
-        log(f"P1 ours: library_refresh of {user_key} into an empty database")
-        with Requests(env.sandbox) as ours_requests, Measure() as ours:
-            first = env.refresh(user)
+        log(f"P1 ours: library_refresh of {user_key} into an empty database (child process)")
+        with Requests(env.sandbox) as ours_requests:
+            ours = refresh_in_child(env, user)
+        first = ours.refresh
         env.mark_read(user_key)
-        log(f"P1 ours: {ours.wall:.1f} s, {ours_requests.total('/v1')} requests")
-        with Requests(env.sandbox) as again_requests, Measure() as again:
-            second = env.refresh(user)
+        log(f"P1 ours: {ours.wall:.1f} s, {ours.cpu:.1f} s CPU, {ours_requests.total('/v1')} req.")
+        with Requests(env.sandbox) as again_requests:
+            again = refresh_in_child(env, user)
+        second = again.refresh
         log(f"P1 re-read: {again.wall:.1f} s, {again_requests.total('/v1')} requests")
         catalog_wipe()
-        with env.knobs(latency=0.0), Measure() as floor:
-            env.refresh(user)  # the full read again without latency: local work alone
+        with env.knobs(latency=0.0):
+            floor = refresh_in_child(env, user)  # the full read without latency: local work
         log(f"P1 ours without latency (emptied database): {floor.wall:.1f} s")
+        # The baseline stays in this process: one request at a time, so spotipy and the sandbox
+        # take turns and never wait on each other for the GIL.
         log("P1 baseline: spotipy next() loop")
         with Requests(env.sandbox) as base_requests, Measure() as base:
             base_counts = spotipy_read(env, user_key)
@@ -231,9 +238,11 @@ def run(env: Environment, *, user_key: str = "hugo", latency: float = 0.040) -> 
         "ours": {
             "seconds": rounded(ours.wall),
             "cpu_seconds": rounded(ours.cpu),
+            "cpu_seconds_orm_thread": rounded(ours.cpu_main_thread),
             "requests": ours_n,
             "requests_reported_by_refresh": first.requests_made,
             "seconds_without_latency": rounded(floor.wall),
+            "cpu_seconds_without_latency": rounded(floor.cpu),
             "read": first.counts,
         },
         "baseline": {
