@@ -15,7 +15,8 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from library.models import (
     Album,
@@ -23,6 +24,7 @@ from library.models import (
     Artist,
     FollowedArtist,
     LibraryRefresh,
+    PlaylistEntry,
     RecentPlay,
     SavedAlbum,
     SavedTrack,
@@ -221,11 +223,25 @@ def top_track_rows[S](*, user: User, time_range: str, states: States[S]) -> list
 # --- collections ---------------------------------------------------------------------------------
 
 
+def _stored_entries() -> Coalesce:
+    """How many of a membership's playlist entries are stored: a count per playlist shown
+    (its index), not a join of every entry of every playlist grouped by all the columns (11-25
+    ms for a 31,000-entry library on each page of playlists, bench P6)."""
+    entries = (
+        PlaylistEntry.objects.filter(playlist_id=OuterRef("playlist_id"))
+        .order_by()
+        .values("playlist_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(entries[:1]), 0)
+
+
 def user_playlists(*, user: User) -> QuerySet[UserPlaylist]:
     return (
         UserPlaylist.objects.filter(user_id=user.pk)
         .select_related("playlist")
-        .annotate(stored_entries=Count("playlist__entries"))
+        .annotate(stored_entries=_stored_entries())
         .order_by("position")
     )
 
@@ -238,7 +254,7 @@ def user_playlist(*, user: User, spotify_id: str) -> UserPlaylist:
     """The user's membership of that playlist; DoesNotExist if it is not in their library."""
     return (
         UserPlaylist.objects.select_related("playlist")
-        .annotate(stored_entries=Count("playlist__entries"))
+        .annotate(stored_entries=_stored_entries())
         .get(user_id=user.pk, playlist__spotify_id=spotify_id)
     )
 
