@@ -362,6 +362,9 @@ class JobItem(models.Model):
             models.Index(fields=["status", "heartbeat_at"]),
             models.Index(fields=["track", "-id"]),
             models.Index(fields=["job", "updated_at"]),  # the progress stream's changes
+            # A job's running items (its bar's in-flight share, on every page that shows it):
+            # both terms in one index, so no planner reads all of a 10,000-item job for them.
+            models.Index(fields=["job", "status"]),
         ]
         ordering = ["job", "position"]
 
