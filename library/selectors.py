@@ -71,15 +71,27 @@ class LibrarySummary:
 
 
 def library_summary(*, user: User) -> LibrarySummary:
-    playlists = UserPlaylist.objects.filter(user_id=user.pk)
-    return LibrarySummary(
-        playlists=playlists.count(),
-        playlists_unreadable=playlists.filter(readable=False).count(),
-        liked=SavedTrack.objects.filter(user_id=user.pk).count(),
-        albums=SavedAlbum.objects.filter(user_id=user.pk).count(),
-        followed_artists=FollowedArtist.objects.filter(user_id=user.pk).count(),
-        recent_plays=RecentPlay.objects.filter(user_id=user.pk).count(),
+    """Every count in one query (the home and library pages show them on every visit)."""
+    mine = {
+        "playlists": UserPlaylist.objects.all(),
+        "playlists_unreadable": UserPlaylist.objects.filter(readable=False),
+        "liked": SavedTrack.objects.all(),
+        "albums": SavedAlbum.objects.all(),
+        "followed_artists": FollowedArtist.objects.all(),
+        "recent_plays": RecentPlay.objects.all(),
+    }
+    # Prefixed: some names are also the user's relations.
+    counted = User.objects.filter(pk=user.pk).annotate(
+        **{f"n_{name}": _count_of(rows) for name, rows in mine.items()}
     )
+    row = counted.values(*(f"n_{name}" for name in mine)).first() or {}
+    return LibrarySummary(**{name: row.get(f"n_{name}", 0) for name in mine})
+
+
+def _count_of(rows: QuerySet[Any]) -> Coalesce:
+    """How many of `rows` belong to the outer query's user."""
+    counted = rows.filter(user_id=OuterRef("pk")).order_by().values("user_id")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
 # --- track tables ---------------------------------------------------------------------------------
