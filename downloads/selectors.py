@@ -11,13 +11,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from downloads.failures import failure_viewer, item_failure_note
 from downloads.format_labels import format_short
 from downloads.models import Job, JobItem, LyricsStatus, StoredFile
-from downloads.models.jobs import IN_FLIGHT
 from library import tracklists
 from library.models import (
     Album,
@@ -49,9 +48,15 @@ _FILTERS: dict[JobFilter, tuple[str, ...]] = {
 
 
 def with_progress(jobs: QuerySet[Job]) -> QuerySet[Job]:
-    """Jobs with their running items' progress (`Job.progress` reads it), a subquery per job
-    shown rather than a join over every item of every job."""
-    running = JobItem.objects.filter(job=OuterRef("pk")).values("job").annotate(n=IN_FLIGHT)
+    """Jobs with their running items' progress (`Job.progress` reads it; a track is 100
+    points), a subquery per job shown rather than a join over every item of every job. The
+    status is in the WHERE clause, not a filter of the Sum: the status index finds the few
+    running items instead of reading every item of a 10,000-track job (3 ms a job, bench P6)."""
+    running = (
+        JobItem.objects.filter(job=OuterRef("pk"), status=JobItem.Status.RUNNING)
+        .values("job")
+        .annotate(n=Sum("progress"))
+    )
     return jobs.annotate(in_flight=Coalesce(Subquery(running.values("n")[:1]), 0))
 
 

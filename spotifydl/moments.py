@@ -16,7 +16,6 @@ RELATIVE_WITHIN = timedelta(hours=24)
 def when_words(moment: datetime, *, now: datetime | None = None) -> str:
     """The words for a moment, relative while it is within a day of now."""
     now = now or timezone.now()
-    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     distance = abs(now - moment)
     if distance < JUST_NOW:
         return "just now"
@@ -25,4 +24,15 @@ def when_words(moment: datetime, *, now: datetime | None = None) -> str:
         if moment < now:
             return f"{timesince(moment, now, depth=1)} ago"
         return f"in {timeuntil(moment, now, depth=1)}"
+    return absolute_words(moment)
+
+
+def is_far(moment: datetime, *, now: datetime) -> bool:
+    """Whether a moment reads absolute: its words then no longer change as time passes."""
+    return abs(now - moment) >= RELATIVE_WITHIN
+
+
+def absolute_words(moment: datetime) -> str:
+    """A far moment's words, "5 Dec 2026, 23:23" in the current time zone."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     return date_format(local, "j M Y, H:i")

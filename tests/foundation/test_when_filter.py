@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
 from spotifydl.moments import when_words
 
@@ -44,3 +45,16 @@ def test_a_date_without_a_time_and_nothing_at_all_are_shown_plainly() -> None:
     html = template.render(Context({"day": date(2026, 3, 1), "nothing": None}))
 
     assert html == '[<time datetime="2026-03-01">1 Mar 2026</time>][]'
+
+
+def test_a_far_moment_drawn_again_reads_in_the_zone_of_the_page_drawing_it() -> None:
+    moment = datetime(2025, 6, 1, 22, 30, tzinfo=UTC)
+    template = Template("{{ moment|when }}")
+
+    with timezone.override("UTC"):
+        first = template.render(Context({"moment": moment}))
+    with timezone.override("Asia/Tokyo"):
+        again = template.render(Context({"moment": moment}))
+
+    assert ">1 Jun 2025, 22:30</time>" in first
+    assert ">2 Jun 2025, 07:30</time>" in again

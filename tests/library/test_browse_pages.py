@@ -386,3 +386,19 @@ def test_the_home_page_has_quick_actions_and_the_active_downloads(
     assert "Download Liked Songs" in page and "Download everything" in page
     assert "Refresh library" in page
     assert "My running job" in page and "Not mine" not in page
+
+
+def test_the_library_page_counts_everything_in_a_fixed_number_of_queries(
+    client: Client, listener: User, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    for playlist in UserPlaylistFactory.create_batch(3, user=listener):
+        PlaylistEntryFactory.create_batch(2, playlist=playlist.playlist)
+    SavedTrackFactory.create(user=listener)
+
+    # Session, user, the summary's counts (one query), refresh, account, playlists with their
+    # stored entries, albums and their artists, followed artists.
+    with django_assert_max_num_queries(9):
+        page = client.get("/library/")
+
+    assert page.status_code == 200
+    assert "<strong>3</strong> playlists" in page.content.decode()
