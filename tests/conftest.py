@@ -111,8 +111,12 @@ YOUTUBE_TEST_SETTINGS = {
     "YOUTUBE_BACKOFF_STEPS": [1.0, 2.0, 4.0],
     # The sandbox is on loopback: a read silent for 1.5 s is a stall, not a slow link.
     "YTDLP_SOCKET_TIMEOUT": 1.5,
-    # A transient failure is queued again after a fifth of a second, not two.
+    # A transient failure is queued again after a fifth of a second, not two; a failed download,
+    # search or Spotify request is tried again after a tenth of its usual pause.
     "ITEM_RETRY_BACKOFF": 0.2,
+    "FETCH_RETRY_BACKOFF": 0.1,
+    "SEARCH_RETRY_BACKOFF": 0.03,
+    "SPOTIFY_RETRY_BACKOFF": 0.02,
 }
 
 
