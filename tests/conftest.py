@@ -86,14 +86,14 @@ def _database_use_is_declared(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     queried: list[str] = []
-    real_cursor = BaseDatabaseWrapper._cursor
+    real_cursor = BaseDatabaseWrapper.cursor
 
-    def cursor(self: BaseDatabaseWrapper, *args: Any, **kwargs: Any) -> Any:
+    def cursor(self: BaseDatabaseWrapper) -> Any:
         queried.append(self.alias)
-        return real_cursor(self, *args, **kwargs)
+        return real_cursor(self)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(BaseDatabaseWrapper, "_cursor", cursor)
+        patch.setattr(BaseDatabaseWrapper, "cursor", cursor)
         yield
     if queried:
         pytest.fail(
