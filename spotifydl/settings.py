@@ -217,7 +217,8 @@ ITEM_RETRY_BACKOFF = env_float("ITEM_RETRY_BACKOFF", 2.0)
 FETCH_RETRY_BACKOFF = env_float("FETCH_RETRY_BACKOFF", 1.0)
 # Seconds before a failed search is asked again, doubling, jittered (downloads/pipeline/resolve.py).
 SEARCH_RETRY_BACKOFF = env_float("SEARCH_RETRY_BACKOFF", 0.3)
-# Most seconds before a failed Spotify request is sent again, doubling, jittered, capped at 5 s.
+# A failed Spotify request is sent again after a random pause of up to twice this, the bound
+# doubling each time (at most 5 s): library/spotify/client.py.
 SPOTIFY_RETRY_BACKOFF = env_float("SPOTIFY_RETRY_BACKOFF", 0.2)
 # yt-dlp's cache: YouTube's player script and solved challenges, kept between tracks and runs.
 YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
