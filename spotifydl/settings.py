@@ -212,6 +212,14 @@ LRCLIB_GAP = env_float("LRCLIB_GAP", 0.2)
 YTDLP_SOCKET_TIMEOUT = env_float("YTDLP_SOCKET_TIMEOUT", 20.0)
 # Seconds before a track that failed for a passing reason is queued again (doubling each time).
 ITEM_RETRY_BACKOFF = env_float("ITEM_RETRY_BACKOFF", 2.0)
+# Seconds before a failed download is tried again, times the try (pipeline/fetch/retry.py);
+# yt-dlp's own resumes pause a quarter of it, doubling, at most twice it.
+FETCH_RETRY_BACKOFF = env_float("FETCH_RETRY_BACKOFF", 1.0)
+# Seconds before a failed search is asked again, doubling, jittered (downloads/pipeline/resolve.py).
+SEARCH_RETRY_BACKOFF = env_float("SEARCH_RETRY_BACKOFF", 0.3)
+# A failed Spotify request is sent again after a random pause of up to twice this, the bound
+# doubling each time (at most 5 s): library/spotify/client.py.
+SPOTIFY_RETRY_BACKOFF = env_float("SPOTIFY_RETRY_BACKOFF", 0.2)
 # yt-dlp's cache: YouTube's player script and solved challenges, kept between tracks and runs.
 YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)

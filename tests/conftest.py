@@ -13,6 +13,7 @@ import httpx
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from playwright.sync_api import Playwright, sync_playwright
 
@@ -47,7 +48,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+# The fixtures that open the database: `_django_db_helper` is below `db`, `transactional_db` and
+# pytest-django's other fixtures that grant access (`django_db_blocker` is below every test).
+DATABASE_FIXTURES = {"_django_db_helper", "django_db_setup", "live_server"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -56,21 +59,47 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     Playwright's sync API starts an event loop in the main thread and keeps it for the session;
     once it runs, `asyncio.run()` (used by the pipeline and the Spotify client) cannot be called
     from that thread any more. The PostgreSQL pass (`make test-postgres`) follows the SQLite
-    one: a test that never touches a database ran there exactly as it would here.
+    one: a test that never touches a database ran there exactly as it would here (and
+    `_database_use_is_declared` fails one that touches it undeclared).
     """
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
     if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        without = [item for item in items if not _uses_database(item)]
+        without = [item for item in items if not uses_database(item)]
         config.hook.pytest_deselected(items=without)
-        items[:] = [item for item in items if _uses_database(item)]
+        items[:] = [item for item in items if uses_database(item)]
 
 
-def _uses_database(item: pytest.Item) -> bool:
+def uses_database(item: pytest.Item) -> bool:
+    """Whether the test asks for the database: the django_db mark, or a fixture that grants it."""
     fixtures = set(getattr(item, "fixturenames", ()))
     return item.get_closest_marker("django_db") is not None or bool(fixtures & DATABASE_FIXTURES)
+
+
+@pytest.fixture(autouse=True)
+def _database_use_is_declared(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test the PostgreSQL pass would leave out fails if it runs a query all the same (through
+    a fixture asked for by name at run time, say): that pass would never have run it."""
+    if uses_database(request.node):
+        yield
+        return
+    queried: list[str] = []
+    real_cursor = BaseDatabaseWrapper.cursor
+
+    def cursor(self: BaseDatabaseWrapper) -> Any:
+        queried.append(self.alias)
+        return real_cursor(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseDatabaseWrapper, "cursor", cursor)
+        yield
+    if queried:
+        pytest.fail(
+            f"{request.node.nodeid} queried the database ({sorted(set(queried))}) without the "
+            "django_db mark or a db fixture, so the PostgreSQL pass leaves it out: declare it."
+        )
 
 
 @pytest.fixture(scope="session")
@@ -111,8 +140,12 @@ YOUTUBE_TEST_SETTINGS = {
     "YOUTUBE_BACKOFF_STEPS": [1.0, 2.0, 4.0],
     # The sandbox is on loopback: a read silent for 1.5 s is a stall, not a slow link.
     "YTDLP_SOCKET_TIMEOUT": 1.5,
-    # A transient failure is queued again after a fifth of a second, not two.
+    # A transient failure is queued again after a fifth of a second, not two; a failed download,
+    # search or Spotify request is tried again after a tenth of its usual pause.
     "ITEM_RETRY_BACKOFF": 0.2,
+    "FETCH_RETRY_BACKOFF": 0.1,
+    "SEARCH_RETRY_BACKOFF": 0.03,
+    "SPOTIFY_RETRY_BACKOFF": 0.02,
 }
 
 

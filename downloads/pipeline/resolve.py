@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from downloads.pipeline.search_failures import SearchFailureKind, diagnose
 from downloads.pipeline.sources.common import (
     Query,
@@ -133,8 +135,8 @@ def _allowed(candidates: Sequence[Candidate]) -> list[Candidate]:
     return [c for c in candidates if c.url is not None and is_allowed_media_url(c.url)]
 
 
-SEARCH_ATTEMPTS = 3
-SEARCH_BACKOFF_S = 0.3  # doubled after each try, with jitter: one glitch must not fail a track
+SEARCH_ATTEMPTS = 3  # with SEARCH_RETRY_BACKOFF, doubled after each try, jittered: one glitch
+# must not fail a track
 
 
 async def _search_with_retries(
@@ -148,6 +150,6 @@ async def _search_with_retries(
         except Exception as exc:
             if attempt == SEARCH_ATTEMPTS or not diagnose(exc).transient:
                 raise
-            delay = SEARCH_BACKOFF_S * 2 ** (attempt - 1)
+            delay = settings.SEARCH_RETRY_BACKOFF * 2 ** (attempt - 1)
             await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter only
     raise AssertionError("unreachable: the last attempt returns or raises")

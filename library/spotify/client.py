@@ -47,7 +47,6 @@ Json = dict[str, Any]
 MAX_RETRY_AFTER_SECONDS = 60
 MAX_RATE_LIMIT_WAITS = 12
 MAX_TRANSIENT_RETRIES = 5
-BACKOFF_BASE_SECONDS = 0.2
 BACKOFF_CAP_SECONDS = 5.0
 TIME_RANGES = ("short_term", "medium_term", "long_term")
 
@@ -168,7 +167,7 @@ def _error_body(response: httpx.Response) -> tuple[str, str]:
 
 def _backoff(attempt: int) -> float:
     # Full jitter: retries from many requests spread out instead of arriving together.
-    return random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))  # noqa: S311
+    return random.uniform(0, min(BACKOFF_CAP_SECONDS, settings.SPOTIFY_RETRY_BACKOFF * 2**attempt))  # noqa: S311
 
 
 # --- the client --------------------------------------------------------------------------------

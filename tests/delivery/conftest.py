@@ -3,7 +3,6 @@ files on disk under MUSIC_ROOT, real audio."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from downloads.models import AudioFormat, StoredFile
-from library.models import Track
-from tests.factories import StoredFileFactory, UserFactory
+from tests.factories import UserFactory
+from tests.support import files
 from tests.support.files import PutFile, make_jpeg, make_opus
 
 
@@ -51,26 +49,7 @@ def signed_in(client: Client, user: Any) -> Client:
 @pytest.fixture
 def put_file(music_root: Path) -> PutFile:
     """A StoredFile row and its file under MUSIC_ROOT (bytes given, or copied from `source`)."""
-
-    def put(
-        track: Track,
-        relative: str,
-        data: bytes = b"audio bytes",
-        *,
-        source: Path | None = None,
-        audio_format: str = AudioFormat.ORIGINAL,
-    ) -> StoredFile:
-        path = music_root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if source is not None:
-            shutil.copyfile(source, path)
-        else:
-            path.write_bytes(data)
-        return StoredFileFactory.create(
-            track=track, path=relative, size=path.stat().st_size, audio_format=audio_format
-        )
-
-    return put
+    return files.put_file
 
 
 @pytest.fixture(scope="session")

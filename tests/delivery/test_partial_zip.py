@@ -11,29 +11,19 @@ import pytest
 from django.test import Client
 
 from downloads.models import Job, JobItem
-from tests.factories import (
-    JobFactory,
-    JobItemFactory,
-    PlaylistEntryFactory,
-    TrackFactory,
-    UserPlaylistFactory,
-)
-from tests.support.files import PutFile
+from tests.factories import JobFactory, JobItemFactory, TrackFactory
+from tests.support.files import PutFile, playlist_with_files
 from tests.support.responses import body
 
 _HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
 
 
 @pytest.fixture
-def road_trip(user: Any, put_file: PutFile) -> Any:
+def road_trip(user: Any) -> Any:
     """Ana's playlist "Road Trip": three tracks, two of them on disk."""
-    playlist = UserPlaylistFactory.create(user=user, playlist__name="Road Trip").playlist
-    for number in range(3):
-        track = TrackFactory.create(name=f"Mile {number}")
-        PlaylistEntryFactory.create(playlist=playlist, track=track)
-        if number < 2:
-            put_file(track, f"Road/Mile {number}.opus")
-    return playlist
+    tracks = [TrackFactory.create(name=f"Mile {number}") for number in range(3)]
+    on_disk = {track: f"Road/{track.name}.opus" for track in tracks[:2]}
+    return playlist_with_files(user, tracks, name="Road Trip", files=on_disk)[0]
 
 
 def test_a_partly_downloaded_playlist_says_how_much_is_on_disk_before_zipping(

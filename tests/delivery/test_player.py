@@ -16,25 +16,21 @@ from tests.factories import (
     ArtistFactory,
     JobFactory,
     JobItemFactory,
-    PlaylistEntryFactory,
     SavedAlbumFactory,
     SavedTrackFactory,
     TrackFactory,
     UserPlaylistFactory,
 )
-from tests.support.files import PutFile
+from tests.support.files import PutFile, playlist_with_files
 
 
 def test_a_playlist_player_lists_the_downloaded_tracks_in_order(
-    signed_in: Client, user: Any, put_file: PutFile
+    signed_in: Client, user: Any
 ) -> None:
-    playlist = UserPlaylistFactory.create(user=user, playlist__name="Mix").playlist
     artist = ArtistFactory.create(name="Björk")
     tracks = [TrackFactory.create(name=name, artists=[artist]) for name in ["B", "A", "Gone"]]
-    for track in tracks:
-        PlaylistEntryFactory.create(playlist=playlist, track=track)
-    second = put_file(tracks[1], "x/a.opus")
-    first = put_file(tracks[0], "x/b.opus")
+    on_disk = {tracks[1]: "x/a.opus", tracks[0]: "x/b.opus"}
+    playlist, (second, first) = playlist_with_files(user, tracks, files=on_disk)
 
     response = signed_in.get(f"/play/playlists/{playlist.spotify_id}/")
     page = response.content.decode()
@@ -84,8 +80,7 @@ def test_a_job_player_with_missing_tracks_points_to_the_job(
 
 
 def test_a_player_with_nothing_on_disk_says_so(signed_in: Client, user: Any) -> None:
-    playlist = UserPlaylistFactory.create(user=user).playlist
-    PlaylistEntryFactory.create(playlist=playlist)
+    playlist, _ = playlist_with_files(user)
 
     page = signed_in.get(f"/play/playlists/{playlist.spotify_id}/").content.decode()
 

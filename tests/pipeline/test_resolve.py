@@ -1,46 +1,20 @@
-"""Resolve: the URL allow-list, parsing of each source's answers, fallback between sources."""
+"""Resolve: the URL allow-list, parsing of each source's answers, fallback between sources
+(which queries and sources are asked, and when: test_resolve_order.py)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import httpx
 import pytest
 
-from downloads.pipeline.resolve import Resolver, SourceFailure, SourceResult, build_sources
+from downloads.pipeline.resolve import Resolver
 from downloads.pipeline.sources import youtube, ytmusic
-from downloads.pipeline.sources.common import (
-    Query,
-    canonical_watch_url,
-    is_allowed_media_url,
-    planned_queries,
-    text_query,
-)
-from downloads.pipeline.types import Candidate, TrackQuery
+from downloads.pipeline.sources.common import Query, canonical_watch_url, is_allowed_media_url
+from downloads.pipeline.types import Candidate
+from tests.pipeline.resolving import TRACK, all_answers, failures_of
 
 SANDBOX = "http://127.0.0.1:8123"
 WATCH_BASE = f"{SANDBOX}/watch?v="
-TRACK = TrackQuery(
-    name="Wonderwall",
-    artists=("Oasis", "Noel Gallagher"),
-    album="(What's The Story) Morning Glory?",
-    duration_ms=258_000,
-    isrc="GB-AJE-95-00107",
-)
-
-
-def _answers(resolver: Resolver, track: TrackQuery) -> list[SourceResult]:
-    """Every source's answer, in order, as the worker reads them until one is accepted."""
-
-    async def collect() -> list[SourceResult]:
-        return [result async for result in resolver.attempts(track)]
-
-    return asyncio.run(collect())
-
-
-def _failures(answers: list[SourceResult]) -> list[SourceFailure]:
-    return [answer.failure for answer in answers if answer.failure is not None]
 
 
 # ---- the allow-list ---------------------------------------------------------------------------
@@ -127,28 +101,6 @@ def test_watch_urls_are_only_built_from_real_video_ids():
     assert canonical_watch_url("dQw4w9WgXcQ", music=True).startswith("https://music.youtube.com/")
     with pytest.raises(ValueError):
         canonical_watch_url("dQw4w9WgXcQ&list=x")
-
-
-# ---- queries ----------------------------------------------------------------------------------
-
-
-def test_the_query_names_only_the_primary_artist():
-    assert text_query(TRACK) == "Oasis - Wonderwall"
-
-
-def test_the_isrc_is_searched_first_when_there_is_one():
-    queries = planned_queries(TRACK)
-
-    assert [(q.kind, q.text) for q in queries] == [
-        ("isrc", "GBAJE9500107"),
-        ("text", "Oasis - Wonderwall"),
-    ]
-
-
-def test_without_an_isrc_only_the_text_is_searched():
-    track = TrackQuery(name="Song", artists=(), album="", duration_ms=1000, isrc="not-an-isrc")
-
-    assert [(q.kind, q.text) for q in planned_queries(track)] == [("text", "Song")]
 
 
 # ---- parsing YouTube Music (ytmusicapi's search result shape) -------------------------------
@@ -248,7 +200,7 @@ def test_the_youtube_music_source_asks_songs_then_videos_and_dedupes():
 
     source = ytmusic.YouTubeMusicSource(client_factory=RecordedYTMusic)
 
-    found = _answers(Resolver([source], limit=5), TRACK)[-1].candidates
+    found = all_answers(Resolver([source], limit=5), TRACK)[-1].candidates
 
     assert asked == [
         ("GBAJE9500107", "songs"),
@@ -338,7 +290,7 @@ def unreachable_ytmusic() -> ytmusic.YouTubeMusicSource:
 def test_the_ytmusic_source_finds_the_right_upload_with_allowed_urls(media_sandbox, short_track):
     source = ytmusic.YouTubeMusicSource()
 
-    found = _answers(Resolver([source], limit=10), short_track.query)[-1].candidates
+    found = all_answers(Resolver([source], limit=10), short_track.query)[-1].candidates
 
     assert short_track.right in {c.id for c in found}
     assert all(c.source == "ytmusic" and is_allowed_media_url(c.url or "") for c in found)
@@ -349,7 +301,7 @@ def test_the_ytmusic_source_finds_the_right_upload_with_allowed_urls(media_sandb
 @pytest.mark.integration
 def test_the_ytmusic_source_reads_what_the_sandbox_knows(media_sandbox, short_track):
     resolver = Resolver([ytmusic.YouTubeMusicSource()], limit=50)
-    found = _answers(resolver, short_track.query)[-1].candidates
+    found = allall_answers(resolver, short_track.query)[-1].candidates
 
     known = {c.id: c for c in media_sandbox.media.candidates(short_track.track.id)}
     for candidate in found:
@@ -361,18 +313,6 @@ def test_the_ytmusic_source_reads_what_the_sandbox_knows(media_sandbox, short_tr
             assert candidate.explicit == truth.explicit
         else:
             assert candidate.channel == truth.channel
-
-
-@pytest.mark.integration
-def test_the_ytmusic_source_puts_the_isrc_answers_first(media_sandbox, short_track):
-    official = [
-        c for c in media_sandbox.media.candidates(short_track.track.id) if c.label == "official"
-    ]
-
-    resolver = Resolver([ytmusic.YouTubeMusicSource()], limit=10)
-    found = _answers(resolver, short_track.query)[-1].candidates
-
-    assert official and found[0].id == official[0].id
 
 
 @pytest.mark.integration
@@ -390,7 +330,7 @@ def test_the_ytmusic_sources_threads_share_one_visitor_id(media_sandbox, short_t
         source = ytmusic.YouTubeMusicSource(executor=pool)
         clients = list(pool.map(client, range(4)))
         resolver = Resolver([source], limit=10)
-        found = _answers(resolver, short_track.query)[-1].candidates
+        found = all_answers(resolver, short_track.query)[-1].candidates
 
     assert len({id(client) for client in clients}) == 4  # one client per thread
     assert short_track.right in {c.id for c in found}
@@ -402,11 +342,11 @@ def test_the_ytmusic_sources_threads_share_one_visitor_id(media_sandbox, short_t
 def test_a_failing_source_hands_over_to_the_next_and_is_reported(media_sandbox, short_track):
     resolver = Resolver([unreachable_ytmusic(), ytmusic.YouTubeMusicSource()])
 
-    answers = _answers(resolver, short_track.query)
+    answers = all_answers(resolver, short_track.query)
 
     assert answers[-1].source == "ytmusic"
     assert short_track.right in {c.id for c in answers[-1].candidates}
-    assert len(_failures(answers)) == 1
+    assert len(failures_of(answers)) == 1
 
 
 @pytest.mark.integration
@@ -418,49 +358,10 @@ def test_server_faults_are_reported_as_failures_not_raised(media_sandbox, short_
     media_sandbox.media_knobs.fail_next(10, fault, path="/youtubei/v1/search")
     resolver = Resolver([ytmusic.YouTubeMusicSource()])
 
-    answers = _answers(resolver, short_track.query)
+    answers = all_answers(resolver, short_track.query)
 
     assert [answer.candidates for answer in answers] == [()]
-    assert [f.source for f in _failures(answers)] == ["ytmusic"]
-
-
-@pytest.mark.integration
-def test_sources_are_asked_lazily_in_the_configured_order(media_sandbox, short_track, settings):
-    settings.MEDIA_SOURCES = ["ytmusic"]
-    resolver = Resolver(build_sources(settings.MEDIA_SOURCES))
-
-    async def first_answer() -> SourceResult:
-        async for result in resolver.attempts(short_track.query):
-            return result
-        raise AssertionError("no source answered")
-
-    result = asyncio.run(first_answer())
-
-    assert result.source == "ytmusic"
-    assert result.failure is None
-    assert result.candidates
-
-
-def test_a_source_that_finds_nothing_moves_on_and_the_last_answer_is_empty(settings):
-    class Silent:
-        name = "silent"
-
-        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
-            return []
-
-    class Hanging:
-        name = "hanging"
-
-        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
-            await asyncio.sleep(60)
-            return []
-
-    answers = _answers(Resolver([Silent(), Hanging()], timeout=0.2), TRACK)
-
-    assert [answer.candidates for answer in answers] == [(), ()]
-    assert [(f.source, f.reason) for f in _failures(answers)] == [
-        ("hanging", "did not answer in time")
-    ]
+    assert [f.source for f in failures_of(answers)] == ["ytmusic"]
 
 
 def test_candidates_with_urls_outside_the_allow_list_never_leave_the_resolver(settings):
@@ -476,73 +377,6 @@ def test_candidates_with_urls_outside_the_allow_list_never_leave_the_resolver(se
             missing = Candidate("bbbbbbbbbbb", "t", "c", 1.0, 1, "video")
             return [good, bad, missing, good]
 
-    answers = _answers(Resolver([Sneaky()]), TRACK)
+    answers = all_answers(Resolver([Sneaky()]), TRACK)
 
     assert [c.id for c in answers[0].candidates] == ["dQw4w9WgXcQ"]
-
-
-def test_unknown_source_names_are_a_configuration_error():
-    with pytest.raises(ValueError, match="ytmusic, youtube"):
-        build_sources(["ytmusic", "napster"])
-
-
-def test_sources_are_built_in_the_order_named():
-    sources = build_sources(["youtube", "ytmusic"])
-
-    assert [s.name for s in sources] == ["youtube", "ytmusic"]
-
-
-def test_no_source_is_left_for_the_sandbox():
-    with pytest.raises(ValueError, match="unknown media source 'sandbox'"):
-        build_sources(["sandbox"])
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        httpx.ConnectError("refused"),
-        httpx.RemoteProtocolError("cut short"),
-        httpx.HTTPStatusError(
-            "503", request=httpx.Request("GET", SANDBOX), response=httpx.Response(503)
-        ),
-    ],
-)
-def test_a_single_transient_search_fault_is_retried(error):
-    class Flaky:
-        """Fails once with a transient error, then answers."""
-
-        name = "flaky"
-        calls = 0
-
-        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
-            self.calls += 1
-            if self.calls == 1:
-                raise error
-            url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-            return [Candidate("dQw4w9WgXcQ", "t", "c", 1.0, 1, "video", url=url)]
-
-    answers = _answers(Resolver([Flaky()]), TRACK)
-
-    assert answers[0].candidates
-    assert _failures(answers) == []
-
-
-def test_the_text_search_is_skipped_once_the_isrc_answer_will_do():
-    asked: list[str] = []
-
-    class Counting:
-        name = "counting"
-
-        async def search(self, query: Query, *, limit: int) -> list[Candidate]:
-            asked.append(query.kind)
-            url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-            return [Candidate("dQw4w9WgXcQ", "t", "c", 1.0, 1, "video", url=url)]
-
-    async def first(enough: Any) -> SourceResult:
-        return await anext(Resolver([Counting()]).attempts(TRACK, enough=enough))
-
-    accepted = asyncio.run(first(lambda found: True))
-    declined = asyncio.run(first(lambda found: False))
-
-    assert asked == ["isrc", "isrc", "text"]
-    assert len(accepted.candidates) == len(declined.candidates) == 1

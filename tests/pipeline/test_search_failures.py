@@ -14,7 +14,6 @@ from yt_dlp.networking.exceptions import TransportError as YtDlpTransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 from ytmusicapi.exceptions import YTMusicServerError
 
-from downloads.pipeline import resolve
 from downloads.pipeline.resolve import Resolver, SourceFailure
 from downloads.pipeline.search_failures import diagnose
 from downloads.pipeline.sources.common import Query
@@ -111,11 +110,6 @@ class Flaky:
         if self.errors:
             raise self.errors.pop(0)
         return [FOUND]
-
-
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(resolve, "SEARCH_BACKOFF_S", 0.01)
 
 
 def _first_answer(source: Any) -> tuple[tuple[Candidate, ...], SourceFailure | None]:

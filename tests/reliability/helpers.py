@@ -213,6 +213,63 @@ def playlist_job(
     )
 
 
+def uploads_job(
+    sandbox: Any,
+    owner: Any,
+    count: int,
+    *,
+    name: str,
+    enqueue: bool = True,
+    audio_format: str = "original",
+) -> Any:
+    """A playlist job of `count` tracks that all have an acceptable upload (queued for the
+    workers unless `enqueue=False`): every one of them can end done."""
+    tracks = uploaded_tracks(sandbox, count)
+    return playlist_job(
+        sandbox, owner, tracks, name=name, enqueue=enqueue, audio_format=audio_format
+    )
+
+
+def app_env(spotify: Any = None, **extra: str) -> dict[str, str]:
+    """What the app's processes started by a test share with it besides `worker_env`: its
+    SECRET_KEY (so they read the sign-ins it stored) and a Spotify app, the sandbox's when
+    given (a sync reads Spotify), else a configured one nothing asks."""
+    from django.conf import settings
+
+    from tests.support.spotify import CLIENT_ID
+
+    env = {"SECRET_KEY": settings.SECRET_KEY, "SPOTIFY_CLIENT_ID": "configured-client"}
+    if spotify is not None:
+        env["SPOTIFY_CLIENT_ID"] = CLIENT_ID
+        env["SPOTIFY_ACCOUNTS_URL"] = spotify.accounts_url
+        env["SPOTIFY_API_URL"] = spotify.api_url
+    return env | extra
+
+
+def assert_every_track_done(job: Any, count: int, *, temp_dirs: list[Path] | None = None) -> None:
+    """The job is consistent (tests/reliability/invariants.py) and all its `count` tracks are
+    done, none failed."""
+    from tests.reliability.invariants import assert_job_consistent, describe
+
+    counts = assert_job_consistent(job, temp_dirs=temp_dirs or [])
+    assert (counts["done"], counts["failed"]) == (count, 0), describe(job)
+
+
+def no_chunk_task_left_running() -> Any:
+    """The chunk tasks' result rows, once none is left running (the worker that ends a job ends
+    its chunk's task just after)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from downloads import enqueue
+    from tests.support.waiting import wait_until
+
+    chunk_rows = DBTaskResult.objects.filter(task_path=enqueue.RUN_CHUNK)
+    running = chunk_rows.filter(status=TaskResultStatus.RUNNING)
+    wait_until(lambda: not running.exists(), timeout=30, what="no chunk task left running")
+    return chunk_rows
+
+
 def run_job_here(job: Any) -> None:
     """Run every chunk of the job in this process, one after the other, the way a worker does,
     and again the chunks the end-of-job round queued (downloads/worker/retrying.py)."""

@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.tasks import TaskResultStatus
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
-from downloads import enqueue, services
+from downloads import services
 from downloads.models import HEARTBEAT_STALE_AFTER, Job, JobItem
 from sandbox import Sandbox
-from tests.reliability.helpers import Processes, playlist_job, uploaded_tracks
-from tests.reliability.invariants import assert_job_consistent, describe
+from tests.reliability.helpers import (
+    Processes,
+    app_env,
+    assert_every_track_done,
+    no_chunk_task_left_running,
+    uploads_job,
+)
+from tests.reliability.invariants import describe
 from tests.reliability.serving import alive, converting, signal_tree
 from tests.support.waiting import wait_until
 
@@ -38,13 +42,7 @@ TRACKS = 6
 
 
 def _serve(processes: Processes, temp: Path) -> subprocess.Popen[bytes]:
-    process, _ = processes.served(
-        "--workers",
-        "1",
-        SPOTIFY_CLIENT_ID="configured-client",
-        SECRET_KEY=settings.SECRET_KEY,
-        TMPDIR=str(temp),
-    )
+    process, _ = processes.served("--workers", "1", **app_env(TMPDIR=str(temp)))
     return process
 
 
@@ -79,10 +77,7 @@ def test_serve_stopped_mid_conversion_twice_and_started_again_finishes_the_job(
 ) -> None:
     temp = tmp_path / "serve-tmp"  # the processes' temporary folder, to find what they leave
     temp.mkdir()
-    tracks = uploaded_tracks(media_sandbox, TRACKS)
-    job = playlist_job(
-        media_sandbox, user, tracks, name="Restart", enqueue=True, audio_format="mp3"
-    )
+    job = uploads_job(media_sandbox, user, TRACKS, name="Restart", audio_format="mp3")
     cut_short: dict[str, set[int]] = {}
     for how in ("sigterm", "sigkill"):
         serve = _serve(processes, temp)
@@ -92,9 +87,7 @@ def test_serve_stopped_mid_conversion_twice_and_started_again_finishes_the_job(
 
     _serve(processes, temp)
     wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=300)
-    chunk_rows = DBTaskResult.objects.filter(task_path=enqueue.RUN_CHUNK)
-    running = chunk_rows.filter(status=TaskResultStatus.RUNNING)
-    wait_until(lambda: not running.exists(), timeout=30, what="no chunk task left running")
+    running = no_chunk_task_left_running().filter(status=TaskResultStatus.RUNNING)
 
     print(
         f"\nserve stopped mid-conversion by SIGTERM, then by SIGKILL of every process, and "
@@ -102,8 +95,7 @@ def test_serve_stopped_mid_conversion_twice_and_started_again_finishes_the_job(
         f"{ {how: len(items) for how, items in cut_short.items()} }, "
         f"stuck task rows: {running.count()}"
     )
-    counts = assert_job_consistent(job, temp_dirs=[temp])
-    assert (counts["done"], counts["failed"]) == (TRACKS, 0)
+    assert_every_track_done(job, TRACKS, temp_dirs=[temp])
     assert not job.items.exclude(error="").exists()
     # Only the kill's attempt counts: a track cut short twice was tried twice, not three times.
     # (A transient failure's retry, a loaded machine's socket timeout, is no attempt of theirs.)

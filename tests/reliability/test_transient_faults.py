@@ -7,7 +7,6 @@ figures reached are printed."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.db.models import Sum
 
 from downloads.models import AudioFormat, Job, JobItem, Subscription, SyncRun
@@ -16,10 +15,9 @@ from library.models import LibraryRefresh, PlaylistEntry
 from sandbox import Sandbox
 from sandbox.faults import SpotifyKnobs
 from sandbox.youtube_faults import MediaKnobs
-from tests.reliability.helpers import Processes, uploaded_tracks
-from tests.reliability.invariants import assert_job_consistent, describe
+from tests.reliability.helpers import Processes, app_env, assert_every_track_done, uploaded_tracks
+from tests.reliability.invariants import describe
 from tests.support.signing_in import RunRefresh, SignIn
-from tests.support.spotify import CLIENT_ID
 from tests.support.waiting import wait_until
 
 pytestmark = [
@@ -38,16 +36,6 @@ def _storm(knobs: SpotifyKnobs | MediaKnobs) -> None:
     """FAULT_RATE of all answers fail: a reset is rolled first, then a 5xx for the rest."""
     knobs.reset_rate = RESETS
     knobs.error_rate = (FAULT_RATE - RESETS) / (1 - RESETS)
-
-
-def _spotify_env(sandbox: Sandbox) -> dict[str, str]:
-    """A worker reads Spotify (the sync) with the test's app, sandbox and key."""
-    return {
-        "SPOTIFY_CLIENT_ID": CLIENT_ID,
-        "SPOTIFY_ACCOUNTS_URL": sandbox.accounts_url,
-        "SPOTIFY_API_URL": sandbox.api_url,
-        "SECRET_KEY": settings.SECRET_KEY,
-    }
 
 
 def _finished(subscription: Subscription) -> Job | None:
@@ -85,7 +73,7 @@ def test_a_sync_and_its_download_under_20_percent_faults_everywhere_end_with_not
         audio_format=AudioFormat.ORIGINAL,
         schedule=Subscription.Schedule.MANUAL,
     )  # queues its first sync, which queues the download
-    processes.worker(**_spotify_env(spotify))
+    processes.worker(**app_env(spotify))  # the sync reads Spotify
     wait_until(lambda: _finished(subscription), timeout=600, step=0.2, what="the synced job")
     job = _finished(subscription)
     assert job is not None
@@ -108,7 +96,6 @@ def test_a_sync_and_its_download_under_20_percent_faults_everywhere_end_with_not
         assert "reset" in met and server_errors & set(met), faults
     stored = PlaylistEntry.objects.filter(playlist__spotify_id=playlist["id"]).order_by("position")
     assert [e.track.spotify_id for e in stored] == tracks
-    counts = assert_job_consistent(job)
-    assert (counts["done"], counts["failed"]) == (TRACKS, 0)
+    assert_every_track_done(job, TRACKS)
     assert job.status == Job.Status.COMPLETED
     assert not job.items.exclude(status=JobItem.Status.DONE).exists()

@@ -1,4 +1,4 @@
-"""A 300-track job under `manage.py serve` (the web server and two workers) whose workers are
+"""A 150-track job under `manage.py serve` (the web server and two workers) whose workers are
 killed with SIGKILL three times, each time mid-download: the web server answers throughout, the
 supervisor brings the workers back, and the job ends as an undisturbed one, with nothing failed,
 redone or left running. The figures reached are printed.
@@ -16,17 +16,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db.models import Sum
 from django.tasks import TaskResultStatus
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
-from downloads import enqueue, services
+from downloads import services
 from downloads.models import HEARTBEAT_STALE_AFTER, Job, JobItem
 from sandbox import Sandbox
-from tests.reliability.helpers import Processes, playlist_job, uploaded_tracks
-from tests.reliability.invariants import assert_job_consistent, describe, music_files
+from tests.reliability.helpers import (
+    Processes,
+    app_env,
+    assert_every_track_done,
+    no_chunk_task_left_running,
+    uploads_job,
+)
+from tests.reliability.invariants import describe, music_files
 from tests.reliability.serving import WebWatch, live_workers, signal_tree
 from tests.support.waiting import wait_until
 
@@ -38,9 +42,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-TRACKS = 300
+TRACKS = 150
 WORKERS = 2
-KILL_AFTER_DONE = (40, 120, 200)  # a kill once this many tracks are done, each mid-download
+KILL_AFTER_DONE = (20, 60, 100)  # a kill once this many tracks are done, each mid-download
 
 
 def _done(job: Job) -> int:
@@ -56,21 +60,13 @@ def _workers_back(dead: set[int]) -> bool:
     return len(pids) == WORKERS and not pids & dead
 
 
-def test_three_sigkills_of_the_workers_during_a_300_track_job_fail_and_redo_nothing(
+def test_three_sigkills_of_the_workers_during_a_150_track_job_fail_and_redo_nothing(
     media_sandbox: Sandbox, user: Any, processes: Processes, tmp_path: Path
 ) -> None:
-    job = playlist_job(
-        media_sandbox, user, uploaded_tracks(media_sandbox, TRACKS), name="Killer", enqueue=True
-    )
+    job = uploads_job(media_sandbox, user, TRACKS, name="Killer")
     temp = tmp_path / "worker-tmp"  # the processes' temporary folder, to find what they leave
     temp.mkdir()
-    _, url = processes.served(
-        "--workers",
-        str(WORKERS),
-        SPOTIFY_CLIENT_ID="configured-client",
-        SECRET_KEY=settings.SECRET_KEY,
-        TMPDIR=str(temp),
-    )
+    _, url = processes.served("--workers", str(WORKERS), **app_env(TMPDIR=str(temp)))
     survivors: dict[int, tuple[int, int | None]] = {}
     held_at_kills = 0
     killed: set[int] = set()
@@ -99,12 +95,8 @@ def test_three_sigkills_of_the_workers_during_a_300_track_job_fail_and_redo_noth
             interrupted |= set(cut_short.values_list("pk", flat=True))
             wait_until(partial(_workers_back, killed), timeout=120, what="workers restarted")
         wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=600)
-
-        chunk_rows = DBTaskResult.objects.filter(task_path=enqueue.RUN_CHUNK)
-        running = chunk_rows.filter(status=TaskResultStatus.RUNNING)
-        # The live worker's last chunk ends its task just after it ended the job.
-        wait_until(lambda: not running.exists(), timeout=30, what="no chunk task left running")
-    stuck = running.count()
+        chunk_rows = no_chunk_task_left_running()
+    stuck = chunk_rows.filter(status=TaskResultStatus.RUNNING).count()
     lost = chunk_rows.filter(
         status=TaskResultStatus.FAILED, exception_class_path="downloads.enqueue.WorkerLost"
     ).count()
@@ -120,8 +112,7 @@ def test_three_sigkills_of_the_workers_during_a_300_track_job_fail_and_redo_noth
     assert lost >= len(KILL_AFTER_DONE)
     assert restarts == WORKERS * len(KILL_AFTER_DONE)
     assert interrupted, "no item was cut short by the kills"
-    counts = assert_job_consistent(job, temp_dirs=[temp])
-    assert (counts["done"], counts["failed"]) == (TRACKS, 0)
+    assert_every_track_done(job, TRACKS, temp_dirs=[temp])
     # What was finished before a kill was never redone; only what a dead worker was running
     # was started again.
     for pk, before in survivors.items():

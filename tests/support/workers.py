@@ -45,6 +45,9 @@ def worker_env(**extra: str) -> dict[str, str]:
         YOUTUBE_SEARCH_GAP=str(settings.YOUTUBE_SEARCH_GAP),
         YTDLP_SOCKET_TIMEOUT=str(settings.YTDLP_SOCKET_TIMEOUT),
         ITEM_RETRY_BACKOFF=str(settings.ITEM_RETRY_BACKOFF),
+        FETCH_RETRY_BACKOFF=str(settings.FETCH_RETRY_BACKOFF),
+        SEARCH_RETRY_BACKOFF=str(settings.SEARCH_RETRY_BACKOFF),
+        SPOTIFY_RETRY_BACKOFF=str(settings.SPOTIFY_RETRY_BACKOFF),
         YOUTUBE_BACKOFF_STEPS=",".join(str(s) for s in settings.YOUTUBE_BACKOFF_STEPS),
         **extra,
     )

@@ -11,13 +11,13 @@ from django.urls import reverse
 
 from downloads.models import Subscription, SyncRun
 from tests.factories import (
-    PlaylistEntryFactory,
     PlaylistFactory,
     SubscriptionFactory,
     SyncRunFactory,
     UserFactory,
     UserPlaylistFactory,
 )
+from tests.support.files import playlist_with_files
 
 pytestmark = [pytest.mark.django_db]
 
@@ -216,8 +216,7 @@ def test_the_keep_in_sync_button_for_browse_pages_posts_the_source_or_links_to_i
 def test_a_playlist_page_offers_to_keep_it_in_sync_and_then_links_to_the_subscription(
     signed_in: Client, ana: Any
 ) -> None:
-    playlist = UserPlaylistFactory.create(user=ana).playlist
-    PlaylistEntryFactory.create(playlist=playlist)
+    playlist, _ = playlist_with_files(ana)
     url = reverse("library:playlist", args=[playlist.spotify_id])
 
     before = signed_in.get(url).content.decode()
