@@ -178,6 +178,7 @@ class ProgressReader:
         self.bytes = self.events = 0
         self.error = ""
         self._stop = threading.Event()
+        self.first_event = threading.Event()  # set on the first event, or when reading fails
         self._thread = threading.Thread(target=self._read, name="p5-progress", daemon=True)
 
     def _read(self) -> None:
@@ -189,10 +190,14 @@ class ProgressReader:
                 for chunk in response.iter_raw():
                     self.bytes += len(chunk)
                     self.events += chunk.count(b"event: ")
+                    if self.events:
+                        self.first_event.set()
                     if self._stop.is_set():
                         return
         except httpx.HTTPError as exc:
             self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.first_event.set()
 
     def __enter__(self) -> ProgressReader:
         self._thread.start()
@@ -216,6 +221,9 @@ def run_job(env: Environment, world: World, *, seconds: float, workers: int) -> 
     try:
         url = f"{web.url}/downloads/{world.big.pk}/events/"
         with ProgressReader(url, session_cookies(world.user)) as reader:
+            # The window opens once the stream answers: on a loaded machine the web process
+            # may take longer to start streaming than a quick run's whole window.
+            reader.first_event.wait(timeout=120)
             before, began = finished_items(world.big), time.perf_counter()
             time.sleep(seconds)
             done, elapsed = finished_items(world.big) - before, time.perf_counter() - began
