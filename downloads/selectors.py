@@ -101,6 +101,9 @@ _ITEM_FILTERS: dict[ItemFilter, tuple[str, ...]] = {
 }
 
 
+ITEMS_PER_PAGE = 100  # a job page's tracks
+
+
 def job_items(*, job: Job, which: ItemFilter = ItemFilter.ALL) -> QuerySet[JobItem]:
     """A job's items in order, with each one's track, album, artists and file: slice it (a page)
     and the related rows come in a fixed number of queries."""
@@ -147,10 +150,15 @@ def job_snapshot(*, job_id: int) -> dict[str, Any] | None:
     }
 
 
-def item_snapshots(*, job_id: int, changed_since: datetime) -> list[dict[str, Any]]:
+def item_snapshots(
+    *, job_id: int, changed_since: datetime, first: int | None = None
+) -> list[dict[str, Any]]:
     """The states of the job's items written since a time (the page or the last event has the
-    rest): however long the job, one event carries only what moved."""
+    rest): however long the job, one event carries only what moved. `first`: only that many,
+    the first in the job's order (what its page shows first)."""
     items = JobItem.objects.filter(job_id=job_id, updated_at__gte=changed_since)
+    if first is not None:
+        items = items.order_by("position")[:first]
     rows = list(items.values(*ITEM_FIELDS, "error_kind", "stored_file__lyrics"))
     _failure_notes_add(job_id, rows)
     for row in rows:
