@@ -99,8 +99,6 @@ _ITEM_FILTERS: dict[ItemFilter, tuple[str, ...]] = {
     ItemFilter.DONE: (JobItem.Status.DONE,),
     ItemFilter.CANCELLED: (JobItem.Status.CANCELLED,),
 }
-
-
 ITEMS_PER_PAGE = 100  # a job page's tracks
 
 
@@ -154,8 +152,7 @@ def item_snapshots(
     *, job_id: int, changed_since: datetime, first: int | None = None
 ) -> list[dict[str, Any]]:
     """The states of the job's items written since a time (the page or the last event has the
-    rest): however long the job, one event carries only what moved. `first`: only that many,
-    the first in the job's order (what its page shows first)."""
+    rest): however long the job, one event carries only what moved; `first`: the first so many."""
     items = JobItem.objects.filter(job_id=job_id, updated_at__gte=changed_since)
     if first is not None:
         items = items.order_by("position")[:first]
