@@ -43,6 +43,8 @@ def chunks_enqueue(*, job_id: int, chunks: Iterable[int]) -> int:
     """
     task = _task(RUN_CHUNK)
     kwargs = [{"job_id": job_id, "chunk": chunk} for chunk in sorted(set(chunks))]
+    if not kwargs:  # no transaction: on SQLite even an empty one takes the write lock
+        return 0
     backend = task.get_backend()
     with transaction.atomic():
         if not isinstance(backend, DatabaseBackend):
