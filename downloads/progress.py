@@ -5,12 +5,12 @@ browser would see nothing until the job ended. It reads the job every POLL_SECON
 throttle their writes to match), sends only what changed, closes its database connection between
 reads so an open page holds no connection, and ends once the job is finished.
 
-Events: `job` (counters, status and progress, when they changed), `items` (only the items
-written since the last poll whose state differs from what was sent; a client with nothing gets
-the job page's first page of items first), `end` (the final job state; the page closes its
-EventSource, which would otherwise reconnect). Each event's id is
-the moment its poll began: a browser reconnecting sends it back as Last-Event-ID, and a page
-listening again after Retry or Resume passes it as `since`, so neither is sent the whole job.
+Events: `job` (counters, status and progress, when they changed), `items` (only the items written
+since the last poll whose state differs from what was sent; a client with nothing gets the job
+page's first page of items first), `end` (the final job state; the page closes its EventSource,
+which would otherwise reconnect). Each event's id is the moment its poll began: a browser
+reconnecting sends it back as Last-Event-ID, and a page listening again after Retry or Resume
+passes it as `since`, so neither is sent the whole job.
 """
 
 from __future__ import annotations
