@@ -348,8 +348,7 @@ def _playlist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
 
 
 def _liked(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
-    saves = tracklists.liked_saves(user_id=user.pk).select_related("track")
-    return "Liked Songs", [save.track for save in saves]
+    return "Liked Songs", list(tracklists.liked_tracks(user_id=user.pk))
 
 
 def _artist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
