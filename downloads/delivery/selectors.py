@@ -78,6 +78,7 @@ class _Source:
     entries: QuerySet[Any] | list[int]
     track: str = "track_id"
     audio_format: str = ""
+    distinct: bool = False  # each track listed once (a job's items): counted without DISTINCT
 
     def order(self) -> list[int]:
         if isinstance(self.entries, list):
@@ -152,9 +153,10 @@ def queue_for(*, user: User, kind: Kind, target: str, audio_format: str = "") ->
     else:
         has_file = Exists(StoredFile.objects.filter(track_id=OuterRef(source.track)))
         rows = source.entries.annotate(has_file=has_file)
+        repeats = not source.distinct
         counts = rows.order_by().aggregate(
-            tracks=Count(source.track, distinct=True),
-            downloaded=Count(source.track, distinct=True, filter=Q(has_file=True)),
+            tracks=Count(source.track, distinct=repeats),
+            downloaded=Count(source.track, distinct=repeats, filter=Q(has_file=True)),
             entries=Count("pk", filter=Q(has_file=True)),
         )
         shown = rows.filter(has_file=True).values_list(source.track, flat=True)
@@ -193,7 +195,8 @@ def _job(user: User, target: str) -> _Source:
     )
     if found is None:
         raise NotInLibrary
-    return _Source(found.title, found.items.order_by("position"), audio_format=found.audio_format)
+    items = found.items.order_by("position")  # one per distinct track (services.job_create)
+    return _Source(found.title, items, audio_format=found.audio_format, distinct=True)
 
 
 def _playlist(user: User, target: str) -> _Source:
