@@ -102,12 +102,17 @@ def _build(env: Environment, user_key: str, small: int) -> World:
 
 
 def _stored_tracks(env: Environment, user: User, *, count: int) -> list[Any]:
-    """`count` catalog tracks outside the user's liked songs, each with a tiny file on disk."""
+    """`count` catalog tracks outside the user's liked songs, each with a tiny file on disk.
+
+    The catalog holds only a few thousand of them (playlists and albums overlap the liked
+    songs): the rest are made up, copies of those with the same album and artists, so that
+    the player really has `count` files."""
     from downloads.models import AudioFormat, StoredFile
     from library.models import SavedTrack, Track
 
     liked = SavedTrack.objects.filter(user=user).values("track_id")
     tracks = list(Track.objects.exclude(pk__in=liked).order_by("pk")[:count])
+    tracks += _made_up_tracks(tracks, count - len(tracks))
     folder = env.music_root / "p5"
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -128,6 +133,36 @@ def _stored_tracks(env: Environment, user: User, *, count: int) -> list[Any]:
         )
     StoredFile.objects.bulk_create(rows)
     return tracks
+
+
+def _made_up_tracks(models: list[Any], count: int) -> list[Any]:
+    """`count` new catalog tracks, each a copy of one of `models` (album, artists, length)."""
+    from library.models import Track, TrackArtist
+
+    if count <= 0 or not models:
+        return []
+    copies = [models[i % len(models)] for i in range(count)]
+    made = Track.objects.bulk_create(
+        Track(
+            spotify_id=f"p5made{i:06d}",
+            name=f"{model.name} ({i})",
+            album_id=model.album_id,
+            duration_ms=model.duration_ms,
+            disc_number=model.disc_number,
+            track_number=model.track_number,
+        )
+        for i, model in enumerate(copies)
+    )
+    credits = TrackArtist.objects.filter(track__in=models).order_by("track_id", "position")
+    by_track: dict[int, list[Any]] = {}
+    for credit in credits:
+        by_track.setdefault(credit.track_id, []).append(credit)
+    TrackArtist.objects.bulk_create(
+        TrackArtist(track=new, artist_id=credit.artist_id, position=credit.position)
+        for new, model in zip(made, copies, strict=True)
+        for credit in by_track.get(model.pk, [])
+    )
+    return made
 
 
 # --- pages --------------------------------------------------------------------------------------

@@ -8,11 +8,11 @@ a server's slot, the poll's thread keeps it: opening one was half a poll's CPU),
 the job is finished.
 
 Events: `job` (counters, status, progress and the tabs' counts, when they changed), `items`
-(only the items written since the last poll whose state differs from what was sent), `end` (the
-final job state; the page closes its EventSource, which would otherwise reconnect). Each event's
-id is the moment its poll began: a browser reconnecting sends it back as Last-Event-ID, and a
-page listening again after Retry or Resume passes it as `since`, so neither is sent the whole
-job.
+(only the items written since the last poll whose state differs from what was sent; a client
+with nothing gets the job page's first page of items first), `end` (the final job state; the
+page closes its EventSource, which would otherwise reconnect). Each event's id is the moment its
+poll began: a browser reconnecting sends it back as Last-Event-ID, and a page listening again
+after Retry or Resume passes it as `since`, so neither is sent the whole job.
 """
 
 from __future__ import annotations
@@ -66,11 +66,20 @@ def event(name: str, data: Any, *, event_id: str = "") -> str:
     return f"{head}event: {name}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n"
 
 
-def _read(job_id: int, since: datetime) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """One poll in one sync call, which then lets go of its connection (SQLite aside)."""
+def _read(
+    job_id: int, since: datetime | None
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """One poll in one sync call, which then lets go of its connection (SQLite aside). No
+    `since`: a client with nothing, sent the items a job page shows first (the page draws the
+    others, and the job event carries every count)."""
     try:
         job = selectors.job_snapshot(job_id=job_id)
-        items = selectors.item_snapshots(job_id=job_id, changed_since=since - CLOCK_SLACK)
+        if since is None:
+            items = selectors.item_snapshots(
+                job_id=job_id, changed_since=SINCE_EARLIEST, first=selectors.ITEMS_PER_PAGE
+            )
+        else:
+            items = selectors.item_snapshots(job_id=job_id, changed_since=since - CLOCK_SLACK)
         return job, items
     finally:
         if connection.vendor != "sqlite":
@@ -79,8 +88,8 @@ def _read(job_id: int, since: datetime) -> tuple[dict[str, Any] | None, list[dic
 
 async def job_stream(job_id: int, *, since: datetime | None = None) -> AsyncIterator[str]:
     """Events for one job until it is finished (or gone), starting with what changed since
-    `since` (a client that has nothing, no `since`, is sent every item once)."""
-    since = since or SINCE_EARLIEST
+    `since`; a client that has nothing (no `since`) is sent the first page's items, then every
+    change: at 10,000 items the first event weighs what the page shows, not the whole job."""
     sent_job: dict[str, Any] | None = None
     sent_items: dict[int, dict[str, Any]] = {}
     last_sent = time.monotonic()

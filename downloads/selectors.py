@@ -104,6 +104,7 @@ _ITEM_FILTERS: dict[ItemFilter, tuple[str, ...]] = {
     ItemFilter.DONE: (JobItem.Status.DONE,),
     ItemFilter.CANCELLED: (JobItem.Status.CANCELLED,),
 }
+ITEMS_PER_PAGE = 100  # a job page's tracks
 
 
 def job_items(*, job: Job, which: ItemFilter = ItemFilter.ALL) -> QuerySet[JobItem]:
@@ -153,10 +154,14 @@ def job_snapshot(*, job_id: int) -> dict[str, Any] | None:
     }
 
 
-def item_snapshots(*, job_id: int, changed_since: datetime) -> list[dict[str, Any]]:
+def item_snapshots(
+    *, job_id: int, changed_since: datetime, first: int | None = None
+) -> list[dict[str, Any]]:
     """The states of the job's items written since a time (the page or the last event has the
-    rest): however long the job, one event carries only what moved."""
+    rest): however long the job, one event carries only what moved; `first`: the first so many."""
     items = JobItem.objects.filter(job_id=job_id, updated_at__gte=changed_since)
+    if first is not None:
+        items = items.order_by("position")[:first]
     rows = list(items.values(*ITEM_FIELDS, "error_kind", "stored_file__lyrics"))
     _failure_notes_add(job_id, rows)
     for row in rows:
@@ -346,8 +351,7 @@ def _playlist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
 
 
 def _liked(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:
-    saves = tracklists.liked_saves(user_id=user.pk).select_related("track")
-    return "Liked Songs", [save.track for save in saves]
+    return "Liked Songs", list(tracklists.liked_tracks(user_id=user.pk))
 
 
 def _artist(user: AnyUser, target_id: str) -> tuple[str, list[Track]]:

@@ -20,13 +20,13 @@ from django.utils import timezone
 
 from downloads import cookies as cookies_files
 from downloads import enqueue, job_news, playlists, preferences, selectors, uploads, youtube_gate
+from downloads.job_items import NewItem, items_insert
 from downloads.models import (
     HEARTBEAT_STALE_AFTER,
     AudioFormat,
     DownloadSettings,
     Job,
     JobItem,
-    StoredFile,
 )
 from downloads.worker import workdir
 from library import live
@@ -69,31 +69,18 @@ def job_create(
             owner_id=owner.pk, track_ids=[t.pk for t in unique], audio_format=audio_format
         )
         size = DownloadSettings.load().chunk_size
-        JobItem.objects.bulk_create(
-            _new_item(job, position, track, stored.get(track.pk), chunk=position // size)
+        items = [
+            NewItem(track.pk, position, position // size, stored.get(track.pk))
             for position, track in enumerate(unique)
-        )
+        ]
+        items_insert(job_id=job.pk, items=items)
         if job.finish_if_done():
             transaction.on_commit(lambda: job_after_finish(job=job))
         elif enqueue:
-            transaction.on_commit(lambda: job_enqueue(job=job))
+            # The chunks are known here: no need to read them back after the commit.
+            chunks = {item.chunk for item in items if item.stored is None}
+            transaction.on_commit(lambda: _job_chunks_enqueue(job, chunks))
     return job
-
-
-def _new_item(
-    job: Job, position: int, track: Track, stored: StoredFile | None, *, chunk: int
-) -> JobItem:
-    item = JobItem(job=job, track=track, position=position, chunk=chunk)
-    if stored is not None:
-        item.status = JobItem.Status.DONE
-        item.stored_file = stored
-        item.progress = 100
-        item.finished_at = timezone.now()
-        item.candidate_id = stored.source_id
-        item.candidate_url = stored.source_url
-        item.match_score = stored.match_score
-        item.match_reason = "Already downloaded"
-    return item
 
 
 def job_enqueue(*, job: Job) -> int:
@@ -103,6 +90,10 @@ def job_enqueue(*, job: Job) -> int:
     so the second task finds nothing left to claim.
     """
     chunks = set(job.items.filter(status=JobItem.Status.QUEUED).values_list("chunk", flat=True))
+    return _job_chunks_enqueue(job, chunks)
+
+
+def _job_chunks_enqueue(job: Job, chunks: set[int]) -> int:
     enqueued = _chunks_enqueue(job, chunks)
     enqueue.maintenance_ensure_scheduled()
     return enqueued
@@ -270,9 +261,7 @@ def _orphaned_job_ids() -> set[int]:
 
 
 def _chunks_enqueue(job: Job, chunks: set[int]) -> int:
-    for chunk in sorted(chunks):
-        enqueue.chunk_enqueue(job_id=job.pk, chunk=chunk)
-    return len(chunks)
+    return enqueue.chunks_enqueue(job_id=job.pk, chunks=chunks)
 
 
 def job_after_finish(*, job: Job) -> None:

@@ -34,7 +34,6 @@ from library.roles import is_admin
 from spotifydl.auth import request_user
 
 JOBS_PER_PAGE = 50
-ITEMS_PER_PAGE = 100
 CANCELLING = "Cancelling: downloads stop within a couple of seconds."
 
 
@@ -103,7 +102,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page weighs the same at 10,000 tracks as at 100."""
     job = _job(request, pk)
     which = _choice(ItemFilter, request.GET.get("show"), ItemFilter.ALL)
-    page = Paginator(selectors.job_items(job=job, which=which), ITEMS_PER_PAGE).get_page(
+    page = Paginator(selectors.job_items(job=job, which=which), selectors.ITEMS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -3,7 +3,7 @@
 The page never grows with the collection: it lists PER_PAGE entries, each numbered with its place
 in the whole queue, and the player script reads neighbouring pages (the same HTML) to play on
 past the last row, so a 10,000-track playlist is as heavy as a 100-track one. Only the page's
-own files are looked for on disk.
+own files are read from the database and looked for on disk; the counts are aggregate SQL.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.urls import reverse
 
 from downloads.delivery.files import present
-from downloads.delivery.selectors import Collection
+from downloads.delivery.selectors import Queue, queue_files
 from downloads.models import LyricsStatus, StoredFile
 
 PER_PAGE = 100
@@ -35,7 +35,7 @@ class PlayerEntry:
 
 @dataclass(frozen=True, slots=True)
 class PlayerPage:
-    page: Page[StoredFile]
+    page: Page[int]  # track pks of the queue's entries with a file
     entries: list[PlayerEntry]
     on_disk: int  # distinct tracks with a file
     missing: int  # distinct tracks without one
@@ -45,22 +45,25 @@ class PlayerPage:
         return self.page.paginator.count
 
 
-def player_page(collection: Collection, *, root: Path, number: str | int | None) -> PlayerPage:
+def player_page(queue: Queue, *, root: Path, number: str | int | None) -> PlayerPage:
     """The page `number` (out-of-range numbers give the nearest page). Blocking: stat calls,
     for this page's files only; a file gone from disk leaves a gap in the numbering, which the
     player steps over."""
-    page = Paginator(collection.files, PER_PAGE).get_page(number)
-    first = page.start_index() - 1 if collection.files else 0
-    on_disk = present(page, root)
+    page = Paginator(queue.entries, PER_PAGE).get_page(number)
+    track_ids = list(page.object_list)
+    files = queue_files(queue=queue, track_ids=track_ids)
+    first = page.start_index() - 1 if track_ids else 0
+    on_disk = present(files.values(), root)
     entries = [
-        _entry(first + offset, stored) for offset, stored in enumerate(page) if stored.pk in on_disk
+        _entry(first + offset, files[pk])
+        for offset, pk in enumerate(track_ids)
+        if pk in files and files[pk].pk in on_disk
     ]
-    downloaded = collection.downloaded_count
     return PlayerPage(
         page=page,
         entries=entries,
-        on_disk=downloaded,
-        missing=collection.track_count - downloaded,
+        on_disk=queue.downloaded_count,
+        missing=queue.track_count - queue.downloaded_count,
     )
 
 

@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, overload
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from downloads import uploads
 from downloads.models import AudioFormat, Job, StoredFile
@@ -56,11 +56,59 @@ class Collection:
 
 
 @dataclass(frozen=True, slots=True)
+class Queue:
+    """A collection as the player reads it: counts from aggregate SQL, and the track pks of its
+    entries that have a file, in play order, read a slice at a time (`entries`), so a page of
+    a 10,000-track collection reads 100 rows, not 10,000 files."""
+
+    kind: Kind
+    target: str
+    title: str
+    track_count: int  # distinct tracks, downloaded or not
+    downloaded_count: int  # distinct tracks with a file
+    entries: Sequence[int]  # one per entry that has a file (a repeated track repeats)
+    audio_format: str
+    owner_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Source:
     title: str
-    order: list[int]  # track pks in play order
-    scope: QuerySet[Track]  # the same tracks, as a subquery for the file lookup
+    # In play order: rows whose `track` field is a track pk (a query), or the track pks.
+    entries: QuerySet[Any] | list[int]
+    track: str = "track_id"
     audio_format: str = ""
+    distinct: bool = False  # each track listed once (a job's items): counted without DISTINCT
+
+    def order(self) -> list[int]:
+        if isinstance(self.entries, list):
+            return self.entries
+        return list(self.entries.values_list(self.track, flat=True))
+
+    def scope(self) -> QuerySet[Track]:
+        """The same tracks, as a subquery for the file lookup."""
+        if isinstance(self.entries, list):
+            return Track.objects.filter(pk__in=self.entries)
+        return Track.objects.filter(pk__in=self.entries.values(self.track))
+
+
+class _Slices(Sequence[int]):
+    """Track pks of a query's rows: its length known beforehand, rows read only when sliced."""
+
+    def __init__(self, rows: QuerySet[Any], length: int) -> None:
+        self._rows, self._length = rows, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return list(self._rows[index])
+        return int(self._rows[index])
 
 
 def stored_file_for(*, user: User, pk: int) -> StoredFile:
@@ -79,15 +127,57 @@ def collection_for(*, user: User, kind: Kind, target: str, audio_format: str = "
     """
     source = _SOURCES[kind](user, target)
     preferred = source.audio_format or (audio_format if audio_format in AudioFormat else "")
-    files = _files_by_track(source.scope, preferred, owner_id=user.pk)
+    files = _files_by_track(source.scope(), preferred, owner_id=user.pk)
+    order = source.order()
     return Collection(
         kind=kind,
         target=target,
         title=source.title,
-        track_count=len(set(source.order)),
-        files=[files[pk] for pk in source.order if pk in files],
+        track_count=len(set(order)),
+        files=[files[pk] for pk in order if pk in files],
         audio_format=preferred,
     )
+
+
+def queue_for(*, user: User, kind: Kind, target: str, audio_format: str = "") -> Queue:
+    """The collection for the player (NotInLibrary when it is not the person's): a few
+    queries whatever its size; its files are read a page at a time with `queue_files`."""
+    source = _SOURCES[kind](user, target)
+    preferred = source.audio_format or (audio_format if audio_format in AudioFormat else "")
+    if isinstance(source.entries, list):
+        order = source.entries
+        files = StoredFile.objects.filter(track_id__in=order)
+        with_file = set(files.values_list("track_id", flat=True))
+        entries: Sequence[int] = [pk for pk in order if pk in with_file]
+        tracks, downloaded = len(set(order)), len(set(entries))
+    else:
+        has_file = Exists(StoredFile.objects.filter(track_id=OuterRef(source.track)))
+        rows = source.entries.annotate(has_file=has_file)
+        repeats = not source.distinct
+        counts = rows.order_by().aggregate(
+            tracks=Count(source.track, distinct=repeats),
+            downloaded=Count(source.track, distinct=repeats, filter=Q(has_file=True)),
+            entries=Count("pk", filter=Q(has_file=True)),
+        )
+        shown = rows.filter(has_file=True).values_list(source.track, flat=True)
+        entries = _Slices(shown, counts["entries"])
+        tracks, downloaded = counts["tracks"], counts["downloaded"]
+    return Queue(
+        kind=kind,
+        target=target,
+        title=source.title,
+        track_count=tracks,
+        downloaded_count=downloaded,
+        entries=entries,
+        audio_format=preferred,
+        owner_id=user.pk,
+    )
+
+
+def queue_files(*, queue: Queue, track_ids: Sequence[int]) -> dict[int, StoredFile]:
+    """The file each of these tracks of the queue plays (as `collection_for` would choose it)."""
+    scope = Track.objects.filter(pk__in=list(track_ids))
+    return _files_by_track(scope, queue.audio_format, owner_id=queue.owner_id)
 
 
 def selection_target(*, spotify_ids: Sequence[str]) -> str:
@@ -105,9 +195,8 @@ def _job(user: User, target: str) -> _Source:
     )
     if found is None:
         raise NotInLibrary
-    order = found.items.order_by("position").values_list("track_id", flat=True)
-    scope = Track.objects.filter(download_items__job=found)
-    return _Source(found.title, list(order), scope, found.audio_format)
+    items = found.items.order_by("position")  # one per distinct track (services.job_create)
+    return _Source(found.title, items, audio_format=found.audio_format, distinct=True)
 
 
 def _playlist(user: User, target: str) -> _Source:
@@ -120,9 +209,7 @@ def _playlist(user: User, target: str) -> _Source:
     if membership is None:
         raise NotInLibrary
     entries = tracklists.playlist_entries(playlist_id=membership.playlist_id)
-    order = list(entries.values_list("track_id", flat=True))
-    scope = Track.objects.filter(playlist_entries__playlist_id=membership.playlist_id)
-    return _Source(membership.playlist.name, order, scope)
+    return _Source(membership.playlist.name, entries)
 
 
 def _album(user: User, target: str) -> _Source:
@@ -135,15 +222,12 @@ def _album(user: User, target: str) -> _Source:
         raise NotInLibrary
     album = saved.album
     artists = ", ".join(album.artist_names())
-    scope = Track.objects.filter(album=album)
-    order = tracklists.album_tracks(album_id=album.pk).values_list("pk", flat=True)
     title = f"{artists} - {album.name}" if artists else album.name
-    return _Source(title, list(order), scope)
+    return _Source(title, tracklists.album_tracks(album_id=album.pk), track="pk")
 
 
 def _liked(user: User, target: str) -> _Source:
-    order = list(tracklists.liked_saves(user_id=user.pk).values_list("track_id", flat=True))
-    return _Source("Liked Songs", order, Track.objects.filter(saves__user_id=user.pk))
+    return _Source("Liked Songs", tracklists.liked_saves(user_id=user.pk))
 
 
 def _selection(user: User, target: str) -> _Source:
@@ -154,7 +238,7 @@ def _selection(user: User, target: str) -> _Source:
         raise NotInLibrary
     count = len(order)
     title = f"Selection of {count} track{'s' if count != 1 else ''}"
-    return _Source(title, order, Track.objects.filter(pk__in=order))
+    return _Source(title, order)
 
 
 _SOURCES: dict[Kind, Callable[[User, str], _Source]] = {

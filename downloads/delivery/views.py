@@ -26,7 +26,7 @@ from downloads.delivery.files import (
 )
 from downloads.delivery.player import player_page
 from downloads.delivery.ranges import file_response
-from downloads.delivery.selectors import Collection, Kind, NotInLibrary
+from downloads.delivery.selectors import Collection, Kind, NotInLibrary, Queue
 from downloads.delivery.zipstream import archive_response, build_archive
 from downloads.models import StoredFile
 from downloads.pipeline.lyrics import lrc_path
@@ -160,7 +160,7 @@ async def _zip(request: HttpRequest, collection: Collection) -> HttpResponseBase
 @require_safe
 def player(request: HttpRequest, kind: str, target: str | int = "") -> HttpResponse:
     try:
-        collection = selectors.collection_for(
+        collection = selectors.queue_for(
             user=signed_in(request.user),
             kind=Kind(kind),
             target=str(target),
@@ -175,7 +175,7 @@ def player(request: HttpRequest, kind: str, target: str | int = "") -> HttpRespo
     return render(request, "delivery/player.html", context)
 
 
-def _links(collection: Collection) -> dict[str, object]:
+def _links(collection: Collection | Queue) -> dict[str, object]:
     """Where the collection's pages are, and what to post to download its missing tracks (a
     job's own page resumes or retries it)."""
     kind, target = collection.kind, collection.target

@@ -100,8 +100,7 @@ def _chunk_finish(job_id: int, chunk: int | None, taken: set[int], interrupted: 
     waiting = records.chunk_release(job_id, chunk, taken)
     job = Job.objects.get(pk=job_id)
     if interrupted and chunk is not None and job.is_active:
-        for again in sorted(waiting):
-            enqueue.chunk_enqueue(job_id=job_id, chunk=again)
+        enqueue.chunks_enqueue(job_id=job_id, chunks=waiting)
     if not services.job_finish_if_done(job=job):
         job.refresh_counters()
 

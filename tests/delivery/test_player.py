@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
+from django.db.models.signals import post_init
 from django.template.loader import render_to_string
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from downloads.delivery.player import PER_PAGE
-from downloads.models import AudioFormat, StoredFile
+from downloads.models import AudioFormat, JobItem, StoredFile
 from library.models import PlaylistEntry, Track
 from tests.factories import (
     AlbumFactory,
@@ -141,3 +144,51 @@ def test_a_player_page_weighs_the_same_at_a_thousand_tracks_as_at_a_hundred(
     assert f'data-index="{10 * PER_PAGE - 1}"' in last_page  # its place in the whole queue
     assert f'data-player-total="{10 * PER_PAGE}"' in last_page
     assert 'rel="prev" href="/play/playlists/' in last_page
+
+
+def _played_job(user: Any, music_root: Path, count: int) -> Any:
+    """A finished job of `count` tracks, every one on disk, made in bulk."""
+    job = JobFactory.create(finished=True, owner=user)
+    tracks = Track.objects.bulk_create(
+        Track(spotify_id=f"j{job.pk}x{i}", name=f"Song {i}", duration_ms=200_000)
+        for i in range(count)
+    )
+    (music_root / f"j{job.pk}").mkdir(parents=True)
+    files = StoredFile.objects.bulk_create(
+        StoredFile(track=track, audio_format=AudioFormat.ORIGINAL, path=f"j{job.pk}/{i}.opus")
+        for i, track in enumerate(tracks)
+    )
+    for stored in files:
+        (music_root / stored.path).write_bytes(b"x")
+    JobItem.objects.bulk_create(
+        JobItem(job=job, track=s.track, position=i, status="done", stored_file=s)
+        for i, s in enumerate(files)
+    )
+    return job
+
+
+def test_a_job_player_page_reads_only_its_files_in_the_same_few_queries_at_any_size(
+    signed_in: Client, user: Any, music_root: Path, django_assert_max_num_queries: Any
+) -> None:
+    small = _played_job(user, music_root, 3)
+    large = _played_job(user, music_root, 3 * PER_PAGE)
+    with CaptureQueriesContext(connection) as at_three:
+        signed_in.get(f"/play/jobs/{small.pk}/")
+
+    loaded: list[StoredFile] = []
+
+    def count(sender: Any, instance: StoredFile, **kwargs: Any) -> None:
+        loaded.append(instance)
+
+    post_init.connect(count, sender=StoredFile)
+    try:
+        with django_assert_max_num_queries(len(at_three.captured_queries)):
+            page = signed_in.get(f"/play/jobs/{large.pk}/?page=2").content.decode()
+    finally:
+        post_init.disconnect(count, sender=StoredFile)
+
+    assert len(loaded) == PER_PAGE  # the page's own files, not the job's
+    assert page.count("data-player-track ") == PER_PAGE
+    assert f'data-index="{PER_PAGE}"' in page  # its place in the whole queue
+    assert f'data-player-total="{3 * PER_PAGE}"' in page
+    assert f"{3 * PER_PAGE} tracks on disk" in page

@@ -4,7 +4,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.tasks import TaskResultStatus
+from django.tasks.signals import task_enqueued
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -52,6 +54,28 @@ def test_a_new_job_is_split_into_chunks_enqueued_after_commit(
     assert _chunk_tasks() == [{"job_id": job.pk, "chunk": 0}, {"job_id": job.pk, "chunk": 1}]
     assert job.items.filter(chunk=1).count() == 3
     assert DBTaskResult.objects.filter(task_path=maintain.module_path).count() == 1
+
+
+def test_a_new_jobs_chunk_tasks_are_all_written_in_one_transaction_before_any_is_announced(
+    user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    tracks = TrackFactory.create_batch(2 * DownloadSettings.load().chunk_size + 1)
+    seen: list[tuple[int, int]] = []  # (open atomic blocks, chunk tasks written) per announcement
+
+    def announced(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        if task_result.task.module_path == run_chunk.module_path:
+            seen.append((len(connection.atomic_blocks), len(_chunk_tasks())))
+
+    outside = len(connection.atomic_blocks)
+    task_enqueued.connect(announced)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _create(user, tracks)
+    finally:
+        task_enqueued.disconnect(announced)
+
+    # A worker polling meanwhile sees none of them (not committed) or, once committed, all.
+    assert seen == [(outside + 1, 3)] * 3
 
 
 def test_tracks_already_stored_in_the_format_complete_at_once(user: Any, file_on_disk: Any) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from downloads.models import Job, JobItem
 from downloads.progress import job_stream
+from downloads.selectors import ITEMS_PER_PAGE
 from tests.factories import JobFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the stream reads from its own thread
@@ -55,3 +56,22 @@ def test_two_tracks_moving_in_a_long_job_make_one_small_event(user: Any) -> None
     assert [(i["status"], i["progress"]) for i in items] == [("running", 40)] * 2
     assert moved.startswith("id: ")  # where a reconnecting browser picks up
     assert len(moved) < 1_000
+
+
+def test_a_client_with_nothing_is_sent_the_first_page_of_a_long_job_not_all_of_it(
+    user: Any,
+) -> None:
+    job = _long_job(user)
+
+    async def first_event() -> str:
+        stream = job_stream(job.pk)
+        await anext(stream)  # retry:
+        return await anext(stream)
+
+    opening = asyncio.run(first_event())
+
+    name, data = opening.split("\n")[1:3]
+    items = json.loads(data.removeprefix("data: "))
+    shown = job.items.order_by("position").values_list("pk", flat=True)[:ITEMS_PER_PAGE]
+    assert name == "event: items"
+    assert [i["id"] for i in items] == list(shown)
