@@ -29,7 +29,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from downloads import selectors
+from downloads import selectors, snapshots
 
 POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0
@@ -73,13 +73,13 @@ def _read(
     `since`: a client with nothing, sent the items a job page shows first (the page draws the
     others, and the job event carries every count)."""
     try:
-        job = selectors.job_snapshot(job_id=job_id)
+        job = snapshots.job_snapshot(job_id=job_id)
         if since is None:
-            items = selectors.item_snapshots(
+            items = snapshots.item_snapshots(
                 job_id=job_id, changed_since=SINCE_EARLIEST, first=selectors.ITEMS_PER_PAGE
             )
         else:
-            items = selectors.item_snapshots(job_id=job_id, changed_since=since - CLOCK_SLACK)
+            items = snapshots.item_snapshots(job_id=job_id, changed_since=since - CLOCK_SLACK)
         return job, items
     finally:
         if connection.vendor != "sqlite":

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from downloads import selectors, youtube_gate
+from downloads import snapshots, youtube_gate
 from downloads.failures import Viewer, failure_note
 from downloads.models import Job, JobItem
 from downloads.pipeline.search_failures import diagnose
@@ -116,7 +116,7 @@ def test_the_job_page_and_its_live_updates_link_a_blocked_search_to_the_cookies_
     client.force_login(user)
 
     page = client.get(reverse("downloads:job", args=[item.job_id])).content.decode()
-    live = selectors.item_snapshots(job_id=item.job_id, changed_since=LONG_AGO)[0]
+    live = snapshots.item_snapshots(job_id=item.job_id, changed_since=LONG_AGO)[0]
 
     assert f'<a class="next-step" href="{OWN_COOKIES}">Add a cookies file of your own' in page
     assert "HTTP 403), as it does when it wants to confirm" in page

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page
 
-from downloads import selectors
+from downloads import snapshots
 from downloads.models import Job
 from tests.factories import JobFactory, JobItemFactory
 from tests.support.browser import browser_sign_in
@@ -41,7 +41,7 @@ def test_a_running_job_counts_a_track_60_percent_downloaded_as_0_6(
 
     page = client.get(reverse("downloads:job", args=[job.pk])).content.decode()
     listed = client.get(reverse("downloads:jobs")).content.decode()
-    snapshot = selectors.job_snapshot(job_id=job.pk)
+    snapshot = snapshots.job_snapshot(job_id=job.pk)
 
     assert _valuenow(page) == [40]  # (1 + 0.6) of 4
     assert _valuenow(listed) == [40]

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from downloads import playlists, selectors
+from downloads import playlists, selectors, snapshots
 from downloads.models import AudioFormat, Job
 from downloads.selectors import DownloadState, JobFilter
 from tests.factories import (
@@ -62,7 +62,7 @@ def test_the_streams_job_state_carries_the_tabs_counts_as_the_page_counts_them(
         owner=user, status=Job.Status.RUNNING, total=7, done=2, failed=1, no_match=1, cancelled=1
     )
 
-    tabs = selectors.job_snapshot(job_id=job.pk)["tabs"]  # type: ignore[index]
+    tabs = snapshots.job_snapshot(job_id=job.pk)["tabs"]  # type: ignore[index]
 
     assert tabs == {"all": 7, "problems": 2, "active": 2, "done": 2, "cancelled": 1}
     assert tabs == {tab.value: tab.size_in(job) for tab in selectors.ItemFilter}

@@ -301,7 +301,7 @@ def test_the_ytmusic_source_finds_the_right_upload_with_allowed_urls(media_sandb
 @pytest.mark.integration
 def test_the_ytmusic_source_reads_what_the_sandbox_knows(media_sandbox, short_track):
     resolver = Resolver([ytmusic.YouTubeMusicSource()], limit=50)
-    found = allall_answers(resolver, short_track.query)[-1].candidates
+    found = all_answers(resolver, short_track.query)[-1].candidates
 
     known = {c.id: c for c in media_sandbox.media.candidates(short_track.track.id)}
     for candidate in found:
