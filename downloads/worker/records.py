@@ -96,15 +96,19 @@ TAKE_LOOKAHEAD = 8  # items tried per take, for when other runs claim the first 
 
 
 def item_take(job_id: int, chunk: int) -> Work | None:
-    """Claim the job's next waiting item outside `chunk` (longest first), for a run whose own
-    items all started: first items no run holds (their chunk's task has not started yet), then
-    items another run holds that still wait for one of its slots. None when nothing is left."""
+    """Claim the job's next waiting item outside `chunk`, for a run whose own items all started:
+    first items no run holds (their chunk's task has not started yet), then items another run
+    holds that still wait for one of its slots. None when nothing is left to take.
+
+    In job order, not longest first: the position index answers at once however long the job
+    (ordering a 10,000-item job by duration sorted it on every take), and a big job's page fills
+    from the top instead of all over."""
     waiting = JobItem.objects.filter(job_id=job_id, status=JobItem.Status.QUEUED).exclude(
         chunk=chunk
     )
     for held in (False, True):
         candidates = waiting.filter(heartbeat_at__isnull=not held).exclude(_RETRY_PAUSE)
-        ids = candidates.order_by(*LONGEST_FIRST).values_list("pk", flat=True)[:TAKE_LOOKAHEAD]
+        ids = candidates.order_by("position").values_list("pk", flat=True)[:TAKE_LOOKAHEAD]
         for item_id in ids:
             work = item_claim(item_id, taken=True)
             if work is not None:

@@ -121,7 +121,7 @@ def test_the_reaper_hands_on_a_chunk_whose_worker_died_before_holding_its_items(
     assert services.jobs_reap() == 0  # handed on once
 
 
-def test_chunk_runs_start_the_longest_tracks_first_so_the_last_wave_is_the_shortest(
+def test_a_chunk_run_starts_its_longest_tracks_first_and_takes_other_chunks_items_in_job_order(
     user: Any,
 ) -> None:
     from downloads.worker import records
@@ -138,4 +138,4 @@ def test_chunk_runs_start_the_longest_tracks_first_so_the_last_wave_is_the_short
 
     assert records.chunk_hold(job.pk, 0) == [long.pk, middle.pk, short.pk]
     taken = [records.item_take(job.pk, chunk=0) for _ in range(2)]
-    assert [w.item_id if w else None for w in taken] == [other_long.pk, other_short.pk]
+    assert [w.item_id if w else None for w in taken] == [other_short.pk, other_long.pk]
