@@ -11,6 +11,11 @@ slot that finds none of them left takes a waiting item of the job's other chunks
 (`records.item_take`), so no slot idles while the job has work nobody started: the last wave is
 as full as the first.
 The tasks of chunks emptied that way find nothing to claim and end at once.
+
+A slot is a download: it moves on to its next item as soon as the current one's media is in,
+while ffmpeg, tags, store and records finish that one beside it (at most `concurrency` items
+finishing so per run). An item is the run's until it ends: its heartbeat, counts, retries and
+cancel are the same whichever slot started it.
 """
 
 from __future__ import annotations
@@ -134,8 +139,9 @@ class ChunkRun:
         self.job_id = job_id
         self.chunk = chunk
         self.options = options
+        # A thread per slot's download, one per item finishing beside it, one for searches.
         self.executor = ThreadPoolExecutor(
-            max_workers=options.concurrency + 1, thread_name_prefix=f"job{job_id}-fetch"
+            max_workers=2 * options.concurrency + 1, thread_name_prefix=f"job{job_id}-fetch"
         )
         self.cancel = CancelToken()
         self.ticker = Ticker(job_id, chunk, self.cancel, observer=options.observer)
@@ -161,6 +167,9 @@ class ChunkRun:
         self.stopped = False  # paused or failed as a whole: claim nothing more
         self._waiting: deque[int] = deque()  # the chunk's items, then items due again
         self._pausing = 0  # items waiting out a retry pause (worker/retrying.py)
+        self._items: set[asyncio.Task[None]] = set()  # items started and not ended
+        self._errors: list[Exception] = []  # what items' bookkeeping raised
+        self._room = asyncio.Semaphore(2 * options.concurrency)  # items downloading or finishing
         self._changed = asyncio.Condition()
         self._timers: set[asyncio.Task[None]] = set()
 
@@ -184,25 +193,51 @@ class ChunkRun:
         self._waiting.extend(item_ids)
         counts: dict[str, int] = {"items": 0}
         await asyncio.gather(*(self._slot(counts) for _ in range(self.options.concurrency)))
+        await asyncio.gather(*self._items)  # those still finishing when the run stopped
+        if self._errors:
+            raise self._errors[0]
         return counts
 
     async def _slot(self, counts: dict[str, int]) -> None:
-        """Run items until none is left for this run; a transient failure comes back to the
-        run's queue after its pause."""
-        while (work := await self._next()) is not None:
+        """Start items until none is left for this run, each once the last one's media is in."""
+        while True:
+            await self._room.acquire()
+            work = await self._next()
+            if work is None:
+                self._room.release()
+                return
+            downloaded = asyncio.Event()
+            item = asyncio.create_task(self._item(work, counts, downloaded))
+            self._items.add(item)
+            await downloaded.wait()
+
+    async def _item(self, work: Work, counts: dict[str, int], downloaded: asyncio.Event) -> None:
+        """One item to its end; a transient failure comes back to the run's queue after its
+        pause."""
+        try:
             self.ticker.track(work.item_id)
-            outcome = await self._run_item(work)
+            outcome = await self._run_item(work, downloaded)
             again_in = await sync_to_async(records.item_record_end)(work, outcome)
             self.ticker.finished(work.item_id, outcome.status)
             if again_in is not None:
                 self._retry_later(work.item_id, again_in)
-                continue
-            counts["items"] += 1
-            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+            else:
+                counts["items"] += 1
+                counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        except Exception as exc:  # the run ends with it once its other items are done
+            self._errors.append(exc)
+        finally:
+            downloaded.set()
+            self._room.release()
+            if (task := asyncio.current_task()) is not None:
+                self._items.discard(task)
+            async with self._changed:
+                self._changed.notify_all()
 
     async def _next(self) -> Work | None:
         """The chunk's next item (or one due again), else one taken from the job's other
-        chunks; while items wait out a retry pause, wait for them."""
+        chunks; while items wait out a retry pause or still run (either may come back), wait
+        for them."""
         while not self._stopping():
             if self._waiting:
                 work = await sync_to_async(records.item_claim)(self._waiting.popleft())
@@ -214,11 +249,11 @@ class ChunkRun:
                 if work is not None:
                     self.ticker.taken.add(work.item_id)
                     return work
-            if not self._pausing:
+            if self._settled():
                 return None
             async with self._changed:
                 await self._changed.wait_for(
-                    lambda: bool(self._waiting) or not self._pausing or self._stopping()
+                    lambda: bool(self._waiting) or self._settled() or self._stopping()
                 )
         return None
 
@@ -240,12 +275,16 @@ class ChunkRun:
         self._timers.add(timer)
         timer.add_done_callback(self._timers.discard)
 
+    def _settled(self) -> bool:
+        """Nothing of this run can come back to its queue."""
+        return not self._pausing and not self._items
+
     def _stopping(self) -> bool:
         return self.cancel.is_set() or self.stopped or shutdown.requested()
 
-    async def _run_item(self, work: Work) -> Outcome:
+    async def _run_item(self, work: Work, downloaded: asyncio.Event) -> Outcome:
         try:
-            outcome = await ItemPipeline(self.context, work).run()
+            outcome = await ItemPipeline(self.context, work, downloaded).run()
         except Exception as exc:
             outcome = await self._outcome_of(work, exc)
         if shutdown.requested() and outcome.status != JobItem.Status.DONE:

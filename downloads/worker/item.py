@@ -8,6 +8,7 @@ through `records`, one sync function per transaction. Cancel is read from the ru
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -56,9 +57,15 @@ class ItemContext:
 
 
 class ItemPipeline:
-    def __init__(self, context: ItemContext, work: Work) -> None:
+    """`downloaded` is set once the item's media is in (its slot may start the next download
+    while ffmpeg, tags and store finish this one); a chunk run sets it too when the item ends."""
+
+    def __init__(
+        self, context: ItemContext, work: Work, downloaded: asyncio.Event | None = None
+    ) -> None:
         self.context = context
         self.work = work
+        self.downloaded = downloaded
         self._abandoned = False  # the fetch thread was left to end on its own (a cancel)
         self._matched: tuple[tuple[Candidate, ...], MatchResult] | None = None
 
@@ -195,6 +202,7 @@ class ItemPipeline:
             workdir=folder,
             progress=self._on_progress,
             cancel=self.context.cancel.is_set,
+            downloaded=functools.partial(self._on_downloaded, asyncio.get_running_loop()),
         )
         try:
             fetched = await self.context.cancel.unless(asyncio.wrap_future(thread))
@@ -210,6 +218,12 @@ class ItemPipeline:
     def _stage(self, stage: str, percent: int = 0) -> None:
         self.context.cancel.check()
         self.context.ticker.progress(self.work.item_id, stage, percent)
+
+    def _on_downloaded(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Called from the fetch thread; the loop may be gone when an abandoned thread ends."""
+        if self.downloaded is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self.downloaded.set)
 
     def _on_progress(self, done: int, total: int | None) -> None:
         """Called from the fetch thread: only memory is touched here, the ticker writes."""

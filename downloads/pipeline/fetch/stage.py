@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,12 +50,15 @@ def fetch(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck = lambda: False,
     policy: RetryPolicy = RETRY_POLICY,
+    downloaded: Callable[[], None] | None = None,
 ) -> FetchedAudio:
     """Download and convert in this thread; run it on a pool sized for downloads.
 
     Tries again as `policy` says, so callers call it once. `progress(downloaded_bytes,
     total_or_None)` and `cancel()` are called from this thread (keep them cheap and
     thread-safe); `cancel()` returning True stops the fetch within about two seconds.
+    `downloaded()`, from this thread too, says an attempt's bytes are in and only ffmpeg's
+    local work is left (a caller may start its next download meanwhile).
     Every failure, a cancel included, is a FetchError with a plain reason.
     """
     if not is_allowed_media_url(url):
@@ -66,7 +70,7 @@ def fetch(
     attempt = 1
     while True:
         try:
-            return _attempt(url, options, workdir, progress, cancel, policy)
+            return _attempt(url, options, workdir, Hooks(progress, cancel, policy), downloaded)
         except FetchError as error:
             if not policy.should_retry(error, attempt):
                 raise
@@ -79,13 +83,15 @@ def _attempt(
     url: str,
     options: FetchOptions,
     workdir: Path,
-    progress: ProgressCallback | None,
-    cancel: CancelCheck,
-    policy: RetryPolicy,
+    hooks: Hooks,
+    downloaded: Callable[[], None] | None,
 ) -> FetchedAudio:
+    cancel = hooks.cancel
     try:
         _empty(workdir)  # whatever an earlier attempt, or a killed worker, left
-        raw = download_source(url, workdir, options, Hooks(progress, cancel, policy), policy)
+        raw = download_source(url, workdir, options, hooks, hooks.policy)
+        if downloaded is not None:
+            downloaded()
         source_codec = probe_codec(raw)
         plan = plan_output(source_codec, options.audio_format)
         target = workdir / f"audio.{plan.ext}"
