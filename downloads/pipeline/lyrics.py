@@ -175,16 +175,28 @@ def lrc_remove_beside(audio: Path) -> None:
         lrc.unlink(missing_ok=True)
 
 
-def lyrics_apply(audio: Path, lyrics: Lyrics | None, mode: str) -> str:
-    """Writes what `mode` ("plain" or "synced") asks for and the answer holds; the status."""
+def lyrics_chosen(lyrics: Lyrics | None, mode: str) -> tuple[Lyrics | None, str]:
+    """What `mode` ("plain" or "synced") asks for and the answer holds, and the file's status."""
     if lyrics is None:
-        return NONE
+        return None, NONE
     synced = lyrics.synced if mode == SYNCED else None
     if synced:
-        lyrics_tags.atomic_text(lrc_path(audio), synced)
-        lyrics_tags.embed(audio, plain=lyrics.plain, synced=synced)
-        return SYNCED
+        return Lyrics(synced=synced, plain=lyrics.plain), SYNCED
     if lyrics.plain:
-        lyrics_tags.embed(audio, plain=lyrics.plain, synced=None)
-        return PLAIN
-    return NONE
+        return Lyrics(synced=None, plain=lyrics.plain), PLAIN
+    return None, NONE
+
+
+def lrc_write(audio: Path, chosen: Lyrics | None) -> None:
+    """The synced lyrics beside the file, when there are some."""
+    if chosen is not None and chosen.synced:
+        lyrics_tags.atomic_text(lrc_path(audio), chosen.synced)
+
+
+def lyrics_apply(audio: Path, lyrics: Lyrics | None, mode: str) -> str:
+    """Writes what `mode` asks for and the answer holds into a stored file; the status."""
+    chosen, status = lyrics_chosen(lyrics, mode)
+    if chosen is not None:
+        lrc_write(audio, chosen)
+        lyrics_tags.embed(audio, plain=chosen.plain, synced=chosen.synced)
+    return status

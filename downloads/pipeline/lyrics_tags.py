@@ -55,11 +55,11 @@ def embed(audio: Path, *, plain: str | None, synced: str | None) -> None:
         shutil.copy2(audio, temp)
         tagged = mutagen.File(temp)
         if isinstance(tagged, MP3):
-            _id3(tagged, plain, synced)
+            id3_add(_tags_of(tagged), plain, synced)
         elif isinstance(tagged, MP4):
-            _mp4(tagged, synced or plain)
+            mp4_add(_tags_of(tagged), plain, synced)
         elif isinstance(tagged, OggOpus | OggVorbis):
-            _vorbis(tagged, synced or plain)
+            vorbis_add(tagged, plain, synced)
         else:
             raise mutagen.MutagenError(f"cannot embed lyrics in {audio.name}")
         tagged.save()
@@ -69,10 +69,14 @@ def embed(audio: Path, *, plain: str | None, synced: str | None) -> None:
         raise
 
 
-def _id3(audio: Any, plain: str | None, synced: str | None) -> None:
+def _tags_of(audio: Any) -> Any:
     if audio.tags is None:
         audio.add_tags()
-    tags = audio.tags
+    return audio.tags
+
+
+def id3_add(tags: Any, plain: str | None, synced: str | None) -> None:
+    """The lyrics frames, in place of any the ID3 tags held."""
     tags.delall("USLT")
     tags.delall("SYLT")
     if plain:
@@ -83,16 +87,14 @@ def _id3(audio: Any, plain: str | None, synced: str | None) -> None:
         tags.add(_ID3.SYLT(encoding=3, lang="eng", format=2, type=1, desc="", text=timed))
 
 
-def _mp4(audio: Any, text: str | None) -> None:
-    if audio.tags is None:
-        audio.add_tags()
-    if text:
-        audio.tags["\xa9lyr"] = [text]
+def mp4_add(tags: Any, plain: str | None, synced: str | None) -> None:
+    if synced or plain:
+        tags["\xa9lyr"] = [synced or plain]
 
 
-def _vorbis(audio: Any, text: str | None) -> None:
-    if text:
-        audio["LYRICS"] = [text]
+def vorbis_add(tags: Any, plain: str | None, synced: str | None) -> None:
+    if synced or plain:
+        tags["LYRICS"] = [synced or plain]
 
 
 def embedded(audio: Path) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import mutagen
 import mutagen.flac
@@ -21,8 +21,12 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
+from downloads.pipeline import lyrics_tags
 from downloads.pipeline.errors import TagError
 from downloads.pipeline.metadata import TrackTags
+
+if TYPE_CHECKING:
+    from downloads.pipeline.lyrics import Lyrics
 
 # mutagen ships py.typed but leaves its constructors unannotated, which strict mypy rejects at every
 # call: its frame and atom classes are reached through these Any-typed module names instead.
@@ -53,15 +57,18 @@ class ReadTags(TypedDict):
     cover: bytes | None
 
 
-def write_tags(path: Path, tags: TrackTags, cover: bytes | None = None) -> None:
-    """Replace every tag in `path` with `tags` (and the JPEG `cover`). Blocking: run in a thread."""
+def write_tags(
+    path: Path, tags: TrackTags, cover: bytes | None = None, lyrics: Lyrics | None = None
+) -> None:
+    """Replace every tag in `path` with `tags` (and the JPEG `cover`, and `lyrics` as the
+    lyrics stage embeds them). Blocking: run in a thread."""
     audio = _open(path)
     if isinstance(audio, MP3):
-        _write_id3(path, tags, cover)
+        _write_id3(path, tags, cover, lyrics)
     elif isinstance(audio, MP4):
-        _write_mp4(audio, tags, cover)
+        _write_mp4(audio, tags, cover, lyrics)
     else:
-        _write_vorbis(audio, tags, cover)
+        _write_vorbis(audio, tags, cover, lyrics)
 
 
 def read_tags(path: Path) -> ReadTags:
@@ -112,7 +119,7 @@ def _score(score: float | None) -> str | None:
 # ---- ID3 (mp3) -------------------------------------------------------------------------------
 
 
-def _write_id3(path: Path, tags: TrackTags, cover: bytes | None) -> None:
+def _write_id3(path: Path, tags: TrackTags, cover: bytes | None, lyrics: Lyrics | None) -> None:
     frames = id3.ID3()
     text_frames: list[tuple[type[Any], str | None]] = [
         (id3.TIT2, tags.title),
@@ -139,6 +146,8 @@ def _write_id3(path: Path, tags: TrackTags, cover: bytes | None) -> None:
         frames.add(
             id3.APIC(encoding=3, mime="image/jpeg", type=FRONT_COVER, desc="Cover", data=cover)
         )
+    if lyrics is not None:
+        lyrics_tags.id3_add(frames, lyrics.plain, lyrics.synced)
     # v1=0 strips any ID3v1 tag: it cannot hold anything but Latin-1 and would go stale.
     frames.save(path, v1=0, v2_version=4)
 
@@ -208,7 +217,7 @@ def _parse_score(value: str | None) -> float | None:
 # ---- MP4 (m4a) -------------------------------------------------------------------------------
 
 
-def _write_mp4(audio: Any, tags: TrackTags, cover: bytes | None) -> None:
+def _write_mp4(audio: Any, tags: TrackTags, cover: bytes | None, lyrics: Lyrics | None) -> None:
     if audio.tags is None:
         audio.add_tags()
     audio.tags.clear()
@@ -232,6 +241,8 @@ def _write_mp4(audio: Any, tags: TrackTags, cover: bytes | None) -> None:
         audio.tags[_FREEFORM + name] = [mp4.MP4FreeForm(text.encode()) for text in texts]
     if cover:
         audio.tags["covr"] = [mp4.MP4Cover(cover, imageformat=mp4.MP4Cover.FORMAT_JPEG)]
+    if lyrics is not None:
+        lyrics_tags.mp4_add(audio.tags, lyrics.plain, lyrics.synced)
     audio.save()
 
 
@@ -316,7 +327,7 @@ def _picture_block(cover: bytes) -> str:
     return base64.b64encode(picture.write()).decode("ascii")
 
 
-def _write_vorbis(audio: Any, tags: TrackTags, cover: bytes | None) -> None:
+def _write_vorbis(audio: Any, tags: TrackTags, cover: bytes | None, lyrics: Lyrics | None) -> None:
     if audio.tags is None:
         audio.add_tags()
     audio.tags.clear()
@@ -324,6 +335,8 @@ def _write_vorbis(audio: Any, tags: TrackTags, cover: bytes | None) -> None:
         audio.tags[key] = values
     if cover:
         audio.tags["METADATA_BLOCK_PICTURE"] = [_picture_block(cover)]
+    if lyrics is not None:
+        lyrics_tags.vorbis_add(audio.tags, lyrics.plain, lyrics.synced)
     audio.save()
 
 

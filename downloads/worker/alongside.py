@@ -32,6 +32,11 @@ class Alongside:
     async def lyrics(self) -> LyricsAnswer | None:
         return await self._lyrics
 
+    def lyrics_in(self) -> bool:
+        """LRCLIB has answered (or lyrics are off): `lyrics()` returns at once."""
+        task = self._lyrics
+        return task.done() and not task.cancelled() and task.exception() is None
+
     async def aclose(self) -> None:
         """Stops what is still running (nothing, when the item went to its end)."""
         for task in (self._cover, self._lyrics):

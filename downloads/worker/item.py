@@ -36,7 +36,7 @@ from downloads.pipeline.types import Candidate
 from downloads.worker import governor, records, workdir
 from downloads.worker.alongside import Alongside
 from downloads.worker.cancel import Cancelled, CancelToken
-from downloads.worker.lyrics_step import lyrics_store
+from downloads.worker.lyrics_step import lyrics_beside, lyrics_store
 from downloads.worker.ticker import Ticker
 from downloads.worker.work import ChunkOptions, Outcome, Work
 
@@ -139,8 +139,8 @@ class ItemPipeline:
         context = self.context
         alongside = Alongside(self.work, covers=context.covers, client=context.client)
         try:
-            final = await self._download_and_store(candidate, score, alongside)
-            answer = await alongside.lyrics()
+            final, lyrics_done = await self._download_and_store(candidate, score, alongside)
+            answer = None if lyrics_done else await alongside.lyrics()
         finally:
             await alongside.aclose()
         await lyrics_store(self.work, final, answer, executor=context.executor)
@@ -148,7 +148,8 @@ class ItemPipeline:
 
     async def _download_and_store(
         self, candidate: Candidate, score: float | None, alongside: Alongside
-    ) -> Path:
+    ) -> tuple[Path, bool]:
+        """The stored file, and whether LRCLIB's answer was in for its one tag write."""
         context, work = self.context, self.work
         folder = workdir.attempt_dir(work.item_id, work.attempt)
         try:
@@ -157,7 +158,10 @@ class ItemPipeline:
             self._stage(JobItem.Stage.TAG, 100)
             tags = replace(work.tags, source_url=candidate.url, match_score=score)
             cover = await alongside.cover(context.cancel)
-            await self._blocking(write_tags, fetched.path, tags, cover)
+            lyrics_in = alongside.lyrics_in()
+            early = await alongside.lyrics() if lyrics_in else None
+            chosen = early.chosen()[0] if early is not None else None
+            await self._blocking(write_tags, fetched.path, tags, cover, chosen)
             self._stage(JobItem.Stage.STORE, 100)
             planned = store.render_path(
                 context.options.path_template, store.PathFields.from_tags(tags, fetched.ext)
@@ -174,6 +178,7 @@ class ItemPipeline:
                 held=held,
             )
             duration = await self._blocking(_duration_of, final)
+            lyrics_status = await self._blocking(lyrics_beside, final, early) if early else None
         except FetchError as exc:
             if exc.kind == "cancelled" or context.cancel.is_set():
                 raise Cancelled from exc
@@ -183,9 +188,16 @@ class ItemPipeline:
             if not self._abandoned:  # else the abandoned thread removes it when it ends
                 await asyncio.to_thread(workdir.attempt_dir_remove, folder)
         await sync_to_async(records.stored_file_record)(
-            work, context.options.audio_format, final, fetched, duration, candidate, score
+            work,
+            context.options.audio_format,
+            final,
+            fetched,
+            duration,
+            candidate,
+            score,
+            lyrics=lyrics_status,
         )
-        return final
+        return final, lyrics_in
 
     async def _fetch(self, candidate: Candidate, folder: Path) -> FetchedAudio:
         """yt-dlp in the pool, once: the fetch stage owns the retries of a download."""

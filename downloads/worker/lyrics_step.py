@@ -1,8 +1,9 @@
 """The lyrics step of one item: the owner's choice, LRCLIB's answer, then the stored file's status.
 
-LRCLIB is asked while the media downloads (`lyrics_ask`: it needs only the track's metadata);
-the answer is written once the file is stored and recorded (`lyrics_store`): whatever happens
-here, the track stays done.
+LRCLIB is asked while the media downloads (`lyrics_ask`: it needs only the track's metadata).
+An answer already in when the item is tagged goes into that one tag write, its status into the
+stored file's record (`LyricsAnswer.chosen`); a later one is written once the file is stored and
+recorded (`lyrics_store`): whatever happens here, the track stays done.
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ class LyricsAnswer:
     found: lyrics.Lyrics | None
     error: str = ""  # LRCLIB could not be asked: the status is "failed"
 
+    def chosen(self) -> tuple[lyrics.Lyrics | None, str]:
+        """What goes into the file (and beside it), and the status that gives it."""
+        if self.error:
+            return None, LyricsStatus.FAILED
+        return lyrics.lyrics_chosen(self.found, self.mode)
+
 
 async def lyrics_ask(work: Work, *, client: httpx.AsyncClient) -> LyricsAnswer | None:
     """What LRCLIB holds for the item's track; None when lyrics are off (no request made)."""
@@ -45,6 +52,20 @@ async def lyrics_ask(work: Work, *, client: httpx.AsyncClient) -> LyricsAnswer |
         return LyricsAnswer(mode, await lyrics.lyrics_lookup(client, work.query))
     except lyrics.LyricsError as exc:
         return LyricsAnswer(mode, None, str(exc))
+
+
+def lyrics_beside(final: Path, answer: LyricsAnswer) -> str:
+    """For an answer already in the file's tags: the .lrc beside the stored file; the status."""
+    chosen, status = answer.chosen()
+    if answer.error:
+        logger.warning("Lyrics for %s failed: %s", final.name, answer.error)
+        return status
+    try:
+        lyrics.lrc_write(final, chosen)
+    except OSError as exc:
+        logger.warning("Lyrics for %s failed: %s", final.name, exc)
+        return LyricsStatus.FAILED
+    return status
 
 
 async def lyrics_store(

@@ -166,11 +166,14 @@ def stored_file_record(
     duration: float | None,
     candidate: Candidate,
     score: float | None,
+    *,
+    lyrics: str | None = None,
 ) -> None:
     """The file and the item in one transaction: a crash leaves both or neither.
 
-    The row of this (track, format, upload) gets the new file; a file it held under another
-    name (another extension) goes once nothing else refers to it.
+    The row of this (track, format, upload) gets the new file (and its lyrics status when the
+    lyrics went in with its tags); a file it held under another name (another extension) goes
+    once nothing else refers to it.
     """
     path = final.relative_to(store.music_root()).as_posix()
     before = (
@@ -180,19 +183,19 @@ def stored_file_record(
         .values_list("path", flat=True)
         .first()
     )
+    fields: dict[str, Any] = {
+        "path": path,
+        "size": final.stat().st_size,
+        "codec": fetched.codec,
+        "container": CONTAINERS.get(fetched.ext, fetched.ext),
+        "duration": duration,
+        "source_url": candidate.url or "",
+        "match_score": score,
+    }
+    if lyrics is not None:
+        fields["lyrics"] = lyrics
     stored, _ = StoredFile.objects.update_or_create(
-        track_id=work.track_id,
-        audio_format=audio_format,
-        source_id=candidate.id,
-        defaults={
-            "path": path,
-            "size": final.stat().st_size,
-            "codec": fetched.codec,
-            "container": CONTAINERS.get(fetched.ext, fetched.ext),
-            "duration": duration,
-            "source_url": candidate.url or "",
-            "match_score": score,
-        },
+        track_id=work.track_id, audio_format=audio_format, source_id=candidate.id, defaults=fields
     )
     _mine(work).update(stored_file=stored)
     if before is not None and before != path:

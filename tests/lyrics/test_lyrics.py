@@ -14,6 +14,7 @@ from downloads.pipeline.lyrics import lrc_path, lrc_remove_beside
 from downloads.pipeline.lyrics_tags import embedded, parse_lrc
 from downloads.tasks import run_chunk
 from downloads.worker import item as item_module
+from downloads.worker.alongside import Alongside
 from sandbox import Sandbox
 from tests.support.catalog import editorial_tracks, has_upload, import_playlist
 from tests.support.waiting import wait_until
@@ -103,6 +104,44 @@ def test_cover_and_lyrics_are_asked_while_the_media_downloads(
 
     assert seen_before_media == [True]
     assert stored.lyrics == "synced"
+    assert embedded(stored.absolute_path)["plain"]
+
+
+def test_lyrics_in_before_tagging_go_into_the_one_tag_write(
+    lyrics_sandbox: Sandbox, user: Any, monkeypatch: Any
+) -> None:
+    track = _tracks(lyrics_sandbox, 1)[0]
+    lyrics_sandbox.set_lyrics_kind(track.id, "synced")
+    from downloads.pipeline import lyrics_tags
+    from downloads.pipeline.fetch.stage import fetch as real_fetch
+
+    def fetch_once_lrclib_was_asked(*args: Any, **kwargs: Any) -> Any:
+        wait_until(lambda: lyrics_sandbox.lrclib.requests["GET /api/get"] == 1, step=0.02)
+        return real_fetch(*args, **kwargs)
+
+    def no_second_write(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the stored file was rewritten for its lyrics")
+
+    monkeypatch.setattr(item_module, "fetch", fetch_once_lrclib_was_asked)
+    monkeypatch.setattr(lyrics_tags, "embed", no_second_write)
+
+    (stored,) = _stored(_download(lyrics_sandbox, user, [track], AudioFormat.MP3))
+
+    assert stored.lyrics == "synced"
+    assert lrc_path(stored.absolute_path).exists()
+    assert embedded(stored.absolute_path)["synced"]
+
+
+def test_lyrics_answered_after_tagging_are_written_into_the_stored_file(
+    lyrics_sandbox: Sandbox, user: Any, monkeypatch: Any
+) -> None:
+    track = _tracks(lyrics_sandbox, 1)[0]
+    lyrics_sandbox.set_lyrics_kind(track.id, "plain")
+    monkeypatch.setattr(Alongside, "lyrics_in", lambda self: False)
+
+    (stored,) = _stored(_download(lyrics_sandbox, user, [track], AudioFormat.OPUS))
+
+    assert stored.lyrics == "plain"
     assert embedded(stored.absolute_path)["plain"]
 
 
