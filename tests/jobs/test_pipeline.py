@@ -24,6 +24,7 @@ from tests.support.catalog import (
     tracks_with_one_missing,
 )
 from tests.support.files import incoming_leftovers
+from tests.support.waiting import wait_until
 from tests.support.workers import run_task_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -197,3 +198,30 @@ def test_settings_no_item_can_work_with_fail_the_job_once_with_the_reason(
 
     assert (job.status, job.failed) == (Job.Status.FAILED, 2)
     assert "unknown media source 'altavista'" in job.error
+
+
+def test_a_slot_starts_its_next_download_while_the_last_item_is_still_tagged(
+    media_sandbox: Sandbox, user: Any, monkeypatch: Any
+) -> None:
+    config = DownloadSettings.load()
+    config.concurrency = 1
+    config.save()
+    tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:2]
+    from downloads.worker import item as item_module
+
+    real_write_tags = item_module.write_tags
+    seen_during_first_tagging: list[int] = []
+
+    def write_tags_once_the_next_is_fetched(*args: Any, **kwargs: Any) -> None:
+        if not seen_during_first_tagging:
+            # One slot: the second track's media can only come while this one is tagged.
+            wait_until(lambda: media_sandbox.youtube_request_counts()["media"] == 2, step=0.02)
+            seen_during_first_tagging.append(media_sandbox.youtube_request_counts()["media"])
+        real_write_tags(*args, **kwargs)
+
+    monkeypatch.setattr(item_module, "write_tags", write_tags_once_the_next_is_fetched)
+
+    job = _download_playlist(media_sandbox, user, tracks)
+
+    assert seen_during_first_tagging == [2]
+    assert job.items.filter(status=JobItem.Status.DONE).count() == 2
