@@ -207,9 +207,9 @@ def test_a_slot_starts_its_next_download_while_the_last_item_is_still_tagged(
     config.concurrency = 1
     config.save()
     tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:2]
+    from downloads.pipeline.tag import write_tags as real_write_tags
     from downloads.worker import item as item_module
 
-    real_write_tags = item_module.write_tags
     seen_during_first_tagging: list[int] = []
 
     def write_tags_once_the_next_is_fetched(*args: Any, **kwargs: Any) -> None:
