@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+
+from spotifydl.request_threads import OneHopASGIHandler, ReusedThreads
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spotifydl.settings")
+django.setup(set_prefix=False)
 
-application = get_asgi_application()
+# Django's own get_asgi_application(), with a request's sync work in one hop on a reused thread.
+application = ReusedThreads(OneHopASGIHandler())

@@ -112,6 +112,11 @@ def _database(url: str | None) -> dict[str, Any]:
                 "PRAGMA busy_timeout=20000;"
             ),
         },
+        # Kept open between requests: a new SQLite connection costs its thread about 1.6 ms of
+        # CPU (the file opened, the PRAGMAs above, Django's SQL functions registered, the schema
+        # read at its first query), a tenth of a small page. Web requests run on reused threads
+        # (spotifydl/request_threads.py), so each keeps one open file.
+        "CONN_MAX_AGE": None,
         # A file, not memory: tests run real worker processes that share the test database.
         # Per process, so two test runs on one machine never delete each other's database.
         "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
@@ -224,6 +229,10 @@ SPOTIFY_RETRY_BACKOFF = env_float("SPOTIFY_RETRY_BACKOFF", 0.2)
 YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "yt-dlp"))
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)
 EMBEDDED_WORKERS = env_int("EMBEDDED_WORKERS", 2)
+# A worker process (and the ffmpeg it runs) lowers its CPU priority by this nice(1) increment
+# when it starts: on a machine shared with the web, pages are served first and downloads take
+# the CPU left over. 0 keeps them equal (bench P6, README).
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
 # uvicorn processes `serve` runs for the web: Django runs every sync view and ORM call of a
 # process on one thread, so one process tops out near 50 pages a second (bench P6, README).
 WEB_WORKERS = env_int("WEB_WORKERS", 2)

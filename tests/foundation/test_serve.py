@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from django.conf import settings
 
 from spotifydl.models import WorkerBeat
 from tests.support.processes import child_env, free_port, manage, wait_for_http
@@ -133,6 +134,8 @@ def test_a_killed_worker_is_restarted_while_the_web_keeps_answering(tmp_path: Pa
         wait_until(lambda: len(_up(_health(port))) == 2, what="both workers beating")
         victim = WorkerBeat.objects.order_by("name").first()
         assert victim is not None
+        # Pages come first: the workers run at a lower CPU priority than the web.
+        assert _niceness(victim.pid) == min(19, os.nice(0) + settings.WORKER_NICENESS)
         os.kill(victim.pid, signal.SIGKILL)
 
         wait_until(lambda: _status(port, seen) == "degraded", what="/healthz saying degraded")
@@ -148,6 +151,11 @@ def test_a_killed_worker_is_restarted_while_the_web_keeps_answering(tmp_path: Pa
     assert b"worker-1 exited unexpectedly with code -9; restarting it" in output
     assert process.returncode == 0, output.decode()
     assert not WorkerBeat.objects.exists()  # a clean stop leaves no worker looking down
+
+
+def _niceness(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[16])  # field 19 of proc(5)
 
 
 def _descendants(pid: int) -> list[int]:

@@ -11,10 +11,12 @@ heartbeat thread stamps its slot (`--name`, given by `serve`; host/pid otherwise
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils.module_loading import autodiscover_modules
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
@@ -68,6 +70,8 @@ class Command(DbWorkerCommand):
             return
         for warning in network_warnings():
             logger.warning("%s (jobs needing it will wait and retry)", warning)
+        if settings.WORKER_NICENESS > 0:
+            os.nice(settings.WORKER_NICENESS)
         workdir.dead_runs_remove()
         # The task modules (the pipeline with yt-dlp and ytmusicapi: a second or more of
         # imports) load now, while the worker is idle, not in the first task's time.

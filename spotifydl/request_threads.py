@@ -1,0 +1,74 @@
+"""Where a web request's synchronous work runs: one thread hop per request, on a reused thread.
+
+Django's ASGI handler runs each middleware's `process_request` and `process_response` in the
+request's thread one call at a time, hopping between the event loop and the thread some sixteen
+times for a page; `OneHopASGIHandler` runs the middleware chain the way WSGI does, in one call
+(the async-only static-files middleware and the one above it stay on the loop), so a page hops
+five times. Async views still run on the loop, called from that thread.
+
+Django also gives each request a thread of its own and lets it go at the end, and with it the
+thread's database connection. `ReusedThreads` lends each request a thread kept from earlier
+requests instead, so on SQLite (CONN_MAX_AGE, settings.py) a thread keeps its open connection
+from one request to the next rather than opening the file and reading the schema for each.
+A thread serves one request at a time, as Django's do; the pool grows to the most requests in
+flight at once (a progress stream holds its thread while it is open) and keeps at most
+IDLE_THREADS of them waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, cast
+
+from asgiref.sync import AsyncToSync, ThreadSensitiveContext, sync_to_async
+from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
+
+App = Callable[[Any, Any, Any], Awaitable[None]]
+
+IDLE_THREADS = 16
+
+
+class OneHopASGIHandler(ASGIHandler):
+    """Django's ASGI handler with the middleware chain built for one thread, as under WSGI."""
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        # Built as WSGI builds it: every sync-capable middleware and the view resolution in one
+        # sync function. An async-only middleware (ServeStatic) and those above it stay async,
+        # which Django wraps in async_to_sync for a sync caller: unwrap it for the loop.
+        super().load_middleware(is_async=False)
+        chain = cast(Any, self)._middleware_chain
+        if isinstance(chain, AsyncToSync):
+            self._middleware_chain = chain.awaitable
+        else:
+            self._middleware_chain = sync_to_async(chain, thread_sensitive=True)
+
+
+class ReusedThreads:
+    """An ASGI app that runs each HTTP request's thread-sensitive work on a lent thread."""
+
+    def __init__(self, app: App, *, idle_threads: int = IDLE_THREADS) -> None:
+        self.app = app
+        self.idle_threads = idle_threads
+        self._idle: list[ThreadPoolExecutor] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        thread = self._idle.pop() if self._idle else ThreadPoolExecutor(max_workers=1)
+        try:
+            async with ThreadSensitiveContext(executor=thread):
+                await self.app(scope, receive, send)
+        finally:
+            self._give_back(thread)
+
+    def _give_back(self, thread: ThreadPoolExecutor) -> None:
+        if len(self._idle) < self.idle_threads:
+            self._idle.append(thread)
+            return
+        # Past the idle limit the thread ends, closing its connections first (a persistent
+        # SQLite connection is an open file until closed in its own thread).
+        thread.submit(connections.close_all)
+        thread.shutdown(wait=False)
