@@ -267,12 +267,14 @@ def test_screenshots_of_the_main_pages(
     for name, url in pages.items():
         visit(page, asgi_server.url + url)
         page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_function(COVERS_IN_VIEW_LOADED)  # the top's lazy covers, back in view
         page.screenshot(path=DOCS / f"{name}.png")
     phone = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="light")
     on_phone = phone.new_page()
     browser_sign_in(on_phone, asgi_server.url, marco)
     visit(on_phone, asgi_server.url + pages["playlist"])
     on_phone.evaluate("window.scrollTo(0, 0)")
+    on_phone.wait_for_function(COVERS_IN_VIEW_LOADED)
     on_phone.screenshot(path=DOCS / "phone-playlist.png")
     on_phone.get_by_role("button", name="Menu").click()
     on_phone.screenshot(path=DOCS / "phone-menu.png")
