@@ -3,9 +3,8 @@
 The stream is an async generator: under ASGI a sync iterator would be buffered whole and the
 browser would see nothing until the job ended. It reads the job every POLL_SECONDS (the workers
 throttle their writes to match), sends only what changed, hands its database connection back
-between reads so an open page holds none (on SQLite, where a connection is an open file and not
-a server's slot, the poll's thread keeps it: opening one was half a poll's CPU), and ends once
-the job is finished.
+between reads as CONN_MAX_AGE says (an open page holds no PostgreSQL connection; on SQLite, where
+a connection is an open file, the poll's thread keeps it), and ends once the job is finished.
 
 Events: `job` (counters, status, progress and the tabs' counts, when they changed), `items`
 (only the items written since the last poll whose state differs from what was sent; a client
@@ -25,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -69,7 +68,7 @@ def event(name: str, data: Any, *, event_id: str = "") -> str:
 def _read(
     job_id: int, since: datetime | None
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """One poll in one sync call, which then lets go of its connection (SQLite aside). No
+    """One poll in one sync call, which then lets go of its connection (CONN_MAX_AGE). No
     `since`: a client with nothing, sent the items a job page shows first (the page draws the
     others, and the job event carries every count)."""
     try:
@@ -82,8 +81,7 @@ def _read(
             items = snapshots.item_snapshots(job_id=job_id, changed_since=since - CLOCK_SLACK)
         return job, items
     finally:
-        if connection.vendor != "sqlite":
-            close_old_connections()
+        close_old_connections()
 
 
 async def job_stream(job_id: int, *, since: datetime | None = None) -> AsyncIterator[str]:

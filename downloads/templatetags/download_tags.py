@@ -23,27 +23,22 @@ def format_short(audio_format: str) -> str:
 @register.inclusion_tag("downloads/_failure_note.html", takes_context=True)
 def failure_note(context: template.Context, item: JobItem) -> dict[str, Any]:
     """A failed or unmatched item's words and its next step, linked where it can be taken."""
-    note = item_failure_note(
-        status=item.status,
-        kind=item.error_kind,
-        error=item.error,
-        item_id=item.pk,
-        viewer=_viewer(context),
-    )
-    # On the page the step leads to (the match page), it points at the choices instead.
-    return {"note": note, "here": context["request"].path}
+    return _note(context, item.status, item.error_kind, item.error, item.pk)
 
 
 @register.inclusion_tag("downloads/_failure_note.html", takes_context=True)
 def track_failure_note(context: template.Context, state: TrackState) -> dict[str, Any]:
     """The same words and next step for a track's badge on a browse page (its latest item)."""
+    return _note(context, state.state, state.kind, state.reason, state.item_id)
+
+
+def _note(
+    context: template.Context, status: str, kind: str, error: str, item_id: int | None
+) -> dict[str, Any]:
     note = item_failure_note(
-        status=state.state,
-        kind=state.kind,
-        error=state.reason,
-        item_id=state.item_id,
-        viewer=_viewer(context),
+        status=status, kind=kind, error=error, item_id=item_id, viewer=_viewer(context)
     )
+    # On the page the step leads to (the match page), it points at the choices instead.
     return {"note": note, "here": context["request"].path}
 
 
