@@ -12,10 +12,10 @@ slot that finds none of them left takes a waiting item of the job's other chunks
 as full as the first.
 The tasks of chunks emptied that way find nothing to claim and end at once.
 
-A slot is a download: it moves on to its next item as soon as the current one's media is in,
-while ffmpeg, tags, store and records finish that one beside it (at most `concurrency` items
-finishing so per run). An item is the run's until it ends: its heartbeat, counts, retries and
-cancel are the same whichever slot started it.
+A slot is a download connection (worker/turn.py): its next item searches and is matched while
+the current one downloads, and starts downloading as soon as the current one's media is in,
+while ffmpeg, tags, store and records finish that one beside it. An item is the run's until it
+ends: its heartbeat, counts, retries and cancel are the same whichever slot started it.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from downloads.worker.cancel import Cancelled, CancelToken
 from downloads.worker.governor import YouTubeHeld, YouTubeRefused
 from downloads.worker.item import ItemContext, ItemPipeline
 from downloads.worker.ticker import Ticker
+from downloads.worker.turn import RunStopped, Turn
 from downloads.worker.work import ChunkOptions, Observer, Outcome, Work
 from library.spotify.errors import SpotifyError, SpotifyRateLimited
 
@@ -139,9 +140,10 @@ class ChunkRun:
         self.job_id = job_id
         self.chunk = chunk
         self.options = options
-        # A thread per slot's download, one per item finishing beside it, one for searches.
+        # Per slot a thread for its download, one for its next item's search, one for an item
+        # finishing beside them; and one more.
         self.executor = ThreadPoolExecutor(
-            max_workers=2 * options.concurrency + 1, thread_name_prefix=f"job{job_id}-fetch"
+            max_workers=3 * options.concurrency + 1, thread_name_prefix=f"job{job_id}-fetch"
         )
         self.cancel = CancelToken()
         self.ticker = Ticker(job_id, chunk, self.cancel, observer=options.observer)
@@ -169,7 +171,8 @@ class ChunkRun:
         self._pausing = 0  # items waiting out a retry pause (worker/retrying.py)
         self._items: set[asyncio.Task[None]] = set()  # items started and not ended
         self._errors: list[Exception] = []  # what items' bookkeeping raised
-        self._room = asyncio.Semaphore(2 * options.concurrency)  # items downloading or finishing
+        # Items resolving, downloading or finishing: per slot one of each.
+        self._room = asyncio.Semaphore(3 * options.concurrency)
         self._changed = asyncio.Condition()
         self._timers: set[asyncio.Task[None]] = set()
 
@@ -199,24 +202,26 @@ class ChunkRun:
         return counts
 
     async def _slot(self, counts: dict[str, int]) -> None:
-        """Start items until none is left for this run, each once the last one's media is in."""
+        """Start items until none is left for this run, the next once the last one downloads."""
+        previous: Turn | None = None
         while True:
             await self._room.acquire()
             work = await self._next()
             if work is None:
                 self._room.release()
                 return
-            downloaded = asyncio.Event()
-            item = asyncio.create_task(self._item(work, counts, downloaded))
+            turn = Turn(previous, stopped=self._stopping)
+            item = asyncio.create_task(self._item(work, counts, turn))
             self._items.add(item)
-            await downloaded.wait()
+            await turn.downloading.wait()
+            previous = turn
 
-    async def _item(self, work: Work, counts: dict[str, int], downloaded: asyncio.Event) -> None:
+    async def _item(self, work: Work, counts: dict[str, int], turn: Turn) -> None:
         """One item to its end; a transient failure comes back to the run's queue after its
         pause."""
         try:
             self.ticker.track(work.item_id)
-            outcome = await self._run_item(work, downloaded)
+            outcome = await self._run_item(work, turn)
             again_in = await sync_to_async(records.item_record_end)(work, outcome)
             self.ticker.finished(work.item_id, outcome.status)
             if again_in is not None:
@@ -227,7 +232,7 @@ class ChunkRun:
         except Exception as exc:  # the run ends with it once its other items are done
             self._errors.append(exc)
         finally:
-            downloaded.set()
+            turn.end()
             self._room.release()
             if (task := asyncio.current_task()) is not None:
                 self._items.discard(task)
@@ -282,9 +287,9 @@ class ChunkRun:
     def _stopping(self) -> bool:
         return self.cancel.is_set() or self.stopped or shutdown.requested()
 
-    async def _run_item(self, work: Work, downloaded: asyncio.Event) -> Outcome:
+    async def _run_item(self, work: Work, turn: Turn) -> Outcome:
         try:
-            outcome = await ItemPipeline(self.context, work, downloaded).run()
+            outcome = await ItemPipeline(self.context, work, turn).run()
         except Exception as exc:
             outcome = await self._outcome_of(work, exc)
         if shutdown.requested() and outcome.status != JobItem.Status.DONE:
@@ -298,6 +303,8 @@ class ChunkRun:
             raise exc
         except Cancelled:
             return Outcome(JobItem.Status.CANCELLED)
+        except RunStopped:
+            return Outcome(JobItem.Status.QUEUED)
         except SpotifyRateLimited as exc:
             # Only the Spotify side has quotas; the pipeline barely talks to it, but if it does,
             # never sleep for hours in a worker slot: pause the job and hand the slot back.

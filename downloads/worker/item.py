@@ -26,7 +26,7 @@ from downloads.models import JobItem
 from downloads.pipeline import store
 from downloads.pipeline.errors import FetchError
 from downloads.pipeline.fetch.options import FetchOptions
-from downloads.pipeline.fetch.stage import FetchedAudio, fetch
+from downloads.pipeline.fetch.stage import FetchedAudio, fetch, read_ahead
 from downloads.pipeline.match.score import MatchResult, match
 from downloads.pipeline.metadata import CoverCache
 from downloads.pipeline.resolve import Resolver, SourceFailure
@@ -38,6 +38,7 @@ from downloads.worker.alongside import Alongside
 from downloads.worker.cancel import Cancelled, CancelToken
 from downloads.worker.lyrics_step import lyrics_beside, lyrics_store
 from downloads.worker.ticker import Ticker
+from downloads.worker.turn import Turn
 from downloads.worker.work import ChunkOptions, Outcome, Work
 
 T = TypeVar("T")
@@ -57,15 +58,13 @@ class ItemContext:
 
 
 class ItemPipeline:
-    """`downloaded` is set once the item's media is in (its slot may start the next download
-    while ffmpeg, tags and store finish this one); a chunk run sets it too when the item ends."""
+    """`turn`, in a chunk run: the item's download waits for its slot's previous one, and tells
+    the slot once its media is in (ffmpeg, tags and store finish beside the next download)."""
 
-    def __init__(
-        self, context: ItemContext, work: Work, downloaded: asyncio.Event | None = None
-    ) -> None:
+    def __init__(self, context: ItemContext, work: Work, turn: Turn | None = None) -> None:
         self.context = context
         self.work = work
-        self.downloaded = downloaded
+        self.turn = turn
         self._abandoned = False  # the fetch thread was left to end on its own (a cancel)
         self._matched: tuple[tuple[Candidate, ...], MatchResult] | None = None
 
@@ -200,21 +199,32 @@ class ItemPipeline:
         return final, lyrics_in
 
     async def _fetch(self, candidate: Candidate, folder: Path) -> FetchedAudio:
-        """yt-dlp in the pool, once: the fetch stage owns the retries of a download."""
-        options = self.context.options
+        """yt-dlp in the pool, once: the fetch stage owns the retries of a download. In a
+        slot, the page is read while the slot's previous item still downloads."""
+        context, options = self.context, self.context.options
+        url = candidate.url or canonical_watch_url(candidate.id)
+        fetch_options = FetchOptions(
+            audio_format=options.audio_format,  # type: ignore[arg-type]
+            cookiefile=Path(options.cookies_path) if options.cookies_path else None,
+        )
+        await governor.take_turn("fetch", context.cancel)
+        page = None
+        if self.turn is not None:
+            reading = self._blocking(
+                read_ahead, url, options=fetch_options, cancel=context.cancel.is_set
+            )
+            page = await context.cancel.unless(reading)
+            await self.turn.download(context.cancel)
         self._stage(JobItem.Stage.FETCH)
-        await governor.take_turn("fetch", self.context.cancel)
-        thread = self.context.executor.submit(
+        thread = context.executor.submit(
             fetch,
-            candidate.url or canonical_watch_url(candidate.id),
-            options=FetchOptions(
-                audio_format=options.audio_format,  # type: ignore[arg-type]
-                cookiefile=Path(options.cookies_path) if options.cookies_path else None,
-            ),
+            url,
+            options=fetch_options,
             workdir=folder,
             progress=self._on_progress,
-            cancel=self.context.cancel.is_set,
+            cancel=context.cancel.is_set,
             downloaded=functools.partial(self._on_downloaded, asyncio.get_running_loop()),
+            page=page,
         )
         try:
             fetched = await self.context.cancel.unless(asyncio.wrap_future(thread))
@@ -233,9 +243,9 @@ class ItemPipeline:
 
     def _on_downloaded(self, loop: asyncio.AbstractEventLoop) -> None:
         """Called from the fetch thread; the loop may be gone when an abandoned thread ends."""
-        if self.downloaded is not None:
+        if self.turn is not None:
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self.downloaded.set)
+                loop.call_soon_threadsafe(self.turn.media_in.set)
 
     def _on_progress(self, done: int, total: int | None) -> None:
         """Called from the fetch thread: only memory is touched here, the ticker writes."""

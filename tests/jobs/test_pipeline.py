@@ -225,3 +225,34 @@ def test_a_slot_starts_its_next_download_while_the_last_item_is_still_tagged(
 
     assert seen_during_first_tagging == [2]
     assert job.items.filter(status=JobItem.Status.DONE).count() == 2
+
+
+def test_a_slot_searches_and_reads_the_next_page_before_the_current_media_comes(
+    media_sandbox: Sandbox, user: Any, monkeypatch: Any
+) -> None:
+    config = DownloadSettings.load()
+    config.concurrency = 1
+    config.save()
+    tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:2]
+    from downloads.pipeline.fetch.stage import fetch as real_fetch
+    from downloads.worker import item as item_module
+
+    seen_before_the_first_media: list[dict[str, int]] = []
+
+    def fetch_once_the_next_page_is_read(*args: Any, **kwargs: Any) -> Any:
+        if not seen_before_the_first_media:
+            # One slot: the second track is matched and its page read, no media asked yet.
+            pages = media_sandbox.youtube_request_counts()["page"]
+            wait_until(
+                lambda: media_sandbox.youtube_request_counts()["page"] == pages + 1, step=0.02
+            )
+            seen_before_the_first_media.append(media_sandbox.youtube_request_counts())
+        return real_fetch(*args, **kwargs)
+
+    monkeypatch.setattr(item_module, "fetch", fetch_once_the_next_page_is_read)
+
+    job = _download_playlist(media_sandbox, user, tracks)
+
+    assert seen_before_the_first_media[0]["media"] == 0
+    assert job.items.filter(status=JobItem.Status.DONE).count() == 2
+    assert media_sandbox.youtube_request_counts()["media"] == 2

@@ -66,11 +66,27 @@ class _Session:
     def before_retry(self, n: int) -> float:
         return self.current.before_retry(n) if self.current is not None else 0.0
 
-    def run(self, url: str, workdir: Path, hooks: Hooks) -> dict[str, Any] | None:
+    def read(self, url: str, hooks: Hooks) -> dict[str, Any] | None:
+        """The page's extraction alone (yt-dlp's unprocessed result: formats, stream URLs)."""
+        self.current, self.log.warnings = hooks, []
+        try:
+            page: dict[str, Any] | None = self.ydl.extract_info(url, download=False, process=False)
+            return page
+        finally:
+            self.current = None
+
+    def run(
+        self, url: str, workdir: Path, hooks: Hooks, page: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """Download `url`'s best audio; from `page` when it was read ahead, else read now."""
         self.current, self.log.warnings = hooks, []
         self.ydl.params["outtmpl"]["default"] = str(workdir / "source.%(ext)s")
         try:
-            info: dict[str, Any] | None = self.ydl.extract_info(url, download=True)
+            info: dict[str, Any] | None
+            if page is None:
+                info = self.ydl.extract_info(url, download=True)
+            else:
+                info = self.ydl.process_ie_result(page, download=True)
             return info
         finally:
             self.current = None
@@ -103,13 +119,33 @@ def forget_session() -> None:
         current.close()
 
 
-def download_source(
-    url: str, workdir: Path, options: FetchOptions, hooks: Hooks, policy: RetryPolicy
-) -> Path:
-    """The downloaded file (`source.<ext>` in `workdir`); raises a classified FetchError."""
+def page_read(
+    url: str, options: FetchOptions, hooks: Hooks, policy: RetryPolicy
+) -> dict[str, Any] | None:
+    """`url`'s page as yt-dlp extracts it, read ahead of its download; None when that fails
+    (the download then reads it itself, under the stage's retries and error words)."""
     session = _session(url, options, policy)
     try:
-        info = session.run(url, workdir, hooks)
+        return session.read(url, hooks)
+    except Exception as exc:
+        logger.info("Reading %s ahead of its download failed: %s", url, exc)
+        forget_session()
+        return None
+
+
+def download_source(
+    url: str,
+    workdir: Path,
+    options: FetchOptions,
+    hooks: Hooks,
+    policy: RetryPolicy,
+    page: dict[str, Any] | None = None,
+) -> Path:
+    """The downloaded file (`source.<ext>` in `workdir`); raises a classified FetchError.
+    `page`: what `page_read` returned for `url`, if it was read ahead."""
+    session = _session(url, options, policy)
+    try:
+        info = session.run(url, workdir, hooks, page)
     except Exception as exc:
         signed_in = options.cookiefile is not None
         error = classify_error(exc, signed_in=signed_in, warnings=session.log.warnings)

@@ -12,13 +12,14 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from yt_dlp.utils import DownloadCancelled
 
 from downloads.pipeline.errors import FetchError
 from downloads.pipeline.fetch.classify import cancelled_error, classify_error
 from downloads.pipeline.fetch.convert import AUDIO_FORMATS, convert, plan_output, probe_codec
-from downloads.pipeline.fetch.download import download_source
+from downloads.pipeline.fetch.download import download_source, page_read
 from downloads.pipeline.fetch.options import FetchOptions, Hooks, ProgressCallback
 from downloads.pipeline.fetch.retry import (
     RETRY_POLICY,
@@ -42,6 +43,29 @@ class FetchedAudio:
     converted: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An upload's page read ahead of its download (yt-dlp's extraction: its stream URLs)."""
+
+    url: str
+    extracted: dict[str, Any]
+
+
+def read_ahead(
+    url: str,
+    *,
+    options: FetchOptions,
+    cancel: CancelCheck = lambda: False,
+    policy: RetryPolicy = RETRY_POLICY,
+) -> Page | None:
+    """Read `url`'s page now, in this thread, so its download can start with the media itself
+    once a connection is free; None when it fails: `fetch` then reads it with its own retries."""
+    if not is_allowed_media_url(url) or cancel():
+        return None
+    extracted = page_read(url, options, Hooks(None, cancel, policy), policy)
+    return Page(url, extracted) if extracted is not None else None
+
+
 def fetch(
     url: str,
     *,
@@ -51,6 +75,7 @@ def fetch(
     cancel: CancelCheck = lambda: False,
     policy: RetryPolicy = RETRY_POLICY,
     downloaded: Callable[[], None] | None = None,
+    page: Page | None = None,
 ) -> FetchedAudio:
     """Download and convert in this thread; run it on a pool sized for downloads.
 
@@ -58,7 +83,9 @@ def fetch(
     total_or_None)` and `cancel()` are called from this thread (keep them cheap and
     thread-safe); `cancel()` returning True stops the fetch within about two seconds.
     `downloaded()`, from this thread too, says an attempt's bytes are in and only ffmpeg's
-    local work is left (a caller may start its next download meanwhile).
+    local work is left (a caller may start its next download meanwhile). `page`, read ahead
+    by `read_ahead` for this URL, spares the first attempt its page; later attempts read it
+    again (its stream URLs may be what failed).
     Every failure, a cancel included, is a FetchError with a plain reason.
     """
     if not is_allowed_media_url(url):
@@ -67,16 +94,18 @@ def fetch(
         raise FetchError(f"Unknown audio format {options.audio_format!r}.", "other", False)
     if not workdir.is_dir():
         raise FileNotFoundError(f"the caller's work folder {workdir} does not exist")
+    extracted = page.extracted if page is not None and page.url == url else None
     attempt = 1
     while True:
         try:
-            return _attempt(url, options, workdir, Hooks(progress, cancel, policy), downloaded)
+            hooks = Hooks(progress, cancel, policy)
+            return _attempt(url, options, workdir, hooks, downloaded, extracted)
         except FetchError as error:
             if not policy.should_retry(error, attempt):
                 raise
             logger.info("Fetch of %s failed (%s); trying again", url, error.reason)
         _pause(policy.backoff(attempt), cancel)
-        attempt += 1
+        attempt, extracted = attempt + 1, None
 
 
 def _attempt(
@@ -85,11 +114,12 @@ def _attempt(
     workdir: Path,
     hooks: Hooks,
     downloaded: Callable[[], None] | None,
+    extracted: dict[str, Any] | None,
 ) -> FetchedAudio:
     cancel = hooks.cancel
     try:
         _empty(workdir)  # whatever an earlier attempt, or a killed worker, left
-        raw = download_source(url, workdir, options, hooks, hooks.policy)
+        raw = download_source(url, workdir, options, hooks, hooks.policy, extracted)
         if downloaded is not None:
             downloaded()
         source_codec = probe_codec(raw)
