@@ -26,7 +26,7 @@ from downloads.models import JobItem
 from downloads.pipeline import store
 from downloads.pipeline.errors import FetchError
 from downloads.pipeline.fetch.options import FetchOptions
-from downloads.pipeline.fetch.stage import FetchedAudio, fetch, read_ahead
+from downloads.pipeline.fetch.stage import FetchedAudio, Page, fetch, read_ahead
 from downloads.pipeline.match.score import MatchResult, match
 from downloads.pipeline.metadata import CoverCache
 from downloads.pipeline.resolve import Resolver, SourceFailure
@@ -199,8 +199,7 @@ class ItemPipeline:
         return final, lyrics_in
 
     async def _fetch(self, candidate: Candidate, folder: Path) -> FetchedAudio:
-        """yt-dlp in the pool, once: the fetch stage owns the retries of a download. In a
-        slot, the page is read while the slot's previous item still downloads."""
+        """yt-dlp in the pool, once: the fetch stage owns the retries of a download."""
         context, options = self.context, self.context.options
         url = candidate.url or canonical_watch_url(candidate.id)
         fetch_options = FetchOptions(
@@ -208,13 +207,7 @@ class ItemPipeline:
             cookiefile=Path(options.cookies_path) if options.cookies_path else None,
         )
         await governor.take_turn("fetch", context.cancel)
-        page = None
-        if self.turn is not None:
-            reading = self._blocking(
-                read_ahead, url, options=fetch_options, cancel=context.cancel.is_set
-            )
-            page = await context.cancel.unless(reading)
-            await self.turn.download(context.cancel)
+        page = await self._page_ahead(url, fetch_options)
         self._stage(JobItem.Stage.FETCH)
         thread = context.executor.submit(
             fetch,
@@ -236,6 +229,19 @@ class ItemPipeline:
             raise
         await sync_to_async(youtube_gate.gate_success)()
         return fetched
+
+    async def _page_ahead(self, url: str, options: FetchOptions) -> Page | None:
+        """In a slot, the page is read while the slot's previous item still downloads; then the
+        item waits for the connection, and for an open gate (another request may have met a
+        limit meanwhile)."""
+        if self.turn is None:
+            return None
+        cancel = self.context.cancel
+        reading = self._blocking(read_ahead, url, options=options, cancel=cancel.is_set)
+        page = await cancel.unless(reading)
+        await self.turn.download(cancel)
+        await governor.gate_check()
+        return page
 
     def _stage(self, stage: str, percent: int = 0) -> None:
         self.context.cancel.check()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from downloads import youtube_gate
-from downloads.models import JobItem
+from downloads.models import DownloadSettings, JobItem
 from sandbox import Sandbox
 from tests.reliability.helpers import (
     identify_problems,
@@ -22,6 +22,7 @@ from tests.reliability.helpers import (
     uploaded_tracks,
 )
 from tests.reliability.invariants import describe
+from tests.support.waiting import wait_until
 from tests.youtube.helpers import run_through_pauses
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -117,3 +118,31 @@ def test_a_worker_that_finds_the_gate_closed_asks_youtube_nothing(
     assert media_sandbox.youtube_request_counts() == {"search": 0, "page": 0, "media": 0}
     assert (job.status, job.resumes_at, job.error) == ("paused", hold.until, hold.reason)
     assert set(job.items.values_list("status", "attempts")) == {("queued", 0)}
+
+
+def test_a_track_read_ahead_does_not_download_once_another_request_met_a_limit(
+    media_sandbox: Sandbox, user: Any, monkeypatch: Any
+) -> None:
+    config = DownloadSettings.load()
+    config.concurrency = 1  # one slot: the second track is read while the first downloads
+    config.save()
+    job = playlist_job(
+        media_sandbox, user, uploaded_tracks(media_sandbox, 2), name="Ahead", enqueue=False
+    )
+    from downloads.pipeline.fetch.stage import fetch as real_fetch
+    from downloads.worker import item as item_module
+
+    def fetch_after_a_limit_elsewhere(*args: Any, **kwargs: Any) -> Any:
+        if not youtube_gate.gate_hold():
+            pages = media_sandbox.youtube_request_counts()["page"]
+            wait_until(lambda: media_sandbox.youtube_request_counts()["page"] == pages + 1)
+            youtube_gate.gate_strike(sign_in=True)  # another worker met a bot check
+        return real_fetch(*args, **kwargs)
+
+    monkeypatch.setattr(item_module, "fetch", fetch_after_a_limit_elsewhere)
+
+    run_job_here(job)
+
+    assert (job.status, job.pause_cause) == ("paused", "youtube"), describe(job)
+    assert sorted(job.items.values_list("status", "attempts")) == [("done", 1), ("queued", 0)]
+    assert media_sandbox.youtube_request_counts()["media"] == 1

@@ -122,15 +122,13 @@ def forget_session() -> None:
 def page_read(
     url: str, options: FetchOptions, hooks: Hooks, policy: RetryPolicy
 ) -> dict[str, Any] | None:
-    """`url`'s page as yt-dlp extracts it, read ahead of its download; None when that fails
-    (the download then reads it itself, under the stage's retries and error words)."""
+    """`url`'s page as yt-dlp extracts it, read ahead of its download; raises a classified
+    FetchError."""
     session = _session(url, options, policy)
     try:
         return session.read(url, hooks)
     except Exception as exc:
-        logger.info("Reading %s ahead of its download failed: %s", url, exc)
-        forget_session()
-        return None
+        raise _classified(exc, session, options) from exc
 
 
 def download_source(
@@ -147,11 +145,7 @@ def download_source(
     try:
         info = session.run(url, workdir, hooks, page)
     except Exception as exc:
-        signed_in = options.cookiefile is not None
-        error = classify_error(exc, signed_in=signed_in, warnings=session.log.warnings)
-        if error.kind in _UNSETTLING:
-            forget_session()
-        raise error from exc
+        raise _classified(exc, session, options) from exc
     downloads = (info or {}).get("requested_downloads") or []
     paths = [Path(d["filepath"]) for d in downloads if d.get("filepath")]
     paths += sorted(p for p in workdir.glob("source.*") if p.suffix != ".part")
@@ -159,3 +153,11 @@ def download_source(
     if not existing:
         raise FetchError("yt-dlp finished without producing a file.", "other", retryable=True)
     return existing[0]
+
+
+def _classified(exc: Exception, session: _Session, options: FetchOptions) -> FetchError:
+    signed_in = options.cookiefile is not None
+    error = classify_error(exc, signed_in=signed_in, warnings=session.log.warnings)
+    if error.kind in _UNSETTLING:
+        forget_session()
+    return error

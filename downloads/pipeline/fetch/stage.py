@@ -45,10 +45,12 @@ class FetchedAudio:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """An upload's page read ahead of its download (yt-dlp's extraction: its stream URLs)."""
+    """An upload's page read ahead of its download: yt-dlp's extraction (its stream URLs), or
+    why it failed, which `fetch` raises as its first attempt's failure."""
 
     url: str
-    extracted: dict[str, Any]
+    extracted: dict[str, Any] | None
+    error: FetchError | None = None
 
 
 def read_ahead(
@@ -59,10 +61,14 @@ def read_ahead(
     policy: RetryPolicy = RETRY_POLICY,
 ) -> Page | None:
     """Read `url`'s page now, in this thread, so its download can start with the media itself
-    once a connection is free; None when it fails: `fetch` then reads it with its own retries."""
+    once a connection is free. A failure is kept for `fetch` to meet under its retry policy:
+    asking again now would spend another request (and strike) on the same answer."""
     if not is_allowed_media_url(url) or cancel():
         return None
-    extracted = page_read(url, options, Hooks(None, cancel, policy), policy)
+    try:
+        extracted = page_read(url, options, Hooks(None, cancel, policy), policy)
+    except FetchError as error:
+        return Page(url, None, error)
     return Page(url, extracted) if extracted is not None else None
 
 
@@ -94,18 +100,18 @@ def fetch(
         raise FetchError(f"Unknown audio format {options.audio_format!r}.", "other", False)
     if not workdir.is_dir():
         raise FileNotFoundError(f"the caller's work folder {workdir} does not exist")
-    extracted = page.extracted if page is not None and page.url == url else None
+    ahead = page if page is not None and page.url == url else None
     attempt = 1
     while True:
         try:
             hooks = Hooks(progress, cancel, policy)
-            return _attempt(url, options, workdir, hooks, downloaded, extracted)
+            return _attempt(url, options, workdir, hooks, downloaded, ahead)
         except FetchError as error:
             if not policy.should_retry(error, attempt):
                 raise
             logger.info("Fetch of %s failed (%s); trying again", url, error.reason)
         _pause(policy.backoff(attempt), cancel)
-        attempt, extracted = attempt + 1, None
+        attempt, ahead = attempt + 1, None
 
 
 def _attempt(
@@ -114,11 +120,14 @@ def _attempt(
     workdir: Path,
     hooks: Hooks,
     downloaded: Callable[[], None] | None,
-    extracted: dict[str, Any] | None,
+    ahead: Page | None,
 ) -> FetchedAudio:
     cancel = hooks.cancel
     try:
         _empty(workdir)  # whatever an earlier attempt, or a killed worker, left
+        if ahead is not None and ahead.error is not None:
+            raise ahead.error
+        extracted = ahead.extracted if ahead is not None else None
         raw = download_source(url, workdir, options, hooks, hooks.policy, extracted)
         if downloaded is not None:
             downloaded()
