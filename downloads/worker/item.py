@@ -1,5 +1,6 @@
-"""One track's path, top to bottom: pin or resolve → match → fetch → tag → store → record →
-lyrics (the cover and the lyrics are asked while the media downloads).
+"""One track's path, top to bottom: pin or resolve → match → page → fetch → tag → store →
+record → lyrics (the cover and the lyrics are asked while the media downloads). In a chunk run,
+everything up to the page happens while the slot's previous track downloads (worker/turn.py).
 
 Blocking work (yt-dlp, mutagen, file moves) runs on the chunk's thread pool; database writes go
 through `records`, one sync function per transaction. Cancel is read from the run's one token.
