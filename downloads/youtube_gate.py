@@ -139,9 +139,11 @@ def gate_strike(*, sign_in: bool, now: datetime | None = None) -> GateHold:
 
 
 def gate_success() -> None:
-    """A video came through: the next limit starts the backoff over (one cheap UPDATE, and
-    only when there were strikes)."""
-    YouTubeGate.objects.filter(pk=1, strikes__gt=0).update(strikes=0, updated_at=timezone.now())
+    """A video came through: the next limit starts the backoff over. Read first: an UPDATE
+    takes SQLite's write lock even when no row matches, and this runs after every download."""
+    struck = YouTubeGate.objects.filter(pk=1, strikes__gt=0)
+    if struck.exists():
+        struck.update(strikes=0, updated_at=timezone.now())
 
 
 def gate_open() -> None:
