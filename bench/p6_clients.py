@@ -55,6 +55,8 @@ class Load:
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     server: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     server_cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    server_runq: list[float] = field(default_factory=list)
+    server_db: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     stream_bytes: int = 0
     stream_events: int = 0
@@ -73,6 +75,10 @@ class Load:
             self.server[path].append(server["app"])
         if server and "cpu" in server:
             self.server_cpu[path].append(server["cpu"])
+        if server and "runq" in server:
+            self.server_runq.append(server["runq"])
+        if server and "db" in server:
+            self.server_db.append(server["db"])
 
     def summary(self) -> dict[str, Any]:
         seconds = self.seconds
@@ -92,6 +98,8 @@ class Load:
             "server_cpu_ms_mean_by_page": {
                 path: round(1000 * sum(t) / len(t), 1) for path, t in cpu
             },
+            "server_waiting_for_cpu": percentiles(self.server_runq),
+            "server_in_database": percentiles(self.server_db),
             "client_loop_lag": percentiles(self.loop_lag),
             "client_cpu_seconds": round(self.cpu_seconds, 2),
             "stream_events": self.stream_events,
@@ -108,6 +116,7 @@ class Load:
             getattr(made, name).update(raw[name])
         for name in ("stream_bytes", "stream_events", "loop_lag", "cpu_seconds", "seconds"):
             setattr(made, name, raw[name])
+        made.server_runq, made.server_db = raw["server_runq"], raw["server_db"]
         return made
 
 
