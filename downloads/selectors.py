@@ -166,8 +166,8 @@ def track_states(*, user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackS
 
     A file is shared by everyone, so a track someone else downloaded is downloaded for this
     person too; queued, running and failed come from this person's own latest item. Plain SQL:
-    built by the ORM (seven subqueries), the query took some 5 ms of CPU to compile, an eighth
-    of a Liked Songs page's (bench P6).
+    built by the ORM (seven subqueries) the call took about 3 ms of CPU for 100 tracks, mostly
+    compiling, against 0.5 ms now (a Liked Songs page takes some 38, bench P6).
     """
     states = dict.fromkeys(track_ids, NOT_DOWNLOADED)
     if not states:
