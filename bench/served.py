@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from importlib import import_module
@@ -95,27 +96,76 @@ class Process:
 
 
 class Web(Process):
-    """`manage.py serve --workers 0` on a free port: the supervisor and its uvicorn."""
+    """`manage.py serve --workers 0` on a free port: the supervisor and its uvicorn.
 
-    def __init__(self, env: Environment, *, web_workers: int | None = None) -> None:
+    `timed` serves the app with `bench.server_timing` (settings `bench.timed_settings`): each
+    response says how long the web process spent on it, and which process answered."""
+
+    def __init__(
+        self, env: Environment, *, web_workers: int | None = None, timed: bool = False
+    ) -> None:
+        from django.conf import settings
+
         self.port = free_port()
+        self.processes = web_workers if web_workers is not None else settings.WEB_WORKERS
         argv = [sys.executable, MANAGE, "serve", "--port", str(self.port), "--workers", "0"]
-        super().__init__(argv, app_env(env, web_workers=web_workers))
+        extra = {"DJANGO_SETTINGS_MODULE": "bench.timed_settings"} if timed else None
+        super().__init__(argv, app_env(env, web_workers=web_workers, extra=extra))
         wait_for_port(self.port, timeout=60, alive=self.alive)
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def warm(self, cookies: dict[str, str], paths: list[str], rounds: int = 4) -> None:
-        """Each path a few times over several connections, so that every web process has
-        imported its views and compiled its templates before anything is timed."""
-        clients = [httpx.Client(base_url=self.url, cookies=cookies, timeout=120) for _ in range(4)]
-        try:
-            for _ in range(rounds):
-                for client in clients:
+    def warm(
+        self, cookies: dict[str, str], paths: list[str], rounds: int = 4, connections: int = 8
+    ) -> None:
+        """Each path a few times over several connections at once, so that every web process
+        has imported its views and compiled its templates before anything is timed: the
+        processes share one listening socket and whichever wakes first takes a connection, so a
+        few connections one after the other may all go to one. Served `timed`, until every
+        process has answered every path (at most 10 times `rounds`)."""
+        seen: dict[str, set[str]] = {path: set() for path in paths}
+
+        def browse(_: int) -> None:
+            with httpx.Client(base_url=self.url, cookies=cookies, timeout=120) as client:
+                for _ in range(rounds):
                     for path in paths:
-                        client.get(path)
-        finally:
-            for client in clients:
-                client.close()
+                        pid = _answering_pid(client.get(path))
+                        if pid:
+                            seen[path].add(pid)
+
+        with ThreadPoolExecutor(connections) as pool:
+            for _ in range(10):
+                list(pool.map(browse, range(connections)))
+                pids = set().union(*seen.values())
+                if not pids or all(len(p) >= self.processes for p in seen.values()):
+                    return
+
+    def tree(self) -> list[int]:
+        """The supervisor, its uvicorn and uvicorn's processes: their pids."""
+        return process_tree(self.pid)
+
+
+def _answering_pid(response: httpx.Response) -> str:
+    _, found, rest = response.headers.get("server-timing", "").partition('pid;desc="')
+    return rest.partition('"')[0] if found else ""
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo += children.get(tree[-1], [])
+    return tree
 
 
 class Workers:
@@ -184,12 +234,16 @@ class Workers:
             process.stop()
 
 
-def proc_cpu_seconds(pid: int) -> float:
-    """utime + stime + cutime + cstime of /proc/<pid>/stat, in seconds."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
+def proc_cpu_seconds(pid: int, *, reaped: bool = True) -> float:
+    """utime + stime (+ cutime + cstime, `reaped`) of /proc/<pid>/stat, in seconds; 0 for a
+    process already gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
     fields = stat[stat.rindex(")") + 2 :].split()
-    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # fields 14-17 of proc(5)
-    return ticks / os.sysconf("SC_CLK_TCK")
+    own = (11, 12, 13, 14) if reaped else (11, 12)  # fields 14-17 of proc(5)
+    return sum(int(fields[i]) for i in own) / os.sysconf("SC_CLK_TCK")
 
 
 def bench_job(

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -157,34 +159,49 @@ class TrackState:
 
 
 NOT_DOWNLOADED = TrackState(DownloadState.NOT_DOWNLOADED)
-_LATEST_ITEM = ("pk", "status", "progress", "error", "error_kind")
 
 
 def track_states(*, user: AnyUser, track_ids: Sequence[int]) -> dict[int, TrackState]:
     """Each track's download state for this person, in ONE query however many tracks.
 
     A file is shared by everyone, so a track someone else downloaded is downloaded for this
-    person too; queued, running and failed come from this person's own latest item.
+    person too; queued, running and failed come from this person's own latest item. Plain SQL:
+    built by the ORM (seven subqueries) the call took about 3 ms of CPU for 100 tracks, mostly
+    compiling, against 0.5 ms now (a Liked Songs page takes some 38, bench P6).
     """
-    latest = JobItem.objects.filter(track=OuterRef("pk"), job__owner_id=user.pk).order_by("-pk")
-    stored = StoredFile.objects.filter(track=OuterRef("pk")).order_by("created_at")
-    rows = (
-        Track.objects.filter(pk__in=list(track_ids))
-        .annotate(
-            **{f"item_{name}": Subquery(latest.values(name)[:1]) for name in _LATEST_ITEM},
-            file_format=Subquery(stored.values("audio_format")[:1]),
-            file_codec=Subquery(stored.values("codec")[:1]),
-        )
-        .values_list("pk", *(f"item_{name}" for name in _LATEST_ITEM), "file_format", "file_codec")
-    )
     states = dict.fromkeys(track_ids, NOT_DOWNLOADED)
-    for pk, *item, file_format, codec in rows:
-        states[pk] = _state(item, file_format, codec or "")
+    if not states:
+        return states
+    with connection.cursor() as cursor:
+        cursor.execute(_states_sql(len(states)), [user.pk, *states])
+        for pk, *item, file_format, codec in cursor.fetchall():
+            states[pk] = _state(item, file_format, codec or "")
     return states
 
 
+@lru_cache(maxsize=128)
+def _states_sql(count: int) -> str:
+    """Per track: its latest item of this person's (id, status, progress, error, error_kind)
+    and its oldest file's format and codec; the person first, then `count` track ids. Only
+    table names and placeholders go into the text."""
+    quote = connection.ops.quote_name
+    item, job = quote(JobItem._meta.db_table), quote(Job._meta.db_table)
+    stored, track = quote(StoredFile._meta.db_table), quote(Track._meta.db_table)
+    oldest = f"FROM {stored} f WHERE f.track_id = t.id ORDER BY f.created_at, f.id LIMIT 1"
+    latest = (
+        f"SELECT l.id FROM {item} l JOIN {job} j ON j.id = l.job_id"  # noqa: S608
+        " WHERE l.track_id = t.id AND j.owner_id = %s ORDER BY l.id DESC LIMIT 1"
+    )
+    marks = ", ".join(["%s"] * count)
+    return (
+        "SELECT t.id, i.id, i.status, i.progress, i.error, i.error_kind,"  # noqa: S608
+        f" (SELECT f.audio_format {oldest}), (SELECT f.codec {oldest})"
+        f" FROM {track} t LEFT JOIN {item} i ON i.id = ({latest}) WHERE t.id IN ({marks})"
+    )
+
+
 def _state(item: list[Any], file_format: str | None, codec: str) -> TrackState:
-    item_id, status, progress, error, kind = item  # the latest item's _LATEST_ITEM, or Nones
+    item_id, status, progress, error, kind = item  # the latest item's, or Nones
     if status == JobItem.Status.QUEUED:
         return TrackState(DownloadState.QUEUED)
     if status == JobItem.Status.RUNNING:

@@ -230,8 +230,9 @@ YTDLP_CACHE_DIR = Path(os.environ.get("YTDLP_CACHE_DIR", DATA_DIR / "cache" / "y
 DOWNLOAD_CONCURRENCY = env_int("DOWNLOAD_CONCURRENCY", 8)
 EMBEDDED_WORKERS = env_int("EMBEDDED_WORKERS", 2)
 # A worker process (and the ffmpeg it runs) lowers its CPU priority by this nice(1) increment
-# when it starts: on a machine shared with the web, pages are served first and downloads take
-# the CPU left over. 0 keeps them equal (bench P6, README).
+# when it starts, and its session's autogroup too on Linux (management/commands/worker.py): on
+# a machine shared with the web, pages are served first and downloads take the CPU left over.
+# 0 keeps them equal (bench P6, README).
 WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
 # uvicorn processes `serve` runs for the web: Django runs every sync view and ORM call of a
 # process on one thread, so one process tops out near 50 pages a second (bench P6, README).

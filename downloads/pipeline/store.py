@@ -224,7 +224,8 @@ def inside_root(root: Path, relative: PurePosixPath | str) -> Path:
     relative = PurePosixPath(relative)
     if relative.is_absolute():
         raise PathTemplateError(f"Refusing to write outside the music folder: {relative}")
-    return _require_inside(root.resolve(), root.resolve() / relative)
+    resolved = root.resolve()  # once: each resolve() is an lstat per component of the path
+    return _require_inside(resolved, resolved / relative)
 
 
 def _require_inside(resolved_root: Path, path: Path) -> Path:

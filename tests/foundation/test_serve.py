@@ -136,6 +136,10 @@ def test_a_killed_worker_is_restarted_while_the_web_keeps_answering(tmp_path: Pa
         assert victim is not None
         # Pages come first: the workers run at a lower CPU priority than the web.
         assert _niceness(victim.pid) == min(19, os.nice(0) + settings.WORKER_NICENESS)
+        # ... and its session's autogroup, which nice alone doesn't reach (Linux).
+        autogroup = Path(f"/proc/{victim.pid}/autogroup")
+        if autogroup.exists():
+            assert autogroup.read_text().split()[-1] == str(settings.WORKER_NICENESS)
         os.kill(victim.pid, signal.SIGKILL)
 
         wait_until(lambda: _status(port, seen) == "degraded", what="/healthz saying degraded")

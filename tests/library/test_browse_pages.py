@@ -123,7 +123,7 @@ def test_liked_songs_show_title_artists_album_added_date_and_each_tracks_state(
     page = client.get("/library/liked/").content.decode()
 
     for expected in (
-        "Ébène Quartet",
+        f'<a href="/library/artists/{artist.spotify_id}/">Ébène Quartet</a>',
         "Späti Sessions",
         "1 Mar 2026",
         "Queued",

@@ -10,10 +10,12 @@ heartbeat thread stamps its slot (`--name`, given by `serve`; host/pid otherwise
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +31,7 @@ from spotifydl.worker_checks import network_warnings, worker_problems
 logger = logging.getLogger("spotifydl.worker")
 
 REFUSED_EXIT = 3
+AUTOGROUP = Path("/proc/self/autogroup")
 SQLITE_APART_WORDS = (
     "This worker runs apart from the web server but DATABASE_URL is not PostgreSQL: it would "
     "poll a database of its own. Set DATABASE_URL (and EMBEDDED_WORKERS=0, SECRET_KEY) the same "
@@ -71,7 +74,7 @@ class Command(DbWorkerCommand):
         for warning in network_warnings():
             logger.warning("%s (jobs needing it will wait and retry)", warning)
         if settings.WORKER_NICENESS > 0:
-            os.nice(settings.WORKER_NICENESS)
+            priority_lower(settings.WORKER_NICENESS)
         workdir.dead_runs_remove()
         # The task modules (the pipeline with yt-dlp and ytmusicapi: a second or more of
         # imports) load now, while the worker is idle, not in the first task's time.
@@ -82,3 +85,21 @@ class Command(DbWorkerCommand):
             super().handle(*args, **options)
         finally:
             heartbeat.stop()
+
+
+def priority_lower(niceness: int) -> None:
+    """Lower this worker's CPU priority (and its ffmpeg's) below the web's by `niceness`.
+
+    On Linux with autogroups (`kernel.sched_autogroup_enabled`, the default), nice(2) ranks a
+    process only against the others of its session's group, and groups share the CPU equally:
+    `serve` starts each worker in a session of its own, so a niced worker still took as much
+    CPU as the web (bench P6: pages waited ~100 ms for a core at the median). A worker leading
+    its own session lowers its group too (sched(7)); one sharing a session (started from a
+    terminal) leaves the group alone, as it is not the worker's alone.
+    """
+    os.nice(niceness)
+    if os.getsid(0) != os.getpid():
+        return
+    with contextlib.suppress(OSError, ValueError):  # no autogroups here
+        current = int(AUTOGROUP.read_text().rsplit("nice", 1)[1])
+        AUTOGROUP.write_text(str(min(19, current + niceness)))
