@@ -21,10 +21,9 @@ _TRACK_FIELDS = (
     "artists(id,name),album(id,name,album_type,release_date,release_date_precision,"
     "total_tracks,images(url),artists(id,name))"
 )
-# Both keys: 2026 answers carry the track under `item`, older ones under `track`.
-PLAYLIST_ITEMS_FIELDS = (
-    f"total,items(added_at,added_by(id),is_local,item({_TRACK_FIELDS}),track({_TRACK_FIELDS}))"
-)
+# `/items` answers carry the track under `item`; the deprecated `track` beside it is the same
+# object again, so asking for both would double every page.
+PLAYLIST_ITEMS_FIELDS = f"total,items(added_at,added_by(id),is_local,item({_TRACK_FIELDS}))"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,146 @@
+"""The HTTP transport under AsyncSpotify's httpx client: kept HTTP/1.1 connections, one per
+request in flight, handed out without a pool's bookkeeping.
+
+httpx's default transport is httpcore's connection pool, which on every request and every
+response's end scans all its connections (a readability poll of each idle one) under a lock:
+about a third of a library read's CPU per request. AsyncSpotify's semaphore already bounds the
+requests in flight, so nothing here queues or limits: a request takes an idle connection to its
+origin (checked alone for having expired) or opens one, and gives it back when its answer is read.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from contextlib import contextmanager
+
+import httpcore
+import httpx
+
+KEEPALIVE_SECONDS = 5.0  # httpx's default: an idle connection older than this is not reused
+
+type Origin = tuple[bytes, bytes, int]
+
+# httpcore's errors as httpx's, the most specific first, as httpx's own transport maps them.
+_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        for core, mapped in _ERRORS:
+            if isinstance(exc, core):
+                raise mapped(str(exc)) from exc
+        raise
+
+
+class KeptConnections(httpx.AsyncBaseTransport):
+    """Idle connections by origin, reused newest first; at most `keep` idle per origin."""
+
+    def __init__(self, *, keep: int) -> None:
+        self._keep = keep
+        self._idle: dict[Origin, list[httpcore.AsyncHTTPConnection]] = {}
+        self._ssl_context: ssl.SSLContext | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        port = url.port or (443 if url.raw_scheme == b"https" else 80)
+        origin: Origin = (url.raw_scheme, url.raw_host, port)
+        connection = await self._connection(origin)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=origin[0], host=origin[1], port=port, target=url.raw_path),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        try:
+            with _as_httpx_errors():
+                answer = await connection.handle_async_request(core_request)
+        except BaseException:
+            await connection.aclose()
+            raise
+        assert isinstance(answer.stream, AsyncIterable)  # an async connection's answer
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_Answer(answer.stream, connection, self, origin),
+            extensions=answer.extensions,
+        )
+
+    async def _connection(self, origin: Origin) -> httpcore.AsyncHTTPConnection:
+        idle = self._idle.get(origin)
+        while idle:
+            connection = idle.pop()
+            # The server may have closed it while it sat idle (or it is past its keep-alive).
+            if not connection.has_expired():
+                return connection
+            await connection.aclose()
+        return httpcore.AsyncHTTPConnection(
+            origin=httpcore.Origin(*origin),
+            ssl_context=self._ssl() if origin[0] == b"https" else None,
+            keepalive_expiry=KEEPALIVE_SECONDS,
+        )
+
+    def _ssl(self) -> ssl.SSLContext:
+        if self._ssl_context is None:  # loading the CA bundle costs: only once, only for https
+            self._ssl_context = httpx.create_ssl_context()
+        return self._ssl_context
+
+    async def give_back(self, origin: Origin, connection: httpcore.AsyncHTTPConnection) -> None:
+        idle = self._idle.setdefault(origin, [])
+        if connection.is_idle() and len(idle) < self._keep:
+            idle.append(connection)
+        else:  # the answer was not read to its end, the server said close, or enough are kept
+            await connection.aclose()
+
+    async def aclose(self) -> None:
+        idle, self._idle = self._idle, {}
+        for connections in idle.values():
+            for connection in connections:
+                await connection.aclose()
+
+
+class _Answer(httpx.AsyncByteStream):
+    """A response body; once closed, its connection goes back to the transport."""
+
+    def __init__(
+        self,
+        body: AsyncIterable[bytes],
+        connection: httpcore.AsyncHTTPConnection,
+        transport: KeptConnections,
+        origin: Origin,
+    ) -> None:
+        self._body = body
+        self._connection = connection
+        self._transport = transport
+        self._origin = origin
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _as_httpx_errors():
+            async for part in self._body:
+                yield part
+
+    async def aclose(self) -> None:
+        close = getattr(self._body, "aclose", None)  # httpcore's body streams have one
+        if close is not None:
+            with _as_httpx_errors():
+                await close()
+        await self._transport.give_back(self._origin, self._connection)
