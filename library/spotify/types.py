@@ -275,11 +275,12 @@ def parse_track(
     ):
         return None
     track_id = data["id"]
+    known = memo.tracks.get(track_id) if memo is not None else None
+    if known is not None and known.isrc:
+        return known
     isrc = ((data.get("external_ids") or {}).get("isrc") or "").upper()
-    if memo is not None:
-        known = memo.tracks.get(track_id)
-        if known is not None and (known.isrc or not isrc):
-            return known
+    if known is not None and not isrc:
+        return known
     album_data = data.get("album")
     if isinstance(album_data, dict):
         album = parse_album_ref(album_data, memo) or album
