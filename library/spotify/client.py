@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urlencode
+from urllib.request import getproxies
 
 import httpx
 from django.conf import settings
@@ -99,9 +100,13 @@ def _loop_state() -> _LoopState:
     state = _loop_states.get(loop)
     if state is None or state.client.is_closed:
         concurrency = max(1, int(settings.SPOTIFY_CONCURRENCY))
+        # A proxy set in the environment (HTTPS_PROXY...) is for httpx's own transports to
+        # honour; they ignore it when given one of ours.
+        kept = None if getproxies() else KeptConnections(keep=concurrency)
         client = httpx.AsyncClient(
             timeout=httpx.Timeout(20.0, connect=10.0),
-            transport=KeptConnections(keep=concurrency),  # the semaphore bounds what is in flight
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            transport=kept,  # the semaphore bounds what is in flight
             headers={"Accept": "application/json"},
         )
         state = _LoopState(client=client, semaphore=asyncio.Semaphore(concurrency))
