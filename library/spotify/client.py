@@ -1,8 +1,6 @@
 """AsyncSpotify: the Web API on httpx, with shared rate-limit pauses, retries and typed results.
 
-One httpx.AsyncClient and one concurrency semaphore exist per event loop: the web server has one
-loop for its lifetime, while worker tasks and tests run several loops one after the other, and a
-client (or semaphore) must never be used from a loop other than the one it was created in.
+Its HTTP client and concurrency semaphore, one per event loop, are library.spotify.transport's.
 """
 
 from __future__ import annotations
@@ -11,14 +9,11 @@ import asyncio
 import logging
 import random
 import time
-import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urlencode
-from urllib.request import getproxies
 
 import httpx
 from django.conf import settings
@@ -42,7 +37,7 @@ from library.spotify.paging import (
     offset_paged,
 )
 from library.spotify.shared_pause import app_key, shared_pause
-from library.spotify.transport import KeptConnections
+from library.spotify.transport import loop_state
 
 logger = logging.getLogger(__name__)
 
@@ -79,46 +74,6 @@ class StaticToken:
 
     async def refreshed_access_token(self, *, stale: str) -> str:
         raise SpotifyUnauthorized("Spotify did not accept the new sign-in. Please try again.")
-
-
-# --- per-loop transport ------------------------------------------------------------------------
-
-
-@dataclass
-class _LoopState:
-    client: httpx.AsyncClient
-    semaphore: asyncio.Semaphore
-
-
-_loop_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _loop_state() -> _LoopState:
-    loop = asyncio.get_running_loop()
-    state = _loop_states.get(loop)
-    if state is None or state.client.is_closed:
-        concurrency = max(1, int(settings.SPOTIFY_CONCURRENCY))
-        # A proxy set in the environment (HTTPS_PROXY...) is for httpx's own transports to
-        # honour; they ignore it when given one of ours.
-        kept = None if getproxies() else KeptConnections(keep=concurrency)
-        client = httpx.AsyncClient(
-            timeout=httpx.Timeout(20.0, connect=10.0),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            transport=kept,  # the semaphore bounds what is in flight
-            headers={"Accept": "application/json"},
-        )
-        state = _LoopState(client=client, semaphore=asyncio.Semaphore(concurrency))
-        _loop_states[loop] = state
-    return state
-
-
-async def close_http_client() -> None:
-    """Close this loop's client; for loops that end with their work (worker tasks, commands)."""
-    state = _loop_states.pop(asyncio.get_running_loop(), None)
-    if state is not None:
-        await state.client.aclose()
 
 
 class _PauseBoard:
@@ -231,7 +186,7 @@ class AsyncSpotify:
             await shared_pause.wait(app_key())
             access_token = await self._tokens.access_token()
             headers = {"Authorization": f"Bearer {access_token}"}
-            state = _loop_state()
+            state = loop_state()
             try:
                 async with state.semaphore:
                     self.requests_made += 1
@@ -409,5 +364,4 @@ __all__ = [
     "SpotifyError",
     "StaticToken",
     "TokenSource",
-    "close_http_client",
 ]

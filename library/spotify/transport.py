@@ -1,21 +1,30 @@
-"""The HTTP transport under AsyncSpotify's httpx client: kept HTTP/1.1 connections, one per
-request in flight, handed out without a pool's bookkeeping.
+"""AsyncSpotify's HTTP: one httpx client and one concurrency semaphore per event loop, on kept
+HTTP/1.1 connections handed out without a pool's bookkeeping.
+
+The web server has one loop for its lifetime, while worker tasks and tests run several loops one
+after the other, and a client (or semaphore) must never be used from a loop other than the one it
+was created in.
 
 httpx's default transport is httpcore's connection pool, which on every request and every
 response's end scans all its connections (a readability poll of each idle one) under a lock:
-about a third of a library read's CPU per request. AsyncSpotify's semaphore already bounds the
-requests in flight, so nothing here queues or limits: a request takes an idle connection to its
-origin (checked alone for having expired) or opens one, and gives it back when its answer is read.
+about a third of a library read's CPU per request. The semaphore already bounds the requests in
+flight, so nothing here queues or limits: a request takes an idle connection to its origin
+(checked alone for having expired) or opens one, and gives it back when its answer is read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ssl
+import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.request import getproxies
 
 import httpcore
 import httpx
+from django.conf import settings
 
 KEEPALIVE_SECONDS = 5.0  # httpx's default: an idle connection older than this is not reused
 
@@ -38,6 +47,44 @@ _ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
     (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
     (httpcore.ProtocolError, httpx.ProtocolError),
 )
+
+
+@dataclass
+class LoopState:
+    client: httpx.AsyncClient
+    semaphore: asyncio.Semaphore
+
+
+_loop_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopState] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def loop_state() -> LoopState:
+    """This event loop's client and semaphore, made on first use."""
+    loop = asyncio.get_running_loop()
+    state = _loop_states.get(loop)
+    if state is None or state.client.is_closed:
+        concurrency = max(1, int(settings.SPOTIFY_CONCURRENCY))
+        # A proxy set in the environment (HTTPS_PROXY...) is for httpx's own transports to
+        # honour; they ignore it when given one of ours.
+        kept = None if getproxies() else KeptConnections(keep=concurrency)
+        client = httpx.AsyncClient(
+            timeout=httpx.Timeout(20.0, connect=10.0),
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            transport=kept,  # the semaphore bounds what is in flight
+            headers={"Accept": "application/json"},
+        )
+        state = LoopState(client=client, semaphore=asyncio.Semaphore(concurrency))
+        _loop_states[loop] = state
+    return state
+
+
+async def close_http_client() -> None:
+    """Close this loop's client; for loops that end with their work (worker tasks, commands)."""
+    state = _loop_states.pop(asyncio.get_running_loop(), None)
+    if state is not None:
+        await state.client.aclose()
 
 
 @contextmanager

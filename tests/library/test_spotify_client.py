@@ -17,8 +17,8 @@ from library.spotify import (
     SpotifyQuotaExceeded,
     SpotifyUnavailable,
 )
-from library.spotify.client import _loop_state, close_http_client
 from library.spotify.errors import SpotifyBadRequest, SpotifyNotFound
+from library.spotify.transport import close_http_client, loop_state
 from sandbox import Sandbox
 from tests.support.signing_in import SignIn
 
@@ -179,7 +179,7 @@ def test_other_client_errors_are_typed_with_a_plain_message(
 
 def test_each_event_loop_gets_its_own_http_client() -> None:
     async def state_twice() -> tuple[object, object]:
-        first, second = _loop_state(), _loop_state()
+        first, second = loop_state(), loop_state()
         await close_http_client()
         return first, second
 
