@@ -104,6 +104,7 @@ class KeptConnections(httpx.AsyncBaseTransport):
     def __init__(self, *, keep: int) -> None:
         self._keep = keep
         self._idle: dict[Origin, list[httpcore.AsyncHTTPConnection]] = {}
+        self._open: set[httpcore.AsyncHTTPConnection] = set()  # idle or answering
         self._ssl_context: ssl.SSLContext | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -122,7 +123,7 @@ class KeptConnections(httpx.AsyncBaseTransport):
             with _as_httpx_errors():
                 answer = await connection.handle_async_request(core_request)
         except BaseException:
-            await connection.aclose()
+            await self._drop(connection)
             raise
         assert isinstance(answer.stream, AsyncIterable)  # an async connection's answer
         return httpx.Response(
@@ -139,12 +140,14 @@ class KeptConnections(httpx.AsyncBaseTransport):
             # The server may have closed it while it sat idle (or it is past its keep-alive).
             if not connection.has_expired():
                 return connection
-            await connection.aclose()
-        return httpcore.AsyncHTTPConnection(
+            await self._drop(connection)
+        connection = httpcore.AsyncHTTPConnection(
             origin=httpcore.Origin(*origin),
             ssl_context=self._ssl() if origin[0] == b"https" else None,
             keepalive_expiry=KEEPALIVE_SECONDS,
         )
+        self._open.add(connection)
+        return connection
 
     def _ssl(self) -> ssl.SSLContext:
         if self._ssl_context is None:  # loading the CA bundle costs: only once, only for https
@@ -156,13 +159,17 @@ class KeptConnections(httpx.AsyncBaseTransport):
         if connection.is_idle() and len(idle) < self._keep:
             idle.append(connection)
         else:  # the answer was not read to its end, the server said close, or enough are kept
-            await connection.aclose()
+            await self._drop(connection)
+
+    async def _drop(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        self._open.discard(connection)
+        await connection.aclose()
 
     async def aclose(self) -> None:
-        idle, self._idle = self._idle, {}
-        for connections in idle.values():
-            for connection in connections:
-                await connection.aclose()
+        """Close every connection, answering ones too (their tasks ended with the loop's work)."""
+        connections, self._open, self._idle = self._open, set(), {}
+        for connection in connections:
+            await connection.aclose()
 
 
 class _Answer(httpx.AsyncByteStream):
@@ -179,6 +186,7 @@ class _Answer(httpx.AsyncByteStream):
         self._connection = connection
         self._transport = transport
         self._origin = origin
+        self._closed = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         with _as_httpx_errors():
@@ -186,8 +194,13 @@ class _Answer(httpx.AsyncByteStream):
                 yield part
 
     async def aclose(self) -> None:
+        if self._closed:  # a connection is given back once, or two requests would share it
+            return
+        self._closed = True
         close = getattr(self._body, "aclose", None)  # httpcore's body streams have one
-        if close is not None:
-            with _as_httpx_errors():
-                await close()
-        await self._transport.give_back(self._origin, self._connection)
+        try:
+            if close is not None:
+                with _as_httpx_errors():
+                    await close()
+        finally:
+            await self._transport.give_back(self._origin, self._connection)
