@@ -11,6 +11,7 @@ and prints its wall and CPU seconds as one JSON line.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import subprocess
 import sys
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from library.tasks import library_refresh_task
 
+    gc.freeze()  # as `manage.py worker` does once its task modules are loaded
     profiler = None
     if args.profile is not None:
         import cProfile

@@ -139,6 +139,11 @@ class Sandbox:
         self._spotify_faults.injected.clear()
         self._media_faults.injected.clear()
 
+    def drop_connections(self) -> None:
+        """The servers close every open connection, kept-alive idle ones included."""
+        for server in self._servers:
+            server.drop_connections()
+
     def reset(self) -> None:
         """Knobs, counters, tokens, clock and every playlist back to the seed state."""
         self._spotify_faults.reset()

@@ -262,6 +262,10 @@ class HttpServer:
         self._thread.start()
         return self
 
+    def drop_connections(self) -> None:
+        """Close every open connection, as a server does with idle keep-alive ones."""
+        self._server.drop_open_connections()
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()

@@ -142,19 +142,35 @@ def top_lists_store(*, user_id: int, top: TopLists, catalog: CatalogWriter) -> N
     with transaction.atomic():
         artist_pk = catalog.artists((), [a for ranked in top.artists.values() for a in ranked])
         track_pk = catalog.tracks(tr for ranked in top.tracks.values() for tr in ranked)
-        # Ranks are positions, not identities: replacing the short lists is simplest.
-        TopArtist.objects.filter(user_id=user_id).delete()
-        TopTrack.objects.filter(user_id=user_id).delete()
-        TopArtist.objects.bulk_create(
-            TopArtist(user_id=user_id, artist_id=artist_pk[a.id], time_range=r, rank=i + 1)
-            for r, ranked in top.artists.items()
-            for i, a in enumerate(ranked)
-        )
-        TopTrack.objects.bulk_create(
-            TopTrack(user_id=user_id, track_id=track_pk[tr.id], time_range=r, rank=i + 1)
-            for r, ranked in top.tracks.items()
-            for i, tr in enumerate(ranked)
-        )
+        artists = {r: [artist_pk[a.id] for a in ranked] for r, ranked in top.artists.items()}
+        tracks = {r: [track_pk[tr.id] for tr in ranked] for r, ranked in top.tracks.items()}
+        _ranks_replace(TopArtist, user_id=user_id, key="artist", ranked=artists)
+        _ranks_replace(TopTrack, user_id=user_id, key="track", ranked=tracks)
+
+
+def _ranks_replace(
+    model: type[TopArtist | TopTrack], *, user_id: int, key: str, ranked: dict[str, list[int]]
+) -> None:
+    """Make the user's ranked lists exactly `ranked` (primary keys in rank order, by time
+    range): ranks past a list's end go, a rank stored as it is stays (an unchanged re-read
+    writes nothing)."""
+    rows = [
+        (user_id, time_range, rank, pk)
+        for time_range, pks in ranked.items()
+        for rank, pk in enumerate(pks, start=1)
+    ]
+    keep = {(row[1], row[2]) for row in rows}
+    own = model._default_manager.filter(user_id=user_id)
+    gone = [pk for pk, *at in own.values_list("pk", "time_range", "rank") if tuple(at) not in keep]
+    for chunk in chunks(gone):
+        own.filter(pk__in=chunk).delete()
+    upsert(
+        model,
+        rows,
+        columns=["user_id", "time_range", "rank", f"{key}_id"],
+        unique=["user_id", "time_range", "rank"],
+        update=[f"{key}_id"],
+    )
 
 
 def recent_plays_store(
@@ -249,31 +265,30 @@ def playlist_entries_store(
     """Replace the entries of the playlists in `batch` and mark them read at their snapshot."""
     with transaction.atomic():
         track_pk = catalog.tracks(e.track for _, items in batch for e in items.entries)
-        rows = {
-            row.spotify_id: row
-            for row in Playlist.objects.select_for_update().filter(
-                spotify_id__in=[p.id for p, _ in batch]
-            )
-        }
+        playlist_pk: dict[str, int] = dict(
+            Playlist.objects.select_for_update()
+            .filter(spotify_id__in=[p.id for p, _ in batch])
+            .values_list("spotify_id", "pk")
+        )
         entries = [
-            (rows[playlist.id].pk, e.position, track_pk[e.track.id], e.added_at, e.added_by)
+            (playlist_pk[playlist.id], e.position, track_pk[e.track.id], e.added_at, e.added_by)
             for playlist, items in batch
             for e in items.entries
         ]
-        _entries_replace(playlist_pks=[row.pk for row in rows.values()], entries=entries)
+        _entries_replace(playlist_pks=list(playlist_pk.values()), entries=entries)
         now = timezone.now()
-        read = [(rows[p.id].pk, p.snapshot_id, now) for p, _ in batch]
+        read = [(playlist_pk[p.id], p.snapshot_id, now) for p, _ in batch]
         update_rows(Playlist, read, key=["id"], columns=["items_snapshot_id", "items_read_at"])
         # A total the list left out: the entries just read are the count.
         counted = [
-            (rows[p.id].pk, len(items.entries) + items.skipped.total)
+            (playlist_pk[p.id], len(items.entries) + items.skipped.total)
             for p, items in batch
             if p.items_total is None
         ]
         update_rows(Playlist, counted, key=["id"], columns=["items_total"])
         update_rows(
             UserPlaylist,
-            [(user_id, rows[p.id].pk, True, "", p.snapshot_id) for p, _ in batch],
+            [(user_id, playlist_pk[p.id], True, "", p.snapshot_id) for p, _ in batch],
             key=["user_id", "playlist_id"],
             columns=["readable", "unreadable_reason", "checked_snapshot_id"],
         )

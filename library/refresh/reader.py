@@ -55,8 +55,11 @@ class LibraryReader:
     FIXED_STEPS = 6  # playlist list, liked songs, albums, followed artists, top lists, recent
     PROGRESS_EVERY = 0.5  # seconds between progress writes
     HEARTBEAT_EVERY = 5.0  # seconds: a quiet run still shows it is alive (and its requests)
-    # Playlists read while a write is going on are written together, in one transaction of up
-    # to this many entries: fewer, larger writes, yet the write lock is never held for long.
+    # Playlists read are written together once at least BATCH_MIN_ENTRIES wait (the last ones
+    # whatever is left), in transactions of up to BATCH_ENTRIES: a write one playlist at a time
+    # paid a transaction's fixed costs some 150 times a library; the write lock is never held
+    # for long either way.
+    BATCH_MIN_ENTRIES = 2000
     BATCH_ENTRIES = 5000
 
     def __init__(
@@ -72,6 +75,7 @@ class LibraryReader:
         self._progress_written = 0.0
         self._catalog = CatalogWriter()
         self._unwritten: list[tuple[t.Playlist, t.PlaylistItems]] = []
+        self._unwritten_entries = 0
         self._write_lock = asyncio.Lock()
 
     def counts(self) -> dict[str, int]:
@@ -173,7 +177,12 @@ class LibraryReader:
         self._counts.add("playlists_unreadable", plan.unreadable)
         self._counts.add("playlists_unchanged", plan.unchanged)
         await self._step(more_total=len(plan.to_read))
-        await gather_all([self._playlist(playlist) for playlist in plan.to_read])
+        try:
+            await gather_all([self._playlist(playlist) for playlist in plan.to_read])
+        finally:
+            # Also when the read stops short (a quota pause): what was read is kept, and a
+            # resumed refresh need not ask for it again.
+            await self._write_waiting(all_of_them=True)
 
     async def _playlist(self, playlist: t.Playlist) -> None:
         try:
@@ -187,24 +196,25 @@ class LibraryReader:
             )
             self._counts.add("playlists_unreadable")
         else:
-            await self._write_entries(playlist, items)
+            self._unwritten.append((playlist, items))
+            self._unwritten_entries += len(items.entries)
+            if self._unwritten_entries >= self.BATCH_MIN_ENTRIES:
+                await self._write_waiting()
             self._counts.add("playlists_read")
             self._counts.add("playlist_entries", len(items.entries))
             self._counts.skipped.add(items.skipped)
         await self._step()
 
-    async def _write_entries(self, playlist: t.Playlist, items: t.PlaylistItems) -> None:
-        """Returns once this playlist's entries are written, by this call or a batch before it."""
-        self._unwritten.append((playlist, items))
-        while True:
-            async with self._write_lock:
-                batch = self._take_batch()
-                if batch:
-                    await sync_to_async(playlist_entries_store)(
-                        user_id=self.user_id, batch=batch, catalog=self._catalog
-                    )
-            if all(p.id != playlist.id for p, _ in self._unwritten):
-                return
+    async def _write_waiting(self, *, all_of_them: bool = False) -> None:
+        """Write the playlists read and not written yet while they make a batch's minimum (also
+        those read meanwhile); `all_of_them`: whatever waits."""
+        async with self._write_lock:
+            while self._unwritten and (
+                all_of_them or self._unwritten_entries >= self.BATCH_MIN_ENTRIES
+            ):
+                await sync_to_async(playlist_entries_store)(
+                    user_id=self.user_id, batch=self._take_batch(), catalog=self._catalog
+                )
 
     def _take_batch(self) -> list[tuple[t.Playlist, t.PlaylistItems]]:
         """The oldest unwritten playlists, up to BATCH_ENTRIES entries (at least one playlist)."""
@@ -213,4 +223,5 @@ class LibraryReader:
             size += len(self._unwritten[count][1].entries)
             count += 1
         batch, self._unwritten = self._unwritten[:count], self._unwritten[count:]
+        self._unwritten_entries -= size
         return batch

@@ -7,7 +7,6 @@ from library.spotify.client import (
     AsyncSpotify,
     StaticToken,
     TokenSource,
-    close_http_client,
 )
 from library.spotify.errors import (
     SpotifyError,
@@ -18,6 +17,7 @@ from library.spotify.errors import (
     SpotifyUnauthorized,
     SpotifyUnavailable,
 )
+from library.spotify.transport import close_http_client
 
 __all__ = [
     "TIME_RANGES",

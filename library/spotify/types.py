@@ -21,10 +21,9 @@ _TRACK_FIELDS = (
     "artists(id,name),album(id,name,album_type,release_date,release_date_precision,"
     "total_tracks,images(url),artists(id,name))"
 )
-# Both keys: 2026 answers carry the track under `item`, older ones under `track`.
-PLAYLIST_ITEMS_FIELDS = (
-    f"total,items(added_at,added_by(id),is_local,item({_TRACK_FIELDS}),track({_TRACK_FIELDS}))"
-)
+# `/items` answers carry the track under `item`; the deprecated `track` beside it is the same
+# object again, so asking for both would double every page.
+PLAYLIST_ITEMS_FIELDS = f"total,items(added_at,added_by(id),is_local,item({_TRACK_FIELDS}))"
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,11 +275,12 @@ def parse_track(
     ):
         return None
     track_id = data["id"]
+    known = memo.tracks.get(track_id) if memo is not None else None
+    if known is not None and known.isrc:
+        return known
     isrc = ((data.get("external_ids") or {}).get("isrc") or "").upper()
-    if memo is not None:
-        known = memo.tracks.get(track_id)
-        if known is not None and (known.isrc or not isrc):
-            return known
+    if known is not None and not isrc:
+        return known
     album_data = data.get("album")
     if isinstance(album_data, dict):
         album = parse_album_ref(album_data, memo) or album

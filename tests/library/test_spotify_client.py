@@ -17,8 +17,8 @@ from library.spotify import (
     SpotifyQuotaExceeded,
     SpotifyUnavailable,
 )
-from library.spotify.client import _loop_state, close_http_client
 from library.spotify.errors import SpotifyBadRequest, SpotifyNotFound
+from library.spotify.transport import close_http_client, loop_state
 from sandbox import Sandbox
 from tests.support.signing_in import SignIn
 
@@ -179,7 +179,7 @@ def test_other_client_errors_are_typed_with_a_plain_message(
 
 def test_each_event_loop_gets_its_own_http_client() -> None:
     async def state_twice() -> tuple[object, object]:
-        first, second = _loop_state(), _loop_state()
+        first, second = loop_state(), loop_state()
         await close_http_client()
         return first, second
 
@@ -189,3 +189,20 @@ def test_each_event_loop_gets_its_own_http_client() -> None:
 
     assert one[0] is one[1]
     assert one[0] is not two[0]
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_not_failed(
+    spotify: Sandbox, sign_in: SignIn
+) -> None:
+    client = client_for(sign_in("ben"), retries=0)  # a request on a dead connection would fail
+    spotify.reset_counters()
+
+    async def read_around_a_dropped_connection() -> None:
+        await client.get("me/tracks", {"limit": 1})
+        spotify.drop_connections()
+        await client.get("me/tracks", {"limit": 1})
+        await close_http_client()
+
+    async_to_sync(read_around_a_dropped_connection)()
+
+    assert spotify.requests["GET /v1/me/tracks"] == 2

@@ -4,13 +4,15 @@ heartbeat and a temp root of its own.
 Every worker starts through this command (`serve`'s own, compose's, a worker machine's), so a
 worker that would fail every job refuses to take any and says why, instead of recording failed
 work as done. `--check` only runs the checks (compose's worker healthcheck). At start it removes
-what dead worker runs left in the temp folders and imports the task modules; while it runs, a
-heartbeat thread stamps its slot (`--name`, given by `serve`; host/pid otherwise) for /healthz.
+what dead worker runs left in the temp folders and imports the task modules (then frozen out of
+the garbage collector's full passes); while it runs, a heartbeat thread stamps its slot (`--name`,
+given by `serve`; host/pid otherwise) for /healthz.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -79,6 +81,10 @@ class Command(DbWorkerCommand):
         # The task modules (the pipeline with yt-dlp and ytmusicapi: a second or more of
         # imports) load now, while the worker is idle, not in the first task's time.
         autodiscover_modules("tasks")
+        # What is loaded by now lives as long as the worker: out of the collector's sight, a
+        # full collection walks only what tasks made (in a library refresh two of them took
+        # 0.18 s of CPU, 0.02 s frozen).
+        gc.freeze()
         heartbeat = Heartbeat(name=name)
         heartbeat.start()
         try:
