@@ -43,7 +43,7 @@ from downloads.worker.cancel import Cancelled, CancelToken
 from downloads.worker.governor import YouTubeHeld, YouTubeRefused
 from downloads.worker.item import ItemContext, ItemPipeline
 from downloads.worker.ticker import Ticker
-from downloads.worker.turn import Turn
+from downloads.worker.turn import RunStopped, Turn
 from downloads.worker.work import ChunkOptions, Observer, Outcome, Work
 from library.spotify.errors import SpotifyError, SpotifyRateLimited
 
@@ -210,7 +210,7 @@ class ChunkRun:
             if work is None:
                 self._room.release()
                 return
-            turn = Turn(previous)
+            turn = Turn(previous, stopped=self._stopping)
             item = asyncio.create_task(self._item(work, counts, turn))
             self._items.add(item)
             await turn.downloading.wait()
@@ -303,6 +303,8 @@ class ChunkRun:
             raise exc
         except Cancelled:
             return Outcome(JobItem.Status.CANCELLED)
+        except RunStopped:
+            return Outcome(JobItem.Status.QUEUED)
         except SpotifyRateLimited as exc:
             # Only the Spotify side has quotas; the pipeline barely talks to it, but if it does,
             # never sleep for hours in a worker slot: pause the job and hand the slot back.

@@ -48,13 +48,6 @@ async def take_turn(turn: Turn, cancel: CancelToken) -> None:
         await cancel.unless(asyncio.sleep(claim))
 
 
-async def gate_check() -> None:
-    """Raise YouTubeHeld when the gate is closed (a limit another request met)."""
-    hold = await sync_to_async(youtube_gate.gate_hold)()
-    if hold is not None:
-        raise YouTubeHeld(hold)
-
-
 def refuse_if_limit(error: FetchError) -> None:
     """Raise YouTubeRefused when a failed fetch was YouTube's limit, not the track's fault."""
     sign_in = LIMIT_KINDS.get(str(error.kind))

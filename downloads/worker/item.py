@@ -233,15 +233,13 @@ class ItemPipeline:
 
     async def _page_ahead(self, url: str, options: FetchOptions) -> Page | None:
         """In a slot, the page is read while the slot's previous item still downloads; then the
-        item waits for the connection, and for an open gate (another request may have met a
-        limit meanwhile)."""
+        item waits for the connection."""
         if self.turn is None:
             return None
         cancel = self.context.cancel
         reading = self._blocking(read_ahead, url, options=options, cancel=cancel.is_set)
         page = await cancel.unless(reading)
         await self.turn.download(cancel)
-        await governor.gate_check()
         return page
 
     def _stage(self, stage: str, percent: int = 0) -> None:
