@@ -200,13 +200,18 @@ def test_settings_no_item_can_work_with_fail_the_job_once_with_the_reason(
     assert "unknown media source 'altavista'" in job.error
 
 
-def test_a_slot_starts_its_next_download_while_the_last_item_is_still_tagged(
-    media_sandbox: Sandbox, user: Any, monkeypatch: Any
-) -> None:
+def _two_tracks_in_one_slot(sandbox: Sandbox) -> list[Any]:
+    """Two tracks with uploads, and a concurrency of one: both go through the same slot."""
     config = DownloadSettings.load()
     config.concurrency = 1
     config.save()
-    tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:2]
+    return [t for t in editorial_tracks(sandbox) if has_upload(sandbox, t)][:2]
+
+
+def test_a_slot_starts_its_next_download_while_the_last_item_is_still_tagged(
+    media_sandbox: Sandbox, user: Any, monkeypatch: Any
+) -> None:
+    tracks = _two_tracks_in_one_slot(media_sandbox)
     from downloads.pipeline.tag import write_tags as real_write_tags
     from downloads.worker import item as item_module
 
@@ -230,10 +235,7 @@ def test_a_slot_starts_its_next_download_while_the_last_item_is_still_tagged(
 def test_a_slot_searches_and_reads_the_next_page_before_the_current_media_comes(
     media_sandbox: Sandbox, user: Any, monkeypatch: Any
 ) -> None:
-    config = DownloadSettings.load()
-    config.concurrency = 1
-    config.save()
-    tracks = [t for t in editorial_tracks(media_sandbox) if has_upload(media_sandbox, t)][:2]
+    tracks = _two_tracks_in_one_slot(media_sandbox)
     from downloads.pipeline.fetch.stage import fetch as real_fetch
     from downloads.worker import item as item_module
 
