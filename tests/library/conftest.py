@@ -1,4 +1,5 @@
-"""Fixtures of the library tests: the app pointed at the bench and demo worlds, a live app."""
+"""Fixtures of the library tests: a signed-in listener, the app pointed at the bench and demo
+worlds, a live app."""
 
 from __future__ import annotations
 
@@ -6,10 +7,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 from sandbox import Sandbox
+from tests.factories import SpotifyAccountFactory
 from tests.support.servers import AsgiServer
 from tests.support.spotify import point_at
+
+
+@pytest.fixture
+def listener(client: Client) -> User:
+    account = SpotifyAccountFactory.create()
+    client.force_login(account.user)
+    return account.user
 
 
 @pytest.fixture(scope="session")

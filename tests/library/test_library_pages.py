@@ -14,20 +14,12 @@ from tests.factories import (
     PlaylistFactory,
     SavedAlbumFactory,
     SavedTrackFactory,
-    SpotifyAccountFactory,
     TrackFactory,
     UserFactory,
     UserPlaylistFactory,
 )
 
 pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture
-def listener(client: Client) -> User:
-    account = SpotifyAccountFactory.create()
-    client.force_login(account.user)
-    return account.user
 
 
 def test_library_pages_need_a_signed_in_user(client: Client) -> None:

@@ -1,4 +1,5 @@
-"""Fixtures for the pipeline stages: tiny real audio files and a real JPEG, made with ffmpeg."""
+"""Fixtures for the pipeline stages: tiny real audio files and a real JPEG, made with ffmpeg,
+sandbox tracks to fetch, and the work folder the worker hands to a stage."""
 
 from __future__ import annotations
 
@@ -102,3 +103,11 @@ def short_track(media_sandbox: Sandbox) -> SandboxTrack:
 @pytest.fixture
 def long_track(media_sandbox: Sandbox) -> SandboxTrack:
     return _sandbox_track(media_sandbox, lambda tracks: max(tracks, key=lambda t: t.duration_ms))
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """The work folder the caller (the worker) owns and hands to the stage."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    return folder

@@ -5,8 +5,8 @@ may refuse in any way it likes (a 502 or 503 it chose included), but never with 
 exception: every exception `django.request` logs and every 500 is a failure, listed together at
 the end.
 
-test_fuzz.py fuzzes what enters through the forms' meaning (links, names, templates); this file
-fuzzes the shape of every request."""
+test_fuzz_links.py and test_fuzz_paths.py fuzz what enters through the forms' meaning (links,
+names, templates); this file fuzzes the shape of every request."""
 
 from __future__ import annotations
 
