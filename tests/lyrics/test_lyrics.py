@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.test import Client
 
 from downloads import selectors, services
 from downloads.models import AudioFormat, Job, JobItem, LyricsMode, Preferences, StoredFile
+from downloads.pipeline.fetch.stage import fetch
 from downloads.pipeline.lyrics import lrc_path, lrc_remove_beside
 from downloads.pipeline.lyrics_tags import embedded, parse_lrc
 from downloads.tasks import run_chunk
@@ -53,6 +55,24 @@ def _stored(job: Job) -> list[StoredFile]:
     return [i.stored_file for i in items if i.stored_file is not None]
 
 
+def _fetch_after(
+    monkeypatch: pytest.MonkeyPatch,
+    condition: Callable[[], object],
+    *,
+    timeout: float = 60,
+    then: Callable[[], object] = lambda: None,
+) -> None:
+    """The worker's fetch stage waits until `condition()` holds, runs `then`, and fetches for
+    real: what the pipeline asks alongside the download can be seen before the media is."""
+
+    def fetch_after_condition(*args: Any, **kwargs: Any) -> Any:
+        wait_until(condition, timeout=timeout, step=0.02)
+        then()
+        return fetch(*args, **kwargs)
+
+    monkeypatch.setattr(item_module, "fetch", fetch_after_condition)
+
+
 @pytest.mark.parametrize("audio_format", [AudioFormat.MP3, AudioFormat.M4A, AudioFormat.OPUS])
 def test_synced_lyrics_are_written_beside_and_embedded_in_each_container(
     lyrics_sandbox: Sandbox, user: Any, audio_format: str
@@ -84,21 +104,18 @@ def test_cover_and_lyrics_are_asked_while_the_media_downloads(
     track = _tracks(lyrics_sandbox, 1)[0]
     lyrics_sandbox.set_lyrics_kind(track.id, "synced")
     seen_before_media: list[bool] = []
-    from downloads.pipeline.fetch.stage import fetch as real_fetch
 
-    def fetch_once_both_are_asked(*args: Any, **kwargs: Any) -> Any:
-        # The download waits for both answers: asked one after the other, they never come.
-        def both_asked() -> bool:
-            return (
-                lyrics_sandbox.lrclib.requests["GET /api/get"] == 1
-                and lyrics_sandbox.requests["GET /image/{name}"] == 1
-            )
+    # The download waits for both answers: asked one after the other, they never come.
+    def both_asked() -> bool:
+        return (
+            lyrics_sandbox.lrclib.requests["GET /api/get"] == 1
+            and lyrics_sandbox.requests["GET /image/{name}"] == 1
+        )
 
-        wait_until(both_asked, timeout=20, step=0.02)
+    def note_media_asked() -> None:
         seen_before_media.append(lyrics_sandbox.youtube_request_counts()["media"] == 0)
-        return real_fetch(*args, **kwargs)
 
-    monkeypatch.setattr(item_module, "fetch", fetch_once_both_are_asked)
+    _fetch_after(monkeypatch, both_asked, timeout=20, then=note_media_asked)
 
     (stored,) = _stored(_download(lyrics_sandbox, user, [track], AudioFormat.OPUS))
 
@@ -113,16 +130,11 @@ def test_lyrics_in_before_tagging_go_into_the_one_tag_write(
     track = _tracks(lyrics_sandbox, 1)[0]
     lyrics_sandbox.set_lyrics_kind(track.id, "synced")
     from downloads.pipeline import lyrics_tags
-    from downloads.pipeline.fetch.stage import fetch as real_fetch
-
-    def fetch_once_lrclib_was_asked(*args: Any, **kwargs: Any) -> Any:
-        wait_until(lambda: lyrics_sandbox.lrclib.requests["GET /api/get"] == 1, step=0.02)
-        return real_fetch(*args, **kwargs)
 
     def no_second_write(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the stored file was rewritten for its lyrics")
 
-    monkeypatch.setattr(item_module, "fetch", fetch_once_lrclib_was_asked)
+    _fetch_after(monkeypatch, lambda: lyrics_sandbox.lrclib.requests["GET /api/get"] == 1)
     monkeypatch.setattr(lyrics_tags, "embed", no_second_write)
 
     (stored,) = _stored(_download(lyrics_sandbox, user, [track], AudioFormat.MP3))
