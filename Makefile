@@ -9,7 +9,10 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 TEST_DATA := $(CURDIR)/.test-data
 TEST_ENV := DATA_DIR=$(TEST_DATA) MUSIC_ROOT=$(TEST_DATA)/music
-PYTEST := env $(TEST_ENV) $(PY) -m pytest
+# Two test processes (pytest-xdist): most tests wait on the sandbox, a server or a subprocess, so
+# two keep a 2-core machine busy (each with its own database, sandbox and DATA_DIR).
+TEST_PROCESSES ?= 2
+PYTEST := env $(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES)
 
 .PHONY: help run test test-sqlite test-postgres lint format static migrate clean bench update-ytdlp
 

@@ -48,6 +48,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (`make test` runs two processes), each process keeps a DATA_DIR of its
+    own: cookies and covers are filed by user and track id, which both processes' databases reuse.
+    The environment carries it to the servers and workers the tests start."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        data_dir = Path(django_settings.DATA_DIR) / worker
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # The servers and workers started by tests read the key from their DATA_DIR: the same key
+        # as this process, or they could not read the tokens it stored.
+        (data_dir / "secret_key").write_text(django_settings.SECRET_KEY)
+        django_settings.DATA_DIR = data_dir
+        os.environ["DATA_DIR"] = str(data_dir)
+
+
 # The fixtures that open the database: `_django_db_helper` is below `db`, `transactional_db` and
 # pytest-django's other fixtures that grant access (`django_db_blocker` is below every test).
 DATABASE_FIXTURES = {"_django_db_helper", "django_db_setup", "live_server"}
