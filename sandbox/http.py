@@ -268,7 +268,8 @@ class HttpServer:
 
     def stop(self) -> None:
         self._server.shutdown()
-        self._server.server_close()
-        # Pooled keep-alive connections would otherwise keep being served after stop().
+        # Before server_close(), which waits for every connection's thread: a client keeping its
+        # connection alive (a browser, a pooled client) would otherwise hold stop() for ever.
         self._server.drop_open_connections()
+        self._server.server_close()
         self._thread.join(timeout=5)
