@@ -91,8 +91,13 @@ def test_three_sigkills_of_the_workers_during_a_150_track_job_fail_and_redo_noth
 
             wait_until(mid_download, timeout=300, step=0.05)
             victims = live_workers()
-            # Counted before the kill: the supervisor hands the items on as soon as it notices.
-            held = job.items.filter(status=JobItem.Status.RUNNING).count()
+            dead = {worker_id_for(slot=name, pid=pid) for name, pid in victims.items()}
+            # Counted with the workers frozen, by the ids they hold items under, as the
+            # supervisor hands the items on as soon as it notices a death.
+            for pid in victims.values():
+                signal_tree(pid, signal.SIGSTOP)
+            running = job.items.filter(status=JobItem.Status.RUNNING)
+            held = running.filter(holder__in=dead).count()
             for pid in victims.values():
                 signal_tree(pid, signal.SIGKILL)
             killed |= set(victims.values())
@@ -100,7 +105,6 @@ def test_three_sigkills_of_the_workers_during_a_150_track_job_fail_and_redo_noth
             held_at_kills += held
             done = job.items.filter(status="done").values_list("pk", "attempts", "stored_file_id")
             survivors |= {pk: (attempts, stored) for pk, attempts, stored in done}
-            dead = {worker_id_for(slot=name, pid=pid) for name, pid in victims.items()}
             wait_until(partial(_handed_back, dead), timeout=60, what="the dead workers' work")
             cut_short = job.items.filter(failure_cause=JobItem.FailureCause.INTERRUPTED)
             interrupted |= set(cut_short.values_list("pk", flat=True))
