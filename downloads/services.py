@@ -21,12 +21,7 @@ from django.utils import timezone
 from downloads import cookies as cookies_files
 from downloads import enqueue, job_news, playlists, preferences, selectors, uploads, youtube_gate
 from downloads.job_items import NewItem, items_insert
-from downloads.models import (
-    AudioFormat,
-    DownloadSettings,
-    Job,
-    JobItem,
-)
+from downloads.models import AudioFormat, DownloadSettings, Job, JobItem
 from library import live
 from library.models import Track
 from library.spotify import SpotifyError

@@ -100,6 +100,8 @@ class Command(BaseCommand):
             code = supervisor.run()
         finally:
             beats_forget(prefix=slots)
+            # Every worker is gone now, some maybe killed after the grace period.
+            _work_hand_back(prefix=slots)
             if sandbox is not None:
                 demo_record_remove(data_dir=settings.DATA_DIR)
                 sandbox.stop()
