@@ -7,7 +7,7 @@ module back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -130,8 +130,37 @@ def tasks_lost_clear(*, now: datetime, stale_after: timedelta) -> set[tuple[int,
         if not beating.exists():
             chunks[row.pk] = (job_id, chunk)
     maintenance = running.filter(task_path=MAINTAIN, started_at__lt=now - MAINTAIN_LOST_AFTER)
-    cleared = set()
     lost: list[Any] = [*chunks, *maintenance.values_list("pk", flat=True)]
+    return _rows_mark_lost(lost, chunks, now)
+
+
+def tasks_of_workers_clear(
+    *, held_by: Callable[[str], bool], now: datetime
+) -> set[tuple[int, int]]:
+    """Mark failed the chunk and maintenance rows running under a worker known dead (`held_by`
+    its id); returns the chunks (job id, chunk) of the rows it marked, to enqueue again.
+
+    Only a row whose last claim is that worker's: a chunk handed on and claimed by a live
+    worker is that worker's now. The few running rows are read and matched here, as a JSON
+    `contains` lookup is not there on SQLite.
+    """
+    running = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path__in=(RUN_CHUNK, MAINTAIN)
+    )
+    chunks: dict[Any, tuple[int, int]] = {}
+    for row in running.only("pk", "task_path", "args_kwargs", "worker_ids"):
+        if not row.worker_ids or not held_by(row.worker_ids[-1]):
+            continue
+        kwargs = row.args_kwargs["kwargs"]
+        chunks[row.pk] = (kwargs.get("job_id"), kwargs.get("chunk"))
+    return _rows_mark_lost(list(chunks), chunks, now)
+
+
+def _rows_mark_lost(
+    lost: list[Any], chunks: dict[Any, tuple[int, int]], now: datetime
+) -> set[tuple[int, int]]:
+    """Mark these rows failed as lost; the chunks of the rows this call marked."""
+    cleared = set()
     for pk in lost:
         # Row by row: only what this call marked is handed on (two reapers may race).
         marked = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(

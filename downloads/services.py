@@ -1,5 +1,5 @@
-"""Writes on the disk side: create, enqueue, cancel, retry, pause, unpause and resume jobs; reap
-dead chunks.
+"""Writes on the disk side: create, enqueue, cancel, retry, pause, unpause and resume jobs
+(downloads/reaper.py hands on the work of dead workers).
 
 Every function is keyword-only and safe to call from a view, a task or the CLI. Tasks are
 enqueued only after the transaction that made their items commits, so a worker never looks for
@@ -21,14 +21,7 @@ from django.utils import timezone
 from downloads import cookies as cookies_files
 from downloads import enqueue, job_news, playlists, preferences, selectors, uploads, youtube_gate
 from downloads.job_items import NewItem, items_insert
-from downloads.models import (
-    HEARTBEAT_STALE_AFTER,
-    AudioFormat,
-    DownloadSettings,
-    Job,
-    JobItem,
-)
-from downloads.worker import workdir
+from downloads.models import AudioFormat, DownloadSettings, Job, JobItem
 from library import live
 from library.models import Track
 from library.spotify import SpotifyError
@@ -200,44 +193,6 @@ def jobs_resume_due(*, now: datetime | None = None) -> int:
     return sum(job_unpause(job=job) for job in due)
 
 
-def jobs_reap(*, now: datetime | None = None) -> int:
-    """Hand the items of dead workers to new ones; returns how many chunks were re-enqueued.
-
-    A worker keeps `heartbeat_at` fresh on every item it holds. An item whose heartbeat is older
-    than HEARTBEAT_STALE_AFTER lost its worker: it goes back to the queue (or to cancelled, if
-    its job was cancelled meanwhile) and its chunk is enqueued again. Every stage is idempotent,
-    so the new worker simply starts that item over.
-    """
-    now = now or timezone.now()
-    stale = JobItem.objects.filter(
-        status__in=JobItem.UNFINISHED, heartbeat_at__lt=now - HEARTBEAT_STALE_AFTER
-    )
-    found = list(stale.values_list("pk", "job_id", "chunk"))
-    with transaction.atomic():
-        stale.filter(job__cancel_requested=True).update(
-            status=JobItem.Status.CANCELLED, heartbeat_at=None, finished_at=now, stage=""
-        )
-        # A lost worker is no track's fault; the attempt stays counted only as a claim token.
-        stale.filter(status=JobItem.Status.RUNNING).update(
-            failure_cause=JobItem.FailureCause.INTERRUPTED
-        )
-        stale.update(
-            status=JobItem.Status.QUEUED, heartbeat_at=None, stage="", progress=0, updated_at=now
-        )
-    # The dead workers' half-downloaded files: each attempt had its own folder.
-    workdir.attempt_dirs_remove(item_id for item_id, _, _ in found)
-    chunks = {(job_id, chunk) for _, job_id, chunk in found}
-    chunks |= enqueue.tasks_lost_clear(now=now, stale_after=HEARTBEAT_STALE_AFTER)
-    job_ids = {job_id for job_id, _ in chunks}
-    enqueued = 0
-    for job in Job.objects.filter(pk__in=job_ids | _orphaned_job_ids()):
-        if job_finish_if_done(job=job):
-            continue
-        if job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
-            enqueued += _chunks_enqueue(job, {c for j, c in chunks if j == job.pk})
-    return enqueued
-
-
 def job_finish_if_done(*, job: Job) -> bool:
     """End the job once nothing is left, after its end-of-job round (worker/retrying.py):
     transient failures are queued once more first. True only for the call that ended it."""
@@ -249,15 +204,6 @@ def job_finish_if_done(*, job: Job) -> bool:
         job_after_finish(job=job)
         return True
     return False
-
-
-def _orphaned_job_ids() -> set[int]:
-    """Running jobs with nothing left to do: their last worker died before finishing them."""
-    return set(
-        Job.objects.filter(status=Job.Status.RUNNING)
-        .exclude(items__status__in=JobItem.UNFINISHED)
-        .values_list("pk", flat=True)
-    )
 
 
 def _chunks_enqueue(job: Job, chunks: set[int]) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import close_old_connections
 from django.tasks import task
 
-from downloads import enqueue, services
+from downloads import enqueue, reaper, services
 from downloads.sync import services as sync_services
 from downloads.worker import chunk as worker_chunk
 from downloads.worker import shutdown, workdir
@@ -22,7 +22,7 @@ from downloads.worker import shutdown, workdir
 @task
 def run_chunk(job_id: int, chunk: int) -> dict[str, int]:
     """Download one chunk's items; the reaper runs first so dead workers' chunks are not lost."""
-    services.jobs_reap()
+    reaper.jobs_reap()
     workdir.dead_runs_remove()
     # asyncio.run in the worker's thread: the chunk's pipeline is async, the worker is not.
     with shutdown.signals_watched():
@@ -34,7 +34,7 @@ def run_chunk(job_id: int, chunk: int) -> dict[str, int]:
 @task
 def maintain() -> dict[str, Any]:
     """Reap dead chunks, resume jobs whose pause is over, then schedule the next round."""
-    reaped = services.jobs_reap()
+    reaped = reaper.jobs_reap()
     workdir.dead_runs_remove()
     resumed = services.jobs_resume_due()
     enqueue.maintenance_ensure_scheduled()

@@ -65,8 +65,9 @@ class Supervisor:
     backoff_max: float = BACKOFF_MAX
     crash_limit: int = CRASH_LIMIT
     crash_window: float = CRASH_WINDOW
-    # Told of each restartable child's death (name, exit code) before its restart is scheduled.
-    on_exit: Callable[[str, int], None] | None = None
+    # Told of each restartable child's death (name, exit code, pid) before its restart is
+    # scheduled.
+    on_exit: Callable[[str, int, int], None] | None = None
     _children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict, init=False)
     _crashes: dict[str, _Crashes] = field(default_factory=dict, init=False)
     _stop_signal: int | None = field(default=None, init=False)
@@ -117,13 +118,14 @@ class Supervisor:
                 crashes.restart_at = None
                 self._start(spec)
             return None
-        code = self._children[spec.name].poll()
+        child = self._children[spec.name]
+        code = child.poll()
         if code is None:
             return None
         if not spec.restart:
             return spec.name, code, "exited unexpectedly"
         if self.on_exit is not None:
-            self.on_exit(spec.name, code)
+            self.on_exit(spec.name, code, child.pid)
         recent = crashes.record(now, self.crash_window)
         if recent >= self.crash_limit:
             return spec.name, code, f"exited unexpectedly {recent} times in {self.crash_window:g}s"

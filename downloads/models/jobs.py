@@ -347,6 +347,9 @@ class JobItem(models.Model):
     # Set while a worker holds the item (waiting in its chunk or running); a stale one means
     # the worker died and the reaper may hand the chunk to another worker.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The worker id (downloads/worker_ids.py) of the process that last held it, so a worker
+    # known dead hands back its items at once rather than once their heartbeat is stale.
+    holder = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

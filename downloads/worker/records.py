@@ -23,6 +23,7 @@ from downloads.pipeline.match.score import MatchResult
 from downloads.pipeline.types import Candidate
 from downloads.worker.retrying import ITEM_RETRY
 from downloads.worker.work import Outcome, Work, work_for
+from downloads.worker_ids import worker_id_current
 
 CONTAINERS = {"opus": "ogg", "ogg": "ogg", "m4a": "mp4", "mp3": "mp3"}
 
@@ -45,6 +46,7 @@ def chunk_hold(job_id: int, chunk: int | None) -> list[int]:
     item_ids = list(waiting.order_by(*LONGEST_FIRST).values_list("pk", flat=True))
     JobItem.objects.filter(pk__in=item_ids, status=JobItem.Status.QUEUED).update(
         heartbeat_at=timezone.now(),
+        holder=worker_id_current(),
         updated_at=F("updated_at"),  # no change a viewer sees
     )
     return item_ids
@@ -79,6 +81,7 @@ def item_claim(item_id: int, *, taken: bool = False) -> Work | None:
         status=JobItem.Status.RUNNING,
         attempts=F("attempts") + 1,
         heartbeat_at=now,
+        holder=worker_id_current(),
         started_at=now,
         progress=0,
         stage=JobItem.Stage.RESOLVE,

@@ -69,8 +69,10 @@ def test_a_child_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path:
 
 
 def _crashes_first_then_sleeps(starts: Path) -> list[str]:
+    # Each start adds an x to `starts` and its pid to `starts.pids`.
     code = (
-        f"import pathlib, sys, time; p = pathlib.Path({str(starts)!r});"
+        f"import os, pathlib, sys, time; p = pathlib.Path({str(starts)!r});"
+        "p.with_suffix('.pids').open('a').write(f'{os.getpid()} ');"
         "p.open('a').write('x'); sys.exit(1) if len(p.read_text()) == 1 else time.sleep(60)"
     )
     return [sys.executable, "-c", code]
@@ -80,14 +82,14 @@ def test_a_restartable_child_that_dies_is_started_again_and_the_run_goes_on(
     tmp_path: Path,
 ) -> None:
     starts = tmp_path / "starts"
-    exits: list[tuple[str, int]] = []
+    exits: list[tuple[str, int, int]] = []
     supervisor = Supervisor(
         specs=[
             ChildSpec("web", SLEEPER),
             ChildSpec("worker", _crashes_first_then_sleeps(starts), restart=True),
         ],
         backoff_first=0.05,
-        on_exit=lambda name, code: exits.append((name, code)),
+        on_exit=lambda name, code, pid: exits.append((name, code, pid)),
     )
 
     def stop_once_restarted() -> None:
@@ -98,7 +100,8 @@ def test_a_restartable_child_that_dies_is_started_again_and_the_run_goes_on(
     code = supervisor.run()
 
     assert code == 0
-    assert exits == [("worker", 1)]
+    first_pid = int(starts.with_suffix(".pids").read_text().split()[0])
+    assert exits == [("worker", 1, first_pid)]
     assert starts.read_text() == "xx"
 
 

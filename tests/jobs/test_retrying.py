@@ -11,7 +11,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from downloads import services
+from downloads import reaper, services
 from downloads.models import Job, JobItem
 from downloads.tasks import run_chunk
 from tests.factories import JobFactory, JobItemFactory
@@ -74,7 +74,7 @@ def test_the_reaper_clears_task_rows_of_gone_workers_only(user: Any) -> None:
     gone = _chunk_row(job, 1, started=timedelta(minutes=5))
     just_started = _chunk_row(job, 2, started=timedelta(seconds=1))
 
-    services.jobs_reap()
+    reaper.jobs_reap()
 
     for row in (alive, gone, just_started):
         row.refresh_from_db()
@@ -112,13 +112,13 @@ def test_the_reaper_hands_on_a_chunk_whose_worker_died_before_holding_its_items(
     JobItemFactory.create(job=job, chunk=3, status="queued", heartbeat_at=None)
     lost = _chunk_row(job, 3, started=timedelta(minutes=5))
 
-    assert services.jobs_reap() == 1
+    assert reaper.jobs_reap() == 1
 
     lost.refresh_from_db()
     assert lost.status == TaskResultStatus.FAILED
     queued = DBTaskResult.objects.filter(task_path=run_chunk.module_path, status="READY")
     assert [r.args_kwargs["kwargs"] for r in queued] == [{"job_id": job.pk, "chunk": 3}]
-    assert services.jobs_reap() == 0  # handed on once
+    assert reaper.jobs_reap() == 0  # handed on once
 
 
 def test_a_chunk_run_starts_its_longest_tracks_first_and_takes_other_chunks_items_in_job_order(

@@ -10,7 +10,7 @@ from django.tasks.signals import task_enqueued
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from downloads import services
+from downloads import reaper, services
 from downloads.models import AudioFormat, DownloadSettings, Job, JobItem
 from downloads.tasks import maintain, run_chunk
 from tests.factories import JobFactory, JobItemFactory, TrackFactory
@@ -155,7 +155,7 @@ def test_the_reaper_requeues_items_whose_worker_stopped_beating(
     alive = JobItemFactory.create(job=job, status="running", heartbeat_at=timezone.now(), chunk=4)
     waiting = JobItemFactory.create(job=job, status="queued", heartbeat_at=None, chunk=5)
 
-    assert services.jobs_reap() == 1
+    assert reaper.jobs_reap() == 1
 
     for item in (dead, held, alive, waiting):
         item.refresh_from_db()
@@ -172,7 +172,7 @@ def test_the_reaper_cancels_dead_items_of_a_cancelled_job_and_ends_it(user: Any)
         job=job, status="running", heartbeat_at=timezone.now() - timedelta(hours=1)
     )
 
-    assert services.jobs_reap() == 0
+    assert reaper.jobs_reap() == 0
 
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELLED
@@ -183,7 +183,7 @@ def test_the_reaper_finishes_a_running_job_left_with_nothing_to_do(user: Any) ->
     job = JobFactory.create(owner=user, status=Job.Status.RUNNING)
     JobItemFactory.create(job=job, status="done")
 
-    services.jobs_reap()
+    reaper.jobs_reap()
 
     job.refresh_from_db()
     assert job.status == Job.Status.COMPLETED

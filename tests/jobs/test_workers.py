@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from downloads import services
+from downloads import reaper, services
 from downloads.models import Job, JobItem, StoredFile
 from downloads.tasks import maintain
 from downloads.worker.retrying import ITEM_RETRY
@@ -84,7 +84,7 @@ def test_a_killed_workers_chunk_is_finished_by_another_without_duplicates(
     assert _leftovers()  # the dead worker's half-downloaded files
     assert job.items.filter(status="running").exists()
     # A minute later, the reaper (run by every chunk and by the maintenance task) sees it.
-    assert services.jobs_reap(now=timezone.now() + timedelta(seconds=61)) == 1
+    assert reaper.jobs_reap(now=timezone.now() + timedelta(seconds=61)) == 1
     assert _leftovers() == []
     media_sandbox.media_knobs.bandwidth = None
     workers("--batch")

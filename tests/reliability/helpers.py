@@ -55,8 +55,11 @@ class Processes:
         return self.served(*args, **env)[1]
 
     def served(self, *args: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
-        """`manage.py serve`, as a process and its base URL once it answers."""
-        port = free_port()
+        """`manage.py serve` on a free port, as a process and its base URL once it answers."""
+        return self.served_on(free_port(), *args, **env)
+
+    def served_on(self, port: int, *args: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
+        """`manage.py serve` on this port (a killed run's, say)."""
         argv = [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port), *args]
         process = self._start("serve", argv, {**worker_env(), **env})
         url = f"http://127.0.0.1:{port}"

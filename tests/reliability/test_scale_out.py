@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from downloads import services
+from downloads import reaper
 from downloads.models import HEARTBEAT_STALE_AFTER, Job, JobItem
 from sandbox import Sandbox
 from tests.reliability.helpers import Processes, playlist_job
@@ -68,7 +68,7 @@ def test_two_workers_on_their_own_data_folders_finish_a_playlist_though_one_is_k
     )
     processes.kill(doomed)
     # The reaper, seeing the dead worker's heartbeats as stale as they become a minute later.
-    services.jobs_reap(now=timezone.now() + HEARTBEAT_STALE_AFTER + timedelta(seconds=1))
+    reaper.jobs_reap(now=timezone.now() + HEARTBEAT_STALE_AFTER + timedelta(seconds=1))
     wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=240)
 
     print("\nscaled out:", describe(job))

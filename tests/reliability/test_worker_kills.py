@@ -3,9 +3,9 @@ killed with SIGKILL three times, each time mid-download: the web server answers 
 supervisor brings the workers back, and the job ends as an undisturbed one, with nothing failed,
 redone or left running. The figures reached are printed.
 
-Each kill takes every worker `serve` runs, so the moment of the kill separates the dead
-workers' items (heartbeats older) from their replacements' (younger): the reaper run as if a
-minute had passed since the kill (its staleness threshold) hands on exactly the dead ones'.
+Each kill takes every worker `serve` runs. The supervisor, told of each death, hands on at once
+what that worker held (its items and task rows carry its worker id): nothing waits for the
+reaper's staleness threshold.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from django.db.models import Sum
 from django.tasks import TaskResultStatus
-from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from downloads import services
-from downloads.models import HEARTBEAT_STALE_AFTER, Job, JobItem
+from downloads.models import Job, JobItem
+from downloads.worker_ids import worker_id_for
 from sandbox import Sandbox
 from tests.reliability.helpers import (
     Processes,
@@ -55,6 +55,16 @@ def _downloading(job: Job) -> bool:
     return job.items.filter(status=JobItem.Status.RUNNING, stage="fetch").exists()
 
 
+def _handed_back(dead: set[str]) -> bool:
+    """Nothing is held any more by these worker ids: no item, no running task row."""
+    held = JobItem.objects.filter(
+        holder__in=dead, status__in=JobItem.UNFINISHED, heartbeat_at__isnull=False
+    )
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    claims = running.values_list("worker_ids", flat=True)
+    return not held.exists() and not any(ids and ids[-1] in dead for ids in claims)
+
+
 def _workers_back(dead: set[int]) -> bool:
     pids = set(live_workers().values())
     return len(pids) == WORKERS and not pids & dead
@@ -80,17 +90,22 @@ def test_three_sigkills_of_the_workers_during_a_150_track_job_fail_and_redo_noth
                 return _done(job) >= t and _downloading(job)
 
             wait_until(mid_download, timeout=300, step=0.05)
-            victims = set(live_workers().values())
-            for pid in victims:
+            victims = live_workers()
+            dead = {worker_id_for(slot=name, pid=pid) for name, pid in victims.items()}
+            # Counted with the workers frozen, by the ids they hold items under, as the
+            # supervisor hands the items on as soon as it notices a death.
+            for pid in victims.values():
+                signal_tree(pid, signal.SIGSTOP)
+            running = job.items.filter(status=JobItem.Status.RUNNING)
+            held = running.filter(holder__in=dead).count()
+            for pid in victims.values():
                 signal_tree(pid, signal.SIGKILL)
-            killed_at = timezone.now()
-            killed |= victims
-            held = job.items.filter(status=JobItem.Status.RUNNING).count()
+            killed |= set(victims.values())
             assert held, "the workers died holding nothing: the kill tested nothing"
             held_at_kills += held
             done = job.items.filter(status="done").values_list("pk", "attempts", "stored_file_id")
             survivors |= {pk: (attempts, stored) for pk, attempts, stored in done}
-            assert services.jobs_reap(now=killed_at + HEARTBEAT_STALE_AFTER) >= 1
+            wait_until(partial(_handed_back, dead), timeout=60, what="the dead workers' work")
             cut_short = job.items.filter(failure_cause=JobItem.FailureCause.INTERRUPTED)
             interrupted |= set(cut_short.values_list("pk", flat=True))
             wait_until(partial(_workers_back, killed), timeout=120, what="workers restarted")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -13,7 +15,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
+from downloads.reaper import workers_dead_hand_back
 from downloads.worker import workdir
+from downloads.worker_ids import worker_id_for
 from library.sign_in_address import ANY_INTERFACE, address_mismatch, redirect_uri_on_port
 from spotifydl.demo_record import demo_record_remove, demo_record_write
 from spotifydl.heartbeat import beats_forget, beats_mark_down
@@ -21,6 +25,8 @@ from spotifydl.runner import ChildSpec, Supervisor, python_argv
 
 if TYPE_CHECKING:
     from sandbox import Sandbox
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -65,6 +71,8 @@ class Command(BaseCommand):
         workdir.dead_runs_remove()
         slots = f"{socket.gethostname()}:{port}/"
         beats_forget(prefix=slots)
+        # A killed run of ours on this port left its workers' work held: hand it on now.
+        _work_hand_back(prefix=slots)
         env = dict(os.environ)
         sandbox = None
         if not settings.SPOTIFY_CLIENT_ID:
@@ -87,11 +95,13 @@ class Command(BaseCommand):
             supervisor = Supervisor(
                 specs=_specs(host, port, workers, slots, web_workers=web_workers),
                 env=env,
-                on_exit=lambda name, code: beats_mark_down(name=slots + name),
+                on_exit=lambda name, code, pid: _worker_gone(slots + name, pid),
             )
             code = supervisor.run()
         finally:
             beats_forget(prefix=slots)
+            # Every worker is gone now, some maybe killed after the grace period.
+            _work_hand_back(prefix=slots)
             if sandbox is not None:
                 demo_record_remove(data_dir=settings.DATA_DIR)
                 sandbox.stop()
@@ -104,6 +114,20 @@ class Command(BaseCommand):
         problem = address_mismatch(redirect_uri=settings.SPOTIFY_REDIRECT_URI, host=host, port=port)
         if problem:
             self.stderr.write(self.style.WARNING(f"Sign-in will not work: {problem}"))
+
+
+def _worker_gone(slot: str, pid: int) -> None:
+    """A worker died: down in /healthz until its replacement beats, its work handed on now."""
+    beats_mark_down(name=slot)
+    _work_hand_back(worker_ids=[worker_id_for(slot=slot, pid=pid)])
+
+
+def _work_hand_back(*, worker_ids: Sequence[str] = (), prefix: str = "") -> None:
+    """A database error here is logged: the reaper hands the work on once it is stale anyway."""
+    try:
+        workers_dead_hand_back(worker_ids=worker_ids, prefix=prefix)
+    except DatabaseError:
+        logger.warning("Could not hand on the work of dead workers", exc_info=True)
 
 
 def _demo_start(host: str) -> tuple[Sandbox, dict[str, str]]:

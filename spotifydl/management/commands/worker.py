@@ -6,7 +6,8 @@ worker that would fail every job refuses to take any and says why, instead of re
 work as done. `--check` only runs the checks (compose's worker healthcheck). At start it removes
 what dead worker runs left in the temp folders and imports the task modules (then frozen out of
 the garbage collector's full passes); while it runs, a heartbeat thread stamps its slot (`--name`,
-given by `serve`; host/pid otherwise) for /healthz.
+given by `serve`; host/pid otherwise) for /healthz. Its task rows and items carry a worker id made
+of the slot and its pid, so `serve` hands on a dead worker's work at once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.utils.module_loading import autodiscover_modules
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from downloads.worker import workdir
+from downloads.worker_ids import worker_id_adopt, worker_id_for
 from spotifydl.demo import demo_worker_configure
 from spotifydl.heartbeat import Heartbeat, default_worker_name
 from spotifydl.worker_checks import network_warnings, worker_problems
@@ -57,6 +59,8 @@ class Command(DbWorkerCommand):
         parser.add_argument(
             "--name", default="", help="The worker's slot name in /healthz (default: host/pid)."
         )
+        # Unless given, the worker id is made of the slot name and the pid (worker_ids.py).
+        parser.set_defaults(worker_id=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if demo_worker_configure():
@@ -85,6 +89,8 @@ class Command(DbWorkerCommand):
         # full collection walks only what tasks made (in a library refresh two of them took
         # 0.18 s of CPU, 0.02 s frozen).
         gc.freeze()
+        options["worker_id"] = options["worker_id"] or worker_id_for(slot=name, pid=os.getpid())
+        worker_id_adopt(options["worker_id"])
         heartbeat = Heartbeat(name=name)
         heartbeat.start()
         try:
