@@ -52,11 +52,11 @@ def test_serve_answers_home_and_healthz_then_stops_everything_on_ctrl_c(tmp_path
     assert b"Sign-in will not work" in output and f"listens on port {port}".encode() in output
 
 
-def test_serve_exits_non_zero_when_the_web_server_cannot_start(tmp_path: Path) -> None:
+def test_a_second_serve_on_a_taken_port_refuses_at_once_and_says_why(tmp_path: Path) -> None:
     process, port = _serve(tmp_path, SPOTIFY_CLIENT_ID="configured-client")
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz")
-        # A second server on the same port fails to bind; its supervisor must notice and fail.
+        # Before it would take the running workers' slots (same host and port) for a dead run's.
         second = manage(
             "serve",
             "--port",
@@ -73,7 +73,9 @@ def test_serve_exits_non_zero_when_the_web_server_cannot_start(tmp_path: Path) -
         process.communicate(timeout=20)
 
     assert second.returncode != 0
-    assert b"exited unexpectedly" in output
+    assert f"Cannot listen on 127.0.0.1:{port}".encode() in output
+    assert b"already running there?" in output
+    assert b"Starting web" not in output
 
 
 def test_without_spotify_credentials_serve_starts_demo_mode_on_the_sandbox(tmp_path: Path) -> None:

@@ -64,6 +64,7 @@ class Command(BaseCommand):
     ) -> None:
         if web_workers < 1:
             raise CommandError("--web-workers (WEB_WORKERS) must be at least 1.")
+        _port_check(host, port)
         if migrate:
             call_command("migrate", interactive=False, verbosity=1)
         _check_secrets(separate_workers=workers == 0)
@@ -114,6 +115,22 @@ class Command(BaseCommand):
         problem = address_mismatch(redirect_uri=settings.SPOTIFY_REDIRECT_URI, host=host, port=port)
         if problem:
             self.stderr.write(self.style.WARNING(f"Sign-in will not work: {problem}"))
+
+
+def _port_check(host: str, port: int) -> None:
+    """Refuse at once when something listens on host:port already (spotifydl started twice):
+    below, this run takes the slots of that port for a dead run's and hands on their work."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot listen on {host}:{port} ({exc.strerror}). Is spotifydl (or another "
+                "server) already running there? Stop it, or choose another port with --port "
+                "(or PORT)."
+            ) from exc
 
 
 def _worker_gone(slot: str, pid: int) -> None:
