@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from types import TracebackType
@@ -268,11 +269,12 @@ class Sandbox:
         handler, request.params, request.route = found
         if not request.route.startswith("/_sandbox"):
             self.requests.hit(f"{request.method} {request.route}")
-        if request.route.startswith("/v1/"):
-            fault = self._spotify_faults.check(request)
-            if fault is not None:
-                return fault
-        return handler(request)
+        if not request.route.startswith("/v1/"):
+            return handler(request)
+        arrived = time.monotonic()
+        answer = self._spotify_faults.check(request) or handler(request)
+        self._spotify_faults.answer_after(arrived)
+        return answer
 
     def _dispatch_lrclib(self, request: Request) -> Response:
         """LRCLIB counts its own requests (sb.lrclib.requests), apart from Spotify's."""

@@ -52,7 +52,10 @@ class Plannable:
 
 @dataclass
 class SpotifyKnobs(Plannable):
-    latency: float = 0.0  # seconds added to every /v1 request
+    # Seconds from a /v1 request's arrival to its answer, the answer's making within them (as a
+    # remote server's work is part of the round trip a client sees), so the bench's bound,
+    # requests x latency / concurrency, is one a client could reach.
+    latency: float = 0.0
     rate_limit: int | None = None  # /v1 requests allowed per rolling window
     rate_window: float = 30.0
     daily_quota: int | None = None  # /v1 requests allowed per 24 h period
@@ -125,10 +128,14 @@ class SpotifyFaults(Engine):
             self._window.clear()
             self._quota_start, self._quota_used = None, 0
 
+    def answer_after(self, arrived: float) -> None:
+        """Hold the answer until `latency` seconds after the request's arrival (monotonic)."""
+        left = arrived + self.knobs.latency - time.monotonic()
+        if left > 0:
+            time.sleep(left)
+
     def check(self, request: Request) -> Response | None:
         """A fault answer for this /v1 request, or None to serve it normally."""
-        if self.knobs.latency:
-            time.sleep(self.knobs.latency)
         with self.lock:
             kind = self._planned(self.knobs.planned, request.path)
             if kind is None and self._roll(self.knobs.reset_rate):
