@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from types import TracebackType
@@ -14,7 +13,13 @@ from sandbox.accounts import Accounts
 from sandbox.admin import admin_routes
 from sandbox.clock import Clock
 from sandbox.consent import SCOPES
-from sandbox.faults import RequestCounter, SpotifyFaults, SpotifyKnobs, spotify_error
+from sandbox.faults import (
+    RequestCounter,
+    SpotifyFaults,
+    SpotifyKnobs,
+    answered_after,
+    spotify_error,
+)
 from sandbox.http import HttpServer, Request, Response, Router, json_response
 from sandbox.images import Images
 from sandbox.lrclib import Lrclib, LyricsKnobs
@@ -269,12 +274,14 @@ class Sandbox:
         handler, request.params, request.route = found
         if not request.route.startswith("/_sandbox"):
             self.requests.hit(f"{request.method} {request.route}")
-        if not request.route.startswith("/v1/"):
-            return handler(request)
-        arrived = time.monotonic()
-        answer = self._spotify_faults.check(request) or handler(request)
-        self._spotify_faults.answer_after(arrived)
-        return answer
+        if request.route.startswith("/v1/"):
+            spotify = self._spotify_faults
+            return answered_after(
+                spotify.knobs.latency, lambda: spotify.check(request) or handler(request)
+            )
+        if router is self._media_router and not request.route.startswith("/_sandbox"):
+            return answered_after(self._media_faults.knobs.latency, lambda: handler(request))
+        return handler(request)
 
     def _dispatch_lrclib(self, request: Request) -> Response:
         """LRCLIB counts its own requests (sb.lrclib.requests), apart from Spotify's."""
@@ -282,7 +289,7 @@ class Sandbox:
         if isinstance(found, int):
             return json_response({"code": found, "name": "NotFound", "message": "Not found"}, found)
         handler, request.params, request.route = found
-        return handler(request)
+        return answered_after(self.lrclib.knobs.latency, lambda: handler(request))
 
     def start(
         self, host: str = "127.0.0.1", port: int = 0, media_port: int = 0, lrclib_port: int = 0

@@ -8,7 +8,6 @@ product's own duration check is what refuses it). Tests may set a track's kind b
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +30,7 @@ WORDS = ("neon", "river", "static", "paper", "orbit", "ember", "signal", "velvet
 
 @dataclass
 class LyricsKnobs(Plannable):
-    latency: float = 0.0  # seconds added to every /api request
+    latency: float = 0.0  # seconds from an /api request's arrival to its answer
     error_rate: float = 0.0  # fraction of /api requests answered 500/502/503
     planned: list[Planned] = field(default_factory=list)
     _kinds = LRCLIB_FAULTS
@@ -119,8 +118,6 @@ class Lrclib:
 
     def _fault(self, request: Request) -> Response | None:
         self.requests.hit(f"{request.method} {request.route}")
-        if self.knobs.latency:
-            time.sleep(self.knobs.latency)
         with self.faults.lock:
             kind = self.faults._planned(self.knobs.planned, request.path)
             if kind is None and self.faults._roll(self.knobs.error_rate):

@@ -38,7 +38,7 @@ BODY_FAULTS = ("truncate", "stall", "forbidden_midway")  # answered by cutting t
 
 @dataclass
 class MediaKnobs(Plannable):
-    latency: float = 0.0  # seconds added to every YouTube request
+    latency: float = 0.0  # seconds from a YouTube request's arrival to its answer
     bandwidth: int | None = None  # bytes per second, per connection
     error_rate: float = 0.0  # fraction of requests answered 503
     reset_rate: float = 0.0  # fraction of requests answered by resetting the connection
@@ -156,7 +156,6 @@ class MediaFaults(Engine):
 
     def check_search(self, request: Request) -> Response | str | None:
         """A fault answer for a search or page request; "truncate" to cut the body; None."""
-        self._delay()
         with self.lock:
             kind = self._pick(request, download=False, waiting=("forbidden_midway",))
         if kind is None:
@@ -178,7 +177,6 @@ class MediaFaults(Engine):
     ) -> Response | str | None:
         """A fault answer for a media request, a body fault (see BODY_FAULTS), or None.
         `download` is False for the first request of a video (yt-dlp's probe)."""
-        self._delay()
         with self.lock:
             if video_id in self._expired and start > 0:
                 self._expired.discard(video_id)
@@ -197,10 +195,6 @@ class MediaFaults(Engine):
         if kind is None or kind in BODY_FAULTS:
             return kind
         return answer(kind, is_json=False)
-
-    def _delay(self) -> None:
-        if self.knobs.latency:
-            time.sleep(self.knobs.latency)
 
 
 def _query(request: Request) -> str:
