@@ -1,7 +1,8 @@
 """The one cancel signal of a chunk run: the ticker sets it, everything else reads it.
 
-Stages get `token.is_set` as a plain `cancel()` callable (safe from any thread); awaits that
-have no cancel hook of their own (a search) go through `token.unless`.
+Stages get `token.is_set` as a plain `cancel()` callable (safe from any thread; fetch threads
+get `token.stopping`, which also sees the worker's stop request); awaits that have no cancel hook
+of their own (a search) go through `token.unless`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import contextlib
 import threading
 from collections.abc import Awaitable
 from typing import TypeVar
+
+from downloads.worker import shutdown
 
 T = TypeVar("T")
 
@@ -26,6 +29,12 @@ class CancelToken:
 
     def is_set(self) -> bool:
         return self._flag.is_set()
+
+    def stopping(self) -> bool:
+        """For fetch threads: also true once the worker process is asked to stop, before the
+        ticker's next beat sets the token. SIGTERM reaches ffmpeg (same process group) at once,
+        and a fetch that took its death for a failure to retry held the stop past its grace."""
+        return self._flag.is_set() or shutdown.requested()
 
     def set(self) -> None:
         """Call on the event loop's thread (the ticker does)."""

@@ -216,7 +216,7 @@ class ItemPipeline:
             options=fetch_options,
             workdir=folder,
             progress=self._on_progress,
-            cancel=context.cancel.is_set,
+            cancel=context.cancel.stopping,
             downloaded=functools.partial(self._on_downloaded, asyncio.get_running_loop()),
             page=page,
         )
@@ -237,7 +237,7 @@ class ItemPipeline:
         if self.turn is None:
             return None
         cancel = self.context.cancel
-        reading = self._blocking(read_ahead, url, options=options, cancel=cancel.is_set)
+        reading = self._blocking(read_ahead, url, options=options, cancel=cancel.stopping)
         page = await cancel.unless(reading)
         await self.turn.download(cancel)
         return page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -52,7 +52,10 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         try:
-            threading.Event().wait()
+            # Timed: Ctrl+C delivered to one of the server threads only raises a flag, which
+            # this thread sees when it next runs (an untimed wait slept through it, seen once).
+            while True:
+                time.sleep(0.2)
         except KeyboardInterrupt:
             self.stdout.write("Stopping the sandbox.")
         finally:
