@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import Any
 
@@ -51,9 +52,10 @@ class Command(BaseCommand):
             "Press Ctrl+C to stop."
         )
         self.stdout.flush()
+        # Started in the background from a script (`manage.py sandbox &`), a shell leaves SIGINT
+        # ignored, and Python then keeps it so: Ctrl+C or `kill -INT` must stop it all the same.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            # Timed: Ctrl+C delivered to one of the server threads only raises a flag, which
-            # this thread sees when it next runs (an untimed wait slept through it, seen once).
             while True:
                 time.sleep(0.2)
         except KeyboardInterrupt:
