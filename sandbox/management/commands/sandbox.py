@@ -56,7 +56,7 @@ class Command(BaseCommand):
         # ignored, and Python then keeps it so: Ctrl+C or `kill -INT` must stop it all the same.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            while True:
+            while True:  # timed: a SIGINT a server thread took is seen here within 0.2 s
                 time.sleep(0.2)
         except KeyboardInterrupt:
             self.stdout.write("Stopping the sandbox.")
