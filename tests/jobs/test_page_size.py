@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from downloads.models import Job, JobItem
@@ -52,3 +54,20 @@ def test_a_1200_track_job_page_stays_small_and_shows_where_the_failures_are(
     assert 'href="?show=problems"' in html  # the failures, one click away and counted
     assert problems.count('<tr id="item-') == job.failed + job.no_match
     assert "It broke" in problems
+
+
+def test_a_job_page_leaves_the_match_alternatives_in_the_database(
+    client: Client, user: Any
+) -> None:
+    job = _big_job(user, 120)
+    ranked = [{"candidate": {"id": f"v{n}", "title": "x" * 200}, "score": 50.0} for n in range(12)]
+    job.items.update(alternatives={"chosen": None, "score": 0.0, "reason": "", "ranked": ranked})
+    client.force_login(user)
+    url = reverse("downloads:job", args=[job.pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+
+    assert html.count('<tr id="item-') == 100
+    item_reads = [q["sql"] for q in queries if 'FROM "downloads_jobitem"' in q["sql"]]
+    assert item_reads and not any('"alternatives"' in sql for sql in item_reads)
