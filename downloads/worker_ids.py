@@ -7,8 +7,13 @@ again names every worker of its killed run by the slot prefix alone.
 
 from __future__ import annotations
 
+import hashlib
+
 MAX_LENGTH = 64  # django-tasks-db's limit for a worker id
 SEPARATOR = "#"
+# What `serve`'s slot names keep of the host name: ":port/worker-NNN#pid" (up to 26 characters)
+# must fit after it.
+HOST_ROOM = 36
 
 _current = ""
 
@@ -17,6 +22,15 @@ def worker_id_for(*, slot: str, pid: int) -> str:
     """The slot is cut short to fit, never the pid: the pid is what tells two runs apart."""
     unique = f"{SEPARATOR}{pid}"
     return slot[: MAX_LENGTH - len(unique)] + unique
+
+
+def slot_host(hostname: str) -> str:
+    """The host as `serve` names its slots: a long name is cut and given a digest of the whole,
+    so a worker id is never cut inside `:port/`, where two `serve` runs on one host differ."""
+    if len(hostname) <= HOST_ROOM:
+        return hostname
+    digest = hashlib.blake2s(hostname.encode(), digest_size=4).hexdigest()
+    return f"{hostname[: HOST_ROOM - len(digest) - 1]}~{digest}"
 
 
 def worker_id_in_slots(worker_id: str, *, prefix: str) -> bool:

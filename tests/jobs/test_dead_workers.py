@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from downloads.models import Job, JobItem
 from downloads.reaper import workers_dead_hand_back
 from downloads.tasks import run_chunk
-from downloads.worker_ids import MAX_LENGTH, worker_id_for, worker_id_in_slots
+from downloads.worker_ids import MAX_LENGTH, slot_host, worker_id_for, worker_id_in_slots
 from tests.factories import JobFactory, JobItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +115,17 @@ def test_a_worker_id_cuts_a_long_slot_short_but_keeps_the_pid_and_the_slot_prefi
     assert worker_id.endswith("#4194304")
     assert worker_id_in_slots(worker_id, prefix=slot.removesuffix("worker-12"))
     assert not worker_id_in_slots(worker_id, prefix="another-host:8000/")
+
+
+def test_serve_names_slots_on_a_long_host_so_that_ports_never_share_a_cut_id() -> None:
+    host = slot_host("pod-" + "x" * 60 + ".cluster.example.org")
+    ids = {
+        port: worker_id_for(slot=f"{host}:{port}/worker-128", pid=4_194_304)
+        for port in (8000, 8001)
+    }
+
+    assert len(host) <= 36 and host != slot_host("pod-" + "x" * 60 + ".other.example.org")
+    assert all(len(worker_id) < MAX_LENGTH for worker_id in ids.values())
+    assert worker_id_in_slots(ids[8000], prefix=f"{host}:8000/")
+    assert not worker_id_in_slots(ids[8000], prefix=f"{host}:8001/")
+    assert slot_host("short-host") == "short-host"

@@ -17,7 +17,7 @@ from django.db import DatabaseError
 
 from downloads.reaper import workers_dead_hand_back
 from downloads.worker import workdir
-from downloads.worker_ids import worker_id_for
+from downloads.worker_ids import slot_host, worker_id_for
 from library.sign_in_address import ANY_INTERFACE, address_mismatch, redirect_uri_on_port
 from spotifydl.demo_record import demo_record_remove, demo_record_write
 from spotifydl.heartbeat import beats_forget, beats_mark_down
@@ -70,7 +70,7 @@ class Command(BaseCommand):
         _check_secrets(separate_workers=workers == 0)
         _schedule_maintenance()
         workdir.dead_runs_remove()
-        slots = f"{socket.gethostname()}:{port}/"
+        slots = f"{slot_host(socket.gethostname())}:{port}/"
         beats_forget(prefix=slots)
         # A killed run of ours on this port left its workers' work held: hand it on now.
         _work_hand_back(prefix=slots)
