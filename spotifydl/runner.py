@@ -26,7 +26,9 @@ from types import FrameType
 
 logger = logging.getLogger(__name__)
 
-GRACE_SECONDS = 4.0
+# A worker stopping mid-conversion on a busy machine needs a few seconds; Docker's stop timeout
+# (10 s by default) must still leave serve time to hand back what a killed worker held.
+GRACE_SECONDS = 7.0
 POLL_SECONDS = 0.2
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 30.0
