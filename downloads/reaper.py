@@ -84,14 +84,14 @@ def _items_hand_back(items: QuerySet[JobItem], now: datetime) -> int:
     meanwhile); returns how many this call moved."""
     with transaction.atomic():
         cancelled = items.filter(job__cancel_requested=True).update(
-            status=JobItem.Status.CANCELLED, heartbeat_at=None, finished_at=now, stage=""
+            status=JobItem.Status.CANCELLED, finished_at=now, stage="", **JobItem.LET_GO
         )
         # A lost worker is no track's fault; the attempt stays counted only as a claim token.
         items.filter(status=JobItem.Status.RUNNING).update(
             failure_cause=JobItem.FailureCause.INTERRUPTED
         )
         queued = items.update(
-            status=JobItem.Status.QUEUED, heartbeat_at=None, stage="", progress=0, updated_at=now
+            status=JobItem.Status.QUEUED, stage="", progress=0, updated_at=now, **JobItem.LET_GO
         )
     return cancelled + queued
 

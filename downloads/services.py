@@ -130,9 +130,9 @@ def _items_requeue(job: Job, statuses: tuple[str, ...], *, enqueue: bool = True)
             transient_retries=0,
             progress=0,
             stage="",
-            heartbeat_at=None,
             finished_at=None,
             updated_at=timezone.now(),
+            **JobItem.LET_GO,
         )
         if count:
             job.reopen()

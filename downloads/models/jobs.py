@@ -177,7 +177,7 @@ class Job(models.Model):
             status=JobItem.Status.FAILED, failure_cause=JobItem.FailureCause.TRANSIENT
         )
         chunks = set(again.values_list("chunk", flat=True))
-        again.update(status=JobItem.Status.QUEUED, heartbeat_at=None, finished_at=None, stage="")
+        again.update(status=JobItem.Status.QUEUED, finished_at=None, stage="", **JobItem.LET_GO)
         self.refresh_counters()
         return chunks
 
@@ -202,7 +202,7 @@ class Job(models.Model):
         """The job as a whole cannot go on (not one track: those fail on their own)."""
         now = timezone.now()
         self.items.filter(status__in=JobItem.UNFINISHED).update(
-            status=JobItem.Status.FAILED, error=reason, finished_at=now, heartbeat_at=None
+            status=JobItem.Status.FAILED, error=reason, finished_at=now, **JobItem.LET_GO
         )
         self.status = self.Status.FAILED
         self.error = reason
@@ -246,9 +246,9 @@ class Job(models.Model):
         self.items.filter(status=JobItem.Status.QUEUED).update(
             status=JobItem.Status.CANCELLED,
             finished_at=now,
-            heartbeat_at=None,
             progress=0,
             stage="",
+            **JobItem.LET_GO,
         )
         self.finish_if_done()
 
@@ -311,6 +311,8 @@ class JobItem(models.Model):
 
     UNFINISHED: ClassVar[tuple[str, ...]] = (Status.QUEUED, Status.RUNNING)
     RETRYABLE: ClassVar[tuple[str, ...]] = (Status.FAILED, Status.NO_MATCH)
+    # What every write that lets an item go sets: no worker beats for it or holds it any more.
+    LET_GO: ClassVar[dict[str, Any]] = {"heartbeat_at": None, "holder": ""}
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="download_items")

@@ -58,7 +58,7 @@ def chunk_release(job_id: int, chunk: int | None, taken: Collection[int] = ()) -
     held = chunk_items(job_id, chunk) | JobItem.objects.filter(pk__in=list(taken))
     waiting = held.filter(status=JobItem.Status.QUEUED)
     chunks = set(waiting.values_list("chunk", flat=True))
-    waiting.update(heartbeat_at=None)
+    waiting.update(**JobItem.LET_GO)
     return chunks
 
 
@@ -231,11 +231,11 @@ def item_record_end(work: Work, outcome: Outcome) -> float | None:
         # Paused or interrupted: back in the queue as if never started, so the counts stay honest.
         _mine(work).update(
             status=JobItem.Status.QUEUED,
-            heartbeat_at=None,
             stage="",
             progress=0,
             attempts=F("attempts") - 1,
             failure_cause=outcome.cause,
+            **JobItem.LET_GO,
         )
         return None
     transient = outcome.cause == JobItem.FailureCause.TRANSIENT
@@ -257,10 +257,10 @@ def item_record_end(work: Work, outcome: Outcome) -> float | None:
         error=outcome.error[:2000],
         error_kind=outcome.kind,
         failure_cause=outcome.cause,
-        heartbeat_at=None,
         finished_at=timezone.now(),
         stage="",
         progress=100 if outcome.status == JobItem.Status.DONE else 0,
+        **JobItem.LET_GO,
     )
     return None
 

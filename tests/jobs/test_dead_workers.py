@@ -13,7 +13,15 @@ from django_tasks_db.models import DBTaskResult
 from downloads.models import Job, JobItem
 from downloads.reaper import workers_dead_hand_back
 from downloads.tasks import run_chunk
-from downloads.worker_ids import MAX_LENGTH, slot_host, worker_id_for, worker_id_in_slots
+from downloads.worker import records
+from downloads.worker.work import Outcome
+from downloads.worker_ids import (
+    MAX_LENGTH,
+    slot_host,
+    worker_id_adopt,
+    worker_id_for,
+    worker_id_in_slots,
+)
 from tests.factories import JobFactory, JobItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,9 +72,12 @@ def test_only_the_rows_and_items_the_dead_worker_held_are_handed_on(user: Any) -
         "downloads.enqueue.WorkerLost",
     )
     assert live_row.status == reclaimed_row.status == TaskResultStatus.RUNNING
-    assert {(i.status, i.heartbeat_at) for i in (running, waiting, taken)} == {("queued", None)}
+    assert {(i.status, i.heartbeat_at, i.holder) for i in (running, waiting, taken)} == {
+        ("queued", None, "")
+    }
     assert (running.failure_cause, waiting.failure_cause) == ("interrupted", "")
     assert live_item.status == reclaimed_item.status == "running"
+    assert (live_item.holder, reclaimed_item.holder) == (LIVE, LIVE)
     assert live_item.heartbeat_at is not None and reclaimed_item.heartbeat_at is not None
     assert _queued_chunks() == [0, 2]
 
@@ -129,3 +140,19 @@ def test_serve_names_slots_on_a_long_host_so_that_ports_never_share_a_cut_id() -
     assert worker_id_in_slots(ids[8000], prefix=f"{host}:8000/")
     assert not worker_id_in_slots(ids[8000], prefix=f"{host}:8001/")
     assert slot_host("short-host") == "short-host"
+
+
+def test_an_item_that_ends_keeps_no_holder(user: Any) -> None:
+    worker_id_adopt(LIVE)
+    try:
+        item = JobItemFactory.create(job=JobFactory.create(owner=user), status="queued")
+        work = records.item_claim(item.pk)
+        assert work is not None
+        assert JobItem.objects.get(pk=item.pk).holder == LIVE
+
+        records.item_record_end(work, Outcome(JobItem.Status.DONE))
+    finally:
+        worker_id_adopt("")
+
+    item.refresh_from_db()
+    assert (item.status, item.heartbeat_at, item.holder) == ("done", None, "")
