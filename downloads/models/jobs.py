@@ -5,7 +5,9 @@ transition is made here, mostly as conditional UPDATEs so that two workers never
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -312,7 +314,7 @@ class JobItem(models.Model):
     UNFINISHED: ClassVar[tuple[str, ...]] = (Status.QUEUED, Status.RUNNING)
     RETRYABLE: ClassVar[tuple[str, ...]] = (Status.FAILED, Status.NO_MATCH)
     # What every write that lets an item go sets: no worker beats for it or holds it any more.
-    LET_GO: ClassVar[dict[str, Any]] = {"heartbeat_at": None, "holder": ""}
+    LET_GO: ClassVar[Mapping[str, Any]] = MappingProxyType({"heartbeat_at": None, "holder": ""})
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="download_items")
