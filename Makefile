@@ -21,7 +21,7 @@ help:
 	@echo "make test           set up, lint, and run every test (SQLite, then PostgreSQL), browser tests included"
 	@echo "make test-postgres  run the suite against a throwaway PostgreSQL cluster"
 	@echo "make lint           ruff and mypy"
-	@echo "make bench          run the benchmarks (~7 min), results in bench/results.json"
+	@echo "make bench          run the benchmarks (~9 min), results in bench/results.json"
 	@echo "make update-ytdlp   install the newest yt-dlp that resolves and pin it in requirements.txt"
 
 $(PY):
