@@ -16,7 +16,9 @@ answers anything but 200 or not within 30 s; a stream is an error if it cannot o
 The bound is the issue's goal: p99 500 ms, no errors, the workers within 10 % of their pace
 without the load. Beside the clients' times, each phase reports the web processes' own time
 per page (`server`: the `Server-Timing` that `bench.timed_settings` adds), the clients' loop
-lag, and the CPU the web processes and this process used (per request, and in cores).
+lag, and the CPU the web processes and this process used (per request, and in cores); B and C
+the workers' CPU (with their ffmpeg), and `cpu_demand` what C asks of the machine if pages and
+workers each kept their pace alone (A's web cores plus B's workers' cores) against its CPUs.
 `small_job_page` has the clients open the 100-item job's page instead of the big one's: what
 the load costs once the job page no longer grows with the job. Before the phases, the sandbox
 makes the audio of every item the workers may reach in them.
@@ -25,6 +27,7 @@ makes the audio of every item the workers may reach in them.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -90,6 +93,23 @@ def _summary(load: Load, cpu: dict[str, Any]) -> dict[str, Any]:
     figures["web_cores"] = rounded(cpu["web_cpu_seconds"] / seconds, 2)
     figures["bench_process_cores"] = rounded(cpu["bench_cpu_seconds"] / seconds, 2)
     return figures
+
+
+def _workers_cpu(cpu_seconds: float, tracks: int, seconds: float) -> dict[str, Any]:
+    """The worker processes' CPU (with their ffmpeg) over a phase: in cores, and per track."""
+    return {
+        "worker_cores": rounded(cpu_seconds / seconds, 2),
+        "worker_cpu_ms_per_track": rounded(1000 * cpu_seconds / max(1, tracks), 1),
+    }
+
+
+def _cpu_demand(no_job: dict[str, Any], job_alone: dict[str, Any]) -> dict[str, Any]:
+    """What phase C asks of the machine if the pages and the workers each keep their pace
+    alone: the web's cores in A plus the workers' in B. Past the CPU count, the web (served
+    first: WORKER_NICENESS) and the workers' pace cannot both hold, whatever the code does."""
+    cores = rounded(no_job["web_cores"] + job_alone["worker_cores"], 2)
+    cpus = os.cpu_count() or 1
+    return {"cores": cores, "cpus": cpus, "over_cpus": ratio(cores, cpus)}
 
 
 def _started(world: World, *, timeout: float) -> None:
@@ -159,14 +179,17 @@ def run(
             pool = Workers(env, settings.EMBEDDED_WORKERS)
             _started(world, timeout=max(5.0, seconds / 2))
             before, began = finished_items(world.big), time.perf_counter()
+            worker_cpu = [pool.cpu_seconds()]
             time.sleep(baseline_s)
             quiet_s = time.perf_counter() - began
             quiet = finished_items(world.big) - before
+            worker_cpu.append(pool.cpu_seconds())
             log(f"P6 B, job alone: {quiet} tracks in {quiet_s:.1f} s")
             before, began = finished_items(world.big), time.perf_counter()
             loaded = _phase("C, job and load", web, replace(spec, seconds=seconds), scratch)
             busy_s = time.perf_counter() - began
             busy = finished_items(world.big) - before
+            worker_cpu.append(pool.cpu_seconds())
     finally:
         if pool is not None:
             pool.stop()
@@ -174,13 +197,16 @@ def run(
     ours, base = _summary(*loaded), _summary(*alone)
     ours["tracks_per_s"] = rounded(busy / busy_s, 2)
     base_tracks = rounded(quiet / quiet_s, 2)
+    quiet_workers = _workers_cpu(worker_cpu[1] - worker_cpu[0], quiet, quiet_s)
+    ours |= _workers_cpu(worker_cpu[2] - worker_cpu[1], busy, busy_s)
     log(
         f"P6: no job p50/p99 {base['p50_ms']}/{base['p99_ms']} ms; job running "
         f"{ours['p50_ms']}/{ours['p99_ms']} ms, {ours['errors']} errors; tracks/s "
         f"{ours['tracks_per_s']} under load, {base_tracks} without; server p50/p99 "
         f"{base['server']['p50_ms']}/{base['server']['p99_ms']} and "
         f"{ours['server']['p50_ms']}/{ours['server']['p99_ms']} ms; web CPU per request "
-        f"{base['web_cpu_ms_per_request']} and {ours['web_cpu_ms_per_request']} ms"
+        f"{base['web_cpu_ms_per_request']} and {ours['web_cpu_ms_per_request']} ms; workers "
+        f"{quiet_workers['worker_cores']} cores alone, web {base['web_cores']} with no job"
     )
     workers_used = web_workers if web_workers is not None else settings.WEB_WORKERS
     return {
@@ -205,7 +231,12 @@ def run(
         "metric": "page ms p50/p99 and errors with the job running (ours) and without "
         "(baseline); worker tracks per second under load and alone",
         "ours": ours,
-        "baseline": {**base, "tracks_per_s_without_load": base_tracks},
+        "baseline": {
+            **base,
+            "tracks_per_s_without_load": base_tracks,
+            **{f"{key}_without_load": value for key, value in quiet_workers.items()},
+        },
+        "cpu_demand": _cpu_demand(base, quiet_workers),
         "bound": {"p99_ms": P99_GOAL_MS, "errors": 0, "throughput_share": THROUGHPUT_GOAL},
         "ratio": {
             "p50_job_over_no_job": ratio(ours["p50_ms"] or 0, base["p50_ms"] or 0),

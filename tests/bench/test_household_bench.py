@@ -49,3 +49,9 @@ def test_quick_p5_and_p6_measure_the_job_pages_workers_and_load(tmp_path: Path) 
     assert p6["ours"]["requests"] > 0 and p6["baseline"]["requests"] > 0
     assert p6["ours"]["stream_events"] > 0
     assert p6["setup"]["page_clients"] == 4 and p6["setup"]["progress_streams"] == 2
+    # P6: the workers' CPU in both phases, and what the two would ask of the machine together.
+    assert p6["baseline"]["worker_cores_without_load"] > 0 and p6["ours"]["worker_cores"] > 0
+    demand = p6["cpu_demand"]
+    assert demand["cores"] == round(
+        p6["baseline"]["web_cores"] + p6["baseline"]["worker_cores_without_load"], 2
+    )
