@@ -1,4 +1,4 @@
-"""ffmpeg: which codec a download holds, and the remux or conversion into the file we keep.
+"""Which codec a download holds, and ffmpeg's remux or conversion into the file we keep.
 
 `original` keeps the codec (stream copy into Ogg or MP4); conversions happen only when asked.
 """
@@ -19,6 +19,7 @@ from yt_dlp.utils import DownloadCancelled
 from downloads.pipeline.errors import FetchError
 from downloads.pipeline.fetch.classify import disk_full_error
 from downloads.pipeline.fetch.retry import POLL_S, CancelCheck
+from downloads.pipeline.fetch.sniff import container_codec
 from spotifydl.ffmpeg import ffmpeg_path
 
 AudioFormat = Literal["original", "mp3", "mp3-v0", "m4a", "opus"]
@@ -61,6 +62,11 @@ def plan_output(source_codec: str, audio_format: AudioFormat) -> OutputPlan:
         return OutputPlan(_ENCODE[audio_format][0], source_codec, _COPY)
     ext, codec, args = _ENCODE[audio_format]
     return OutputPlan(ext, codec, args)
+
+
+def codec_of(path: Path) -> str:
+    """The codec of a download: what its container declares, else what ffmpeg finds in it."""
+    return container_codec(path) or probe_codec(path)
 
 
 def probe_codec(path: Path) -> str:

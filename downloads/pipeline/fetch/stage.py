@@ -18,7 +18,7 @@ from yt_dlp.utils import DownloadCancelled
 
 from downloads.pipeline.errors import FetchError
 from downloads.pipeline.fetch.classify import cancelled_error, classify_error
-from downloads.pipeline.fetch.convert import AUDIO_FORMATS, convert, plan_output, probe_codec
+from downloads.pipeline.fetch.convert import AUDIO_FORMATS, codec_of, convert, plan_output
 from downloads.pipeline.fetch.download import download_source, page_read
 from downloads.pipeline.fetch.options import FetchOptions, Hooks, ProgressCallback
 from downloads.pipeline.fetch.retry import (
@@ -131,7 +131,7 @@ def _attempt(
         raw = download_source(url, workdir, options, hooks, hooks.policy, extracted)
         if downloaded is not None:
             downloaded()
-        source_codec = probe_codec(raw)
+        source_codec = codec_of(raw)
         plan = plan_output(source_codec, options.audio_format)
         target = workdir / f"audio.{plan.ext}"
         convert(raw, target, plan, cancel)
