@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.processes import ROOT, free_port, manage, wait_for_http
+from tests.support.waiting import wait_until
 from tests.support.workers import worker_env
 
 # --- real processes ----------------------------------------------------------------------------
@@ -247,6 +248,20 @@ def app_env(spotify: Any = None, **extra: str) -> dict[str, str]:
         env["SPOTIFY_ACCOUNTS_URL"] = spotify.accounts_url
         env["SPOTIFY_API_URL"] = spotify.api_url
     return env | extra
+
+
+def wait_job_ended(job: Any, *, timeout: float) -> None:
+    """Until a job that workers in other processes run is finished and the worker that ended
+    it has written what follows its end (`job_after_finish`: its playlist file). Checked in
+    between, the files would show that write's temporary file."""
+    from downloads import playlists, preferences
+    from downloads.models import Job
+
+    wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=timeout)
+    job.refresh_from_db()
+    if job.kind in Job.M3U8_KINDS and preferences.playlist_files_wanted(user_id=job.owner_id):
+        written = playlists.playlist_file_path(title=job.title, owner=job.owner)
+        wait_until(written.is_file, timeout=60, what="the job's playlist file")
 
 
 def assert_every_track_done(job: Any, count: int, *, temp_dirs: list[Path] | None = None) -> None:

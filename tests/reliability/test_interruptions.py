@@ -16,7 +16,7 @@ from downloads import enqueue, services
 from downloads.models import Job, JobItem
 from sandbox import Sandbox
 from spotifydl.ffmpeg import ffmpeg_path
-from tests.reliability.helpers import Processes, playlist_job, uploaded_tracks
+from tests.reliability.helpers import Processes, playlist_job, uploaded_tracks, wait_job_ended
 from tests.reliability.invariants import describe
 from tests.reliability.serving import signal_tree
 from tests.support.waiting import wait_until
@@ -72,7 +72,7 @@ def test_a_worker_stopped_mid_conversion_requeues_the_item_uncounted(
 
     hold.unlink()
     processes.worker(PATH=path)
-    wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=120)
+    wait_job_ended(job, timeout=120)
 
     print("\nafter a stop mid-conversion:", describe(job), f"interrupted: {len(cut_short)}")
     assert job.items.filter(status=JobItem.Status.DONE).count() == 4

@@ -17,9 +17,9 @@ from django.db import connection
 from django.utils import timezone
 
 from downloads import reaper
-from downloads.models import HEARTBEAT_STALE_AFTER, Job, JobItem
+from downloads.models import HEARTBEAT_STALE_AFTER, JobItem
 from sandbox import Sandbox
-from tests.reliability.helpers import Processes, playlist_job
+from tests.reliability.helpers import Processes, playlist_job, wait_job_ended
 from tests.reliability.invariants import assert_job_consistent, describe, music_files
 from tests.support.catalog import editorial_tracks, has_upload
 from tests.support.waiting import wait_until
@@ -69,7 +69,7 @@ def test_two_workers_on_their_own_data_folders_finish_a_playlist_though_one_is_k
     processes.kill(doomed)
     # The reaper, seeing the dead worker's heartbeats as stale as they become a minute later.
     reaper.jobs_reap(now=timezone.now() + HEARTBEAT_STALE_AFTER + timedelta(seconds=1))
-    wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=240)
+    wait_job_ended(job, timeout=240)
 
     print("\nscaled out:", describe(job))
     counts = assert_job_consistent(job, temp_dirs=[])

@@ -24,6 +24,7 @@ from tests.reliability.helpers import (
     assert_every_track_done,
     no_chunk_task_left_running,
     uploads_job,
+    wait_job_ended,
 )
 from tests.reliability.invariants import describe
 from tests.reliability.serving import alive, converting, signal_tree
@@ -93,7 +94,7 @@ def test_serve_stopped_mid_conversion_twice_and_started_again_finishes_the_job(
             _stop(serve, "sigterm")
 
     _serve(processes, temp, port=port)
-    wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=300)
+    wait_job_ended(job, timeout=300)
     running = no_chunk_task_left_running().filter(status=TaskResultStatus.RUNNING)
 
     print(

@@ -29,6 +29,7 @@ from tests.reliability.helpers import (
     assert_every_track_done,
     no_chunk_task_left_running,
     uploads_job,
+    wait_job_ended,
 )
 from tests.reliability.invariants import describe, music_files
 from tests.reliability.serving import WebWatch, live_workers, signal_tree
@@ -109,7 +110,7 @@ def test_three_sigkills_of_the_workers_during_a_150_track_job_fail_and_redo_noth
             cut_short = job.items.filter(failure_cause=JobItem.FailureCause.INTERRUPTED)
             interrupted |= set(cut_short.values_list("pk", flat=True))
             wait_until(partial(_workers_back, killed), timeout=120, what="workers restarted")
-        wait_until(lambda: Job.objects.get(pk=job.pk).status in Job.FINISHED, timeout=600)
+        wait_job_ended(job, timeout=600)
         chunk_rows = no_chunk_task_left_running()
     stuck = chunk_rows.filter(status=TaskResultStatus.RUNNING).count()
     lost = chunk_rows.filter(
