@@ -18,6 +18,8 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
+from downloads.worker import workdir
+
 _ID3: Any = mutagen.id3  # untyped frame classes
 _STAMP = re.compile(r"\[(\d+):(\d+(?:\.\d+)?)\]")
 
@@ -35,7 +37,9 @@ def parse_lrc(text: str) -> list[tuple[float, str]]:
 
 
 def atomic_text(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".lyrics-", suffix=".tmp")
+    fd, temp = tempfile.mkstemp(
+        dir=path.parent, prefix=workdir.beside_prefix("lyrics"), suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text if text.endswith("\n") else text + "\n")
@@ -48,7 +52,9 @@ def atomic_text(path: Path, text: str) -> None:
 
 def embed(audio: Path, *, plain: str | None, synced: str | None) -> None:
     """Embeds the lyrics in a tagged copy, then renames it over the file."""
-    fd, temp_name = tempfile.mkstemp(dir=audio.parent, prefix=".lyrics-", suffix=audio.suffix)
+    fd, temp_name = tempfile.mkstemp(
+        dir=audio.parent, prefix=workdir.beside_prefix("lyrics"), suffix=audio.suffix
+    )
     os.close(fd)
     temp = Path(temp_name)
     try:

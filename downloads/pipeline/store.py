@@ -26,6 +26,7 @@ from django.conf import settings
 from downloads.pipeline.errors import PathTemplateError, StoreError
 from downloads.pipeline.metadata import TrackTags
 from downloads.pipeline.tag import spotify_track_id
+from downloads.worker import workdir
 
 # The folder of the .m3u8 files; music never goes there (a first folder with this name is renamed).
 PLAYLISTS_FOLDER = "Playlists"
@@ -273,7 +274,9 @@ def _fsync_file(path: Path) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Readers see the old content or the new one, never a half-written file."""
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    fd, temp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=workdir.beside_prefix("tmp"), suffix=path.suffix
+    )
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -291,7 +294,7 @@ def _staged(source: Path, directory: Path) -> Path:
     """`source` itself when it is on the target's filesystem; else a complete copy beside it."""
     if source.stat().st_dev == directory.stat().st_dev:
         return source
-    fd, temp_name = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    fd, temp_name = tempfile.mkstemp(dir=directory, prefix=workdir.beside_prefix("tmp"))
     os.close(fd)
     shutil.copyfile(source, temp_name)
     source.unlink()

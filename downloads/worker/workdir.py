@@ -6,10 +6,11 @@ that folder for as long as it lives. The kernel drops the lock when the process 
 dies, so "is this run dead?" is answered by trying the lock: no clock, no guess. Every item
 attempt downloads and converts in its own folder inside the run root.
 
-Temporary files that must sit beside their target for an atomic rename in a folder that may be
-on another filesystem (the cover cache under DATA_DIR) carry the run id in their name instead,
-and the same sweep removes those of dead runs. Startup (serve, worker) and the reaper sweep; a
-clean exit removes its own root.
+Temporary files that must sit beside their target for an atomic rename (a cover in the cache
+under DATA_DIR, maybe on another filesystem; a playlist file, lyrics or a file copied in from
+another filesystem in the music folder) carry the run id in their name instead, and the same
+sweep removes those of dead runs. Startup (serve, worker) and the reaper sweep; a clean exit
+removes its own root.
 """
 
 from __future__ import annotations
@@ -109,8 +110,9 @@ def beside_prefix(kind: str) -> str:
 
 
 def beside_dirs() -> list[Path]:
-    """Folders where temporary files sit beside their targets: the cover cache."""
-    return [Path(settings.DATA_DIR) / "covers"]
+    """Trees where temporary files sit beside their targets: the cover cache, and the music
+    folder (playlist files, lyrics, a file copied in from another filesystem)."""
+    return [Path(settings.DATA_DIR) / "covers", Path(settings.MUSIC_ROOT)]
 
 
 def dead_runs_remove() -> int:
@@ -118,11 +120,18 @@ def dead_runs_remove() -> int:
     incoming = incoming_dir()
     roots = incoming.glob(f"{RUN_PREFIX}*") if incoming.is_dir() else iter(())
     dead = [root.name for root in roots if root.name != run_id() and _remove_if_dead(root)]
-    for folder in beside_dirs():
-        for name in dead:
-            for leftover in folder.glob(f".*-{name}-*"):
-                leftover.unlink(missing_ok=True)
+    if dead:  # the music folder is walked only after a run died, not at every sweep
+        _beside_files_remove(tuple(f"-{name}-" for name in dead))
     return len(dead)
+
+
+def _beside_files_remove(tags: tuple[str, ...]) -> None:
+    for tree in beside_dirs():
+        for folder, subfolders, files in os.walk(tree):
+            subfolders[:] = [name for name in subfolders if name != INCOMING]
+            for name in files:
+                if name.startswith(".") and any(tag in name for tag in tags):
+                    (Path(folder) / name).unlink(missing_ok=True)
 
 
 def _remove_if_dead(root: Path) -> bool:

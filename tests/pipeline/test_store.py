@@ -27,6 +27,7 @@ from downloads.pipeline.store import (
     write_m3u8,
 )
 from downloads.playlists import playlist_file_path
+from downloads.worker import workdir
 
 TAGS = TrackTags(
     title="Wonderwall",
@@ -297,6 +298,11 @@ def test_tracks_racing_for_one_path_never_overwrite_each_other(_music_root):
     assert all(path.read_text() == track_id for track_id, path in placed.items())
 
 
+def _beside(folder: Path) -> list[str]:
+    """What is in the folder but the process's own run root (its temp files are named after it)."""
+    return [name for name in os.listdir(folder) if name != workdir.INCOMING]
+
+
 def test_atomic_write_replaces_content_and_leaves_no_temp_files(_music_root):
     target = _music_root / "file.txt"
     target.write_text("old")
@@ -304,7 +310,7 @@ def test_atomic_write_replaces_content_and_leaves_no_temp_files(_music_root):
     atomic_write_bytes(target, b"new")
 
     assert target.read_bytes() == b"new"
-    assert os.listdir(_music_root) == ["file.txt"]
+    assert _beside(_music_root) == ["file.txt"]
 
 
 def test_a_failed_atomic_write_keeps_the_old_content(_music_root):
@@ -315,7 +321,7 @@ def test_a_failed_atomic_write_keeps_the_old_content(_music_root):
         atomic_write_bytes(target, "not bytes")  # type: ignore[arg-type]
 
     assert target.read_text() == "old"
-    assert os.listdir(_music_root) == ["file.txt"]
+    assert _beside(_music_root) == ["file.txt"]
 
 
 # ---- playlists --------------------------------------------------------------------------------

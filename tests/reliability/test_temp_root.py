@@ -1,5 +1,6 @@
 """Temporary files live under one root per process run; the sweep removes dead runs' leftovers
-(a killed worker's attempt folders and a cover written but never renamed), never a live run's."""
+(a killed worker's attempt folders, and a cover, playlist file or lyrics written beside their
+target but never renamed), never a live run's."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ folder = workdir.attempt_dir_create({item}, 1)
 covers = workdir.beside_dirs()[0]
 covers.mkdir(parents=True, exist_ok=True)
 (covers / (workdir.beside_prefix("cover") + "x1")).write_bytes(b"half a cover")
+music = pathlib.Path({music!r})
+for folder, kind in (("Playlists/ana", "tmp"), ("Artist/Album", "lyrics")):
+    (music / folder).mkdir(parents=True, exist_ok=True)
+    (music / folder / (workdir.beside_prefix(kind) + "x2.opus")).write_bytes(b"half a write")
 pathlib.Path({marker!r}).write_text(workdir.run_id())
 os.kill(os.getpid(), signal.SIGKILL) if {die} else time.sleep(120)
 """
@@ -42,7 +47,7 @@ def _run(roots: Path, name: str, *, die: bool) -> tuple[subprocess.Popen[bytes],
     process = manage(
         "shell",
         "-c",
-        _RUN.format(marker=str(marker), die=die, item=8 if die else 7),
+        _RUN.format(marker=str(marker), die=die, item=8 if die else 7, music=str(roots / "music")),
         env=child_env(MUSIC_ROOT=str(settings.MUSIC_ROOT), DATA_DIR=str(settings.DATA_DIR)),
     )
     return process, marker
@@ -50,8 +55,12 @@ def _run(roots: Path, name: str, *, die: bool) -> tuple[subprocess.Popen[bytes],
 
 def _files_of(run: str) -> list[Path]:
     incoming = Path(settings.MUSIC_ROOT) / workdir.INCOMING
-    covers = workdir.beside_dirs()[0]
-    return [*incoming.glob(f"{run}*"), *covers.glob(f".cover-{run}-*")]
+    covers, music = workdir.beside_dirs()
+    return [
+        *incoming.glob(f"{run}*"),
+        *covers.glob(f".cover-{run}-*"),
+        *music.glob(f"*/*/.*-{run}-*"),
+    ]
 
 
 def test_the_sweep_removes_a_killed_runs_files_and_keeps_a_live_runs(roots: Path) -> None:
@@ -67,7 +76,7 @@ def test_the_sweep_removes_a_killed_runs_files_and_keeps_a_live_runs(roots: Path
 
         assert removed == 1
         assert _files_of(dead_run) == []
-        assert len(_files_of(live_run)) == 2  # its root and its cover in progress
+        assert len(_files_of(live_run)) == 4  # its root, its cover, playlist and lyrics writes
         assert (workdir.incoming_dir() / live_run / "item-7-1" / "source.webm.part").exists()
     finally:
         live.kill()
@@ -84,6 +93,7 @@ def test_a_finished_runs_files_go_at_the_next_sweep(roots: Path) -> None:
 
     assert list(workdir.incoming_dir().iterdir()) == []
     assert list(workdir.beside_dirs()[0].iterdir()) == []
+    assert list(Path(settings.MUSIC_ROOT).glob("*/*/*")) == []
 
 
 def test_this_processes_attempt_folders_live_under_its_own_run_root(roots: Path) -> None:
