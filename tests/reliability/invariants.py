@@ -32,7 +32,7 @@ _NOT_PLAIN = (
 MAX_REASON = 600
 # Names that only a half-finished write leaves behind.
 _TEMP_SUFFIXES = (".part", ".ytdl", ".tmp", ".temp", ".ffmpeg.log")
-_TEMP_PREFIXES = (".tmp-", ".cover-", ".lyrics-", ".tmp")
+_TEMP_PREFIXES = (".tmp", ".cover-", ".lyrics-")
 AUDIO_SUFFIXES = (".opus", ".ogg", ".m4a", ".mp3", ".webm", ".aac")
 PLAYLISTS = "Playlists"
 INCOMING = ".incoming"

@@ -19,6 +19,7 @@ from mutagen import MutagenError
 # Matroska element ids (with their length marker, as they appear in the file).
 _EBML, _SEGMENT, _TRACKS, _TRACK_ENTRY = 0x1A45DFA3, 0x18538067, 0x1654AE6B, 0xAE
 _CLUSTER, _TRACK_TYPE, _CODEC_ID = 0x1F43B675, 0x83, 0x86
+_EBML_MAGIC = _EBML.to_bytes(4, "big")
 _AUDIO_TRACK = 2
 # Tracks come before the first cluster; YouTube's WebM has them within its first kilobytes.
 _HEAD_BYTES = 256 * 1024
@@ -46,11 +47,10 @@ def container_codec(path: Path) -> str | None:
     """The first audio track's codec as its container declares it ("opus", "aac", ...)."""
     try:
         with path.open("rb") as handle:
-            magic = handle.read(8)
-            handle.seek(0)
-            if magic[:4] == _EBML.to_bytes(4, "big"):
-                return _matroska_codec(handle.read(_HEAD_BYTES))
-        if magic[4:8] == b"ftyp":
+            head = handle.read(_HEAD_BYTES)
+        if head[:4] == _EBML_MAGIC:
+            return _matroska_codec(head)
+        if head[4:8] == b"ftyp":
             return _MP4_CODECS.get(_mp4_codec(path))
     except (OSError, MutagenError, _Truncated):
         return None
