@@ -14,18 +14,7 @@ import pytest
 
 from downloads.pipeline.fetch.convert import probe_codec
 from downloads.pipeline.fetch.sniff import container_codec
-from spotifydl.ffmpeg import ffmpeg_path
-from tests.pipeline.fetching import fetch_into
-
-TONE = ("-f", "lavfi", "-i", "sine=frequency=440:duration=1")
-PICTURE = ("-f", "lavfi", "-i", "color=size=64x64:duration=1")
-
-
-def _made(path: Path, *args: str) -> Path:
-    subprocess.run(
-        [ffmpeg_path(), "-v", "error", "-nostdin", "-y", *args, str(path)], check=True, timeout=60
-    )
-    return path
+from tests.pipeline.fetching import PICTURE, TONE, fetch_into, made_by_ffmpeg
 
 
 @pytest.mark.parametrize(
@@ -40,7 +29,7 @@ def _made(path: Path, *args: str) -> Path:
     ],
 )
 def test_the_codec_a_container_declares_is_the_one_ffmpeg_finds(tmp_path, name, args, codec):
-    made = _made(tmp_path / name, *args)
+    made = made_by_ffmpeg(tmp_path / name, *args)
 
     assert container_codec(made) == codec == probe_codec(made)
 
@@ -54,11 +43,11 @@ def test_the_codec_a_container_declares_is_the_one_ffmpeg_finds(tmp_path, name, 
     ],
 )
 def test_containers_without_a_declared_audio_codec_are_left_to_ffmpeg(tmp_path, name, args):
-    assert container_codec(_made(tmp_path / name, *args)) is None
+    assert container_codec(made_by_ffmpeg(tmp_path / name, *args)) is None
 
 
 def test_damaged_and_foreign_files_are_left_to_ffmpeg(tmp_path):
-    whole = _made(tmp_path / "whole.webm", *TONE, "-c:a", "libopus").read_bytes()
+    whole = made_by_ffmpeg(tmp_path / "whole.webm", *TONE, "-c:a", "libopus").read_bytes()
     damaged = {
         "empty.webm": b"",
         "page.webm": b"<!DOCTYPE html><html>Sign in to confirm you're not a bot</html>",
@@ -72,22 +61,41 @@ def test_damaged_and_foreign_files_are_left_to_ffmpeg(tmp_path):
     assert container_codec(tmp_path / "missing.webm") is None
 
 
-@pytest.mark.integration
-def test_a_fetched_webm_is_remuxed_by_one_ffmpeg_run_and_no_probe(
-    media_sandbox, short_track, workdir, monkeypatch
-):
+def _ffmpeg_runs_on(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The ffmpeg processes started on a file in `workdir` from now on (the sandbox, in this
+    process, makes a video's audio with ffmpeg first: not a run of ours)."""
     started: list[list[str]] = []
     popen_init = subprocess.Popen.__init__
 
     def recording(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
-        started.append([str(arg) for arg in args] if isinstance(args, list | tuple) else [args])
+        argv = [str(arg) for arg in args] if isinstance(args, list | tuple) else [str(args)]
+        if "-i" in argv and str(workdir) in argv[argv.index("-i") + 1]:
+            started.append(argv)
         popen_init(self, args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess.Popen, "__init__", recording)
+    return started
+
+
+@pytest.mark.integration
+def test_a_fetched_webm_becomes_ogg_opus_without_any_ffmpeg_process(
+    media_sandbox, short_track, workdir, monkeypatch
+):
+    ours = _ffmpeg_runs_on(workdir, monkeypatch)
 
     fetched = fetch_into(short_track.media_url(media_sandbox, "webm"), workdir)
 
-    # The sandbox, in this process, makes the video's audio with ffmpeg first: not a read of ours.
-    ours = [args for args in started if "-i" in args and str(workdir) in args[args.index("-i") + 1]]
-    assert fetched.source_codec == "opus"
+    assert fetched.source_codec == "opus" and fetched.path.suffix == ".opus"
+    assert ours == []
+
+
+@pytest.mark.integration
+def test_a_fetched_m4a_is_remuxed_by_one_ffmpeg_run_and_no_probe(
+    media_sandbox, short_track, workdir, monkeypatch
+):
+    ours = _ffmpeg_runs_on(workdir, monkeypatch)
+
+    fetched = fetch_into(short_track.media_url(media_sandbox, "m4a"), workdir)
+
+    assert fetched.source_codec == "aac"
     assert len(ours) == 1 and ours[0][-1] == str(fetched.path)

@@ -1,6 +1,7 @@
-"""Which codec a download holds, and ffmpeg's remux or conversion into the file we keep.
+"""Which codec a download holds, and the remux or conversion into the file we keep.
 
 `original` keeps the codec (stream copy into Ogg or MP4); conversions happen only when asked.
+Opus from a WebM is moved into Ogg in this process (`ogg_opus.py`); everything else is ffmpeg's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from yt_dlp.utils import DownloadCancelled
 
 from downloads.pipeline.errors import FetchError
 from downloads.pipeline.fetch.classify import disk_full_error
+from downloads.pipeline.fetch.ogg_opus import remux_webm_opus
 from downloads.pipeline.fetch.retry import POLL_S, CancelCheck
 from downloads.pipeline.fetch.sniff import container_codec
 from spotifydl.ffmpeg import ffmpeg_path
@@ -95,12 +97,15 @@ def _ffmpeg_command(source: Path, target: Path, plan: OutputPlan) -> list[str]:
 
 
 def convert(source: Path, target: Path, plan: OutputPlan, cancel: CancelCheck) -> None:
-    """Run ffmpeg, polling `cancel` so a long encode stops promptly.
+    """Remux or encode `source` into `target`. Run ffmpeg, polling `cancel` so a long encode
+    stops promptly, unless the remux is Opus into Ogg from a WebM `ogg_opus` follows.
 
     Its messages go to an anonymous temporary file in the system's temp folder, on purpose off
     the music disk: when that disk is full, they are what says so. The file has no name and is
     gone when closed, so it is no work folder of anyone's.
     """
+    if plan.copies and plan.codec == "opus" and remux_webm_opus(source, target, cancel):
+        return
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(
             _ffmpeg_command(source, target, plan), stdout=subprocess.DEVNULL, stderr=stderr

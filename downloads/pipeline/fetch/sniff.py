@@ -16,11 +16,8 @@ from typing import Any
 import mutagen.mp4
 from mutagen import MutagenError
 
-# Matroska element ids (with their length marker, as they appear in the file).
-_EBML, _SEGMENT, _TRACKS, _TRACK_ENTRY = 0x1A45DFA3, 0x18538067, 0x1654AE6B, 0xAE
-_CLUSTER, _TRACK_TYPE, _CODEC_ID = 0x1F43B675, 0x83, 0x86
-_EBML_MAGIC = _EBML.to_bytes(4, "big")
-_AUDIO_TRACK = 2
+from downloads.pipeline.fetch import matroska
+
 # Tracks come before the first cluster; YouTube's WebM has them within its first kilobytes.
 _HEAD_BYTES = 256 * 1024
 # Codec ids to the names ffmpeg gives the same codecs (what the conversion plan speaks).
@@ -48,11 +45,11 @@ def container_codec(path: Path) -> str | None:
     try:
         with path.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
-        if head[:4] == _EBML_MAGIC:
+        if head[:4] == matroska.EBML_MAGIC:
             return _matroska_codec(head)
         if head[4:8] == b"ftyp":
             return _MP4_CODECS.get(_mp4_codec(path))
-    except (OSError, MutagenError, _Truncated):
+    except (OSError, MutagenError, matroska.Unreadable):
         return None
     return None
 
@@ -62,56 +59,12 @@ def _mp4_codec(path: Path) -> str:
     return str(mp4.info.codec).lower()
 
 
-class _Truncated(Exception):
-    pass
-
-
-def _vint(data: bytes, at: int, *, keep_marker: bool) -> tuple[int, int]:
-    """An EBML variable-size integer at `at`: (value, position after it)."""
-    if at >= len(data):
-        raise _Truncated
-    first = data[at]
-    length = 9 - first.bit_length() if first else 9
-    if length > 8 or at + length > len(data):
-        raise _Truncated
-    value = int.from_bytes(data[at : at + length], "big")
-    if not keep_marker:
-        value &= (1 << (7 * length)) - 1
-        if value == (1 << (7 * length)) - 1:
-            value = -1  # unknown size: the element runs to the end of its parent
-    return value, at + length
-
-
-def _elements(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
-    """(id, body start, body end) of the elements between `start` and `end`."""
-    found, at = [], start
-    while at < end:
-        element, at = _vint(data, at, keep_marker=True)
-        size, at = _vint(data, at, keep_marker=False)
-        body_end = end if size < 0 else min(at + size, end)
-        found.append((element, at, body_end))
-        if element == _CLUSTER:
-            break  # media from here on: the tracks were not where they belong
-        at = body_end
-    return found
-
-
 def _matroska_codec(data: bytes) -> str | None:
-    for element, start, end in _elements(data, 0, len(data)):
-        if element != _SEGMENT:
+    for element, start, end in matroska.elements(data, 0, len(data)):
+        if element != matroska.SEGMENT:
             continue
-        for child, child_start, child_end in _elements(data, start, end):
-            if child == _TRACKS:
-                return _audio_codec(data, child_start, child_end)
-    return None
-
-
-def _audio_codec(data: bytes, start: int, end: int) -> str | None:
-    for element, entry_start, entry_end in _elements(data, start, end):
-        if element != _TRACK_ENTRY:
-            continue
-        fields = {e: data[s:t] for e, s, t in _elements(data, entry_start, entry_end)}
-        if int.from_bytes(fields.get(_TRACK_TYPE, b""), "big") == _AUDIO_TRACK:
-            codec_id = fields.get(_CODEC_ID, b"").rstrip(b"\0").decode("ascii", "replace")
-            return _MATROSKA_CODECS.get(codec_id)
+        for child, child_start, child_end in matroska.elements(data, start, end):
+            if child == matroska.TRACKS:
+                fields = matroska.audio_track(data, child_start, child_end)
+                return None if fields is None else _MATROSKA_CODECS.get(matroska.codec_id(fields))
     return None
