@@ -22,7 +22,10 @@ from tests.pipeline.fetching import PICTURE, TONE, decoded, made_by_ffmpeg
 
 # 1.37 s: the last 20 ms frame is part padding, which the WebM's DiscardPadding trims.
 ODD_TONE = ("-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000:duration=1.37")
-STEREO = ("-f", "lavfi", "-i", "sine=frequency=550:duration=2", "-ac", "2")
+# 256 kb/s stereo: packets of more than 255 bytes, laced in several segments each.
+STEREO = ("-f", "lavfi", "-i", "sine=frequency=550:duration=2", "-ac", "2", "-b:a", "256k")
+# 60 ms packets: three 20 ms CELT frames each, counted by the packet's second byte.
+LONG_FRAMES = ("-f", "lavfi", "-i", "sine=frequency=660:duration=2", "-frame_duration", "60")
 
 
 def never() -> bool:
@@ -59,7 +62,9 @@ def _pages(path: Path) -> list[OggPage]:
     return pages
 
 
-@pytest.mark.parametrize("source", [ODD_TONE, STEREO], ids=["mono-trimmed-end", "stereo"])
+@pytest.mark.parametrize(
+    "source", [ODD_TONE, STEREO, LONG_FRAMES], ids=["mono-trimmed-end", "stereo", "60-ms-packets"]
+)
 def test_the_ogg_holds_the_same_audio_as_the_webm(tmp_path, source):
     webm = _webm(tmp_path, source)
     ogg = tmp_path / "audio.opus"

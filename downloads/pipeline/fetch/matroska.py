@@ -169,39 +169,56 @@ class OpusBlocks:
 
     def _packets(self, data: bytes) -> list[bytes]:
         """The packets of one cluster's body. A hot loop (50 blocks a second of audio): the
-        common block, a SimpleBlock of this track, is read inline."""
-        packets, at, end, track = [], 0, len(data), self._track
+        common block, a SimpleBlock of this track with a one- or two-byte size, is read inline."""
+        packets: list[bytes] = []
+        at, end, track, padding = 0, len(data), self._track, self.discard_ns
         while at < end:
-            element, body = data[at], at + 1
-            if element not in (SIMPLE_BLOCK, BLOCK_GROUP):
-                element, body = vint(data, at, keep_marker=True)
-            size, body = vint(data, body, keep_marker=False)
-            if size < 0 or body + size > end:
-                raise Unreadable("a block cut short or of unknown size")
-            if element == SIMPLE_BLOCK:
-                packets.append(self._block(data, body, body + size, track))
-                self.discard_ns = 0
-            elif element == BLOCK_GROUP:
-                packets.append(self._group(data, body, body + size, track))
-            elif element == ENCRYPTED_BLOCK:
-                raise Unreadable("encrypted")
+            first = data[at + 1] if data[at] == SIMPLE_BLOCK and at + 2 < end else 0
+            if 0x80 <= first < 0xFF:
+                size, body = first & 0x7F, at + 2
+            elif 0x40 <= first < 0x7F:
+                size, body = (first & 0x3F) << 8 | data[at + 2], at + 3
+            else:
+                at, padding = self._element(data, at, packets, padding)
+                continue
             at = body + size
+            if at > end or size < 5 or data[body] != track or data[body + 3] & _LACING:
+                raise Unreadable("a block cut short, of another track, or laced")
+            packets.append(data[body + 4 : at])
+            padding = 0
+        self.discard_ns = padding
         return packets
 
-    def _group(self, data: bytes, start: int, end: int, track: int) -> bytes:
-        packet, self.discard_ns = None, 0
+    def _element(self, data: bytes, at: int, packets: list[bytes], padding: int) -> tuple[int, int]:
+        """Any other element of a cluster: (position after it, the padding after its blocks)."""
+        element, body = vint(data, at, keep_marker=True)
+        size, body = vint(data, body, keep_marker=False)
+        if size < 0 or body + size > len(data):
+            raise Unreadable("a block cut short or of unknown size")
+        if element == SIMPLE_BLOCK:
+            packets.append(self._block(data, body, body + size))
+            padding = 0
+        elif element == BLOCK_GROUP:
+            packet, padding = self._group(data, body, body + size)
+            packets.append(packet)
+        elif element == ENCRYPTED_BLOCK:
+            raise Unreadable("encrypted")
+        return body + size, padding
+
+    def _group(self, data: bytes, start: int, end: int) -> tuple[bytes, int]:
+        """A BlockGroup's packet and the samples (in ns) its DiscardPadding trims."""
+        packet, padding = None, 0
         for element, body, body_end in elements(data, start, end):
             if element == BLOCK:
-                packet = self._block(data, body, body_end, track)
+                packet = self._block(data, body, body_end)
             elif element == DISCARD_PADDING:
-                self.discard_ns = int.from_bytes(data[body:body_end], "big", signed=True)
-        if packet is None or self.discard_ns < 0:
+                padding = int.from_bytes(data[body:body_end], "big", signed=True)
+        if packet is None or padding < 0:
             raise Unreadable("a block group without its block")
-        return packet
+        return packet, padding
 
-    @staticmethod
-    def _block(data: bytes, start: int, end: int, track: int) -> bytes:
+    def _block(self, data: bytes, start: int, end: int) -> bytes:
         # Track number (one byte), timecode (two), flags (one), then the frame.
-        if end - start < 5 or data[start] != track or data[start + 3] & _LACING:
+        if end - start < 5 or data[start] != self._track or data[start + 3] & _LACING:
             raise Unreadable("another track, or laced frames")
         return data[start + 4 : end]

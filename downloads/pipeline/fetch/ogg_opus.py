@@ -30,6 +30,8 @@ _BIT_REVERSED = bytes(int(f"{byte:08b}"[::-1], 2) for byte in range(256))
 # Samples per frame (at 48 kHz) by the TOC byte's configuration (RFC 6716, 3.1): SILK-only,
 # hybrid, CELT-only.
 _FRAME_SAMPLES = [480, 960, 1920, 2880] * 3 + [480, 960] * 2 + [120, 240, 480, 960] * 4
+# A packet's samples by its TOC byte: one frame, two, or (0) as many as its next byte says.
+_SAMPLES_BY_TOC = [_FRAME_SAMPLES[toc >> 3] * (1, 2, 2, 0)[toc & 3] for toc in range(256)]
 
 
 def remux_webm_opus(source: Path, target: Path, cancel: Callable[[], bool]) -> bool:
@@ -60,40 +62,35 @@ def _write(blocks: OpusBlocks, out: BinaryIO, cancel: Callable[[], bool]) -> Non
 
 
 class _Pages:
-    """Packets into pages: granule positions, lacing, a page per second of audio."""
+    """Packets into pages: granule positions, lacing, a page per second of audio. A hot loop
+    (50 packets a second of audio), so the page's counts live in locals while it runs."""
 
     def __init__(self, *, sequence: int) -> None:
         self.sequence, self.samples = sequence, 0
         self._packets: list[bytes] = []
-        self._lacing: list[int] = []
-        self._page_samples = 0
+        self._segments = self._page_samples = 0
 
     def add(self, packets: Iterable[bytes]) -> bytes:
         """The pages these packets complete (the rest wait for more)."""
         done: list[bytes] = []
-        lacing, frames = self._lacing, _FRAME_SAMPLES
+        page, segments, page_samples, total = self._packets, self._segments, self._page_samples, 0
         for packet in packets:
+            samples = _SAMPLES_BY_TOC[packet[0]] if packet else 0
+            if samples <= 0:
+                samples = _samples_of(packet)
             size = len(packet)
-            if not size:
-                raise Unreadable("an empty packet")
-            segments = size // 255 + 1
-            if len(lacing) + segments > _MAX_LACING or self._page_samples >= PAGE_SAMPLES:
-                done.append(self._flush(0, self.samples))
-                lacing = self._lacing
-            if segments == 1:
-                lacing.append(size)
-            elif segments > _MAX_LACING:
+            needs = 1 if size < 255 else size // 255 + 1
+            if needs > _MAX_LACING:
                 raise Unreadable("a packet larger than a page")
-            else:
-                lacing.extend((255,) * (segments - 1))
-                lacing.append(size % 255)
-            self._packets.append(packet)
-            toc, count = packet[0], packet[0] & 3  # RFC 6716, 3.2: frames in the packet
-            if count == 3 and size < 2:
-                raise Unreadable("a packet cut short")
-            samples = frames[toc >> 3] * (packet[1] & 0x3F if count == 3 else 1 + (count > 0))
-            self.samples += samples
-            self._page_samples += samples
+            if segments + needs > _MAX_LACING or page_samples >= PAGE_SAMPLES:
+                done.append(self._flush(0, self.samples + total))
+                page, segments, page_samples = self._packets, 0, 0
+            page.append(packet)
+            segments += needs
+            page_samples += samples
+            total += samples
+        self._segments, self._page_samples = segments, page_samples
+        self.samples += total
         return b"".join(done)
 
     def last(self, trim_samples: int) -> bytes:
@@ -103,19 +100,27 @@ class _Pages:
         return self._flush(_EOS, self.samples - trim_samples)
 
     def _flush(self, flags: int, granule: int) -> bytes:
-        page = _page(self._packets, granule, self.sequence, flags, self._lacing)
+        page = _page(self._packets, granule, self.sequence, flags)
         self.sequence += 1
-        self._packets, self._lacing, self._page_samples = [], [], 0
+        self._packets, self._segments, self._page_samples = [], 0, 0
         return page
 
 
-def _page(
-    packets: list[bytes], granule: int, sequence: int, flags: int, lacing: list[int] | None = None
-) -> bytes:
-    if lacing is None:
-        lacing = [value for p in packets for value in _lacing_of(len(p))]
+def _samples_of(packet: bytes) -> int:
+    """Samples in a packet of an arbitrary number of frames (RFC 6716, 3.2.5)."""
+    if len(packet) < 2:
+        raise Unreadable("an empty packet, or one cut short")
+    return _FRAME_SAMPLES[packet[0] >> 3] * (packet[1] & 0x3F)
+
+
+def _page(packets: list[bytes], granule: int, sequence: int, flags: int) -> bytes:
+    sizes = list(map(len, packets))
+    if max(sizes) < 255:
+        lacing = bytes(sizes)
+    else:
+        lacing = bytes(value for size in sizes for value in _lacing_of(size))
     header = _PAGE_HEADER.pack(b"OggS", 0, flags, granule, _SERIAL, sequence, 0, len(lacing))
-    page = b"".join((header, bytes(lacing), *packets))
+    page = b"".join((header, lacing, *packets))
     return page[:22] + _crc(page).to_bytes(4, "little") + page[26:]
 
 
