@@ -14,7 +14,7 @@ The tasks of chunks emptied that way find nothing to claim and end at once.
 
 A slot is a download connection (worker/turn.py): its next item searches and is matched while
 the current one downloads, and starts downloading as soon as the current one's media is in,
-while ffmpeg, tags, store and records finish that one beside it. An item is the run's until it
+while the remux, tags, store and records finish that one beside it. An item is the run's until it
 ends: its heartbeat, counts, retries and cancel are the same whichever slot started it.
 """
 

@@ -60,7 +60,7 @@ class ItemContext:
 
 class ItemPipeline:
     """`turn`, in a chunk run: the item's download waits for its slot's previous one, and tells
-    the slot once its media is in (ffmpeg, tags and store finish beside the next download)."""
+    the slot once its media is in (the remux, tags and store finish beside the next download)."""
 
     def __init__(self, context: ItemContext, work: Work, turn: Turn | None = None) -> None:
         self.context = context

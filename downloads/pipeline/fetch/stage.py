@@ -88,10 +88,10 @@ def fetch(
     Tries again as `policy` says, so callers call it once. `progress(downloaded_bytes,
     total_or_None)` and `cancel()` are called from this thread (keep them cheap and
     thread-safe); `cancel()` returning True stops the fetch within about two seconds.
-    `downloaded()`, from this thread too, says an attempt's bytes are in and only ffmpeg's
-    local work is left (a caller may start its next download meanwhile). `page`, read ahead
-    by `read_ahead` for this URL, spares the first attempt its page; later attempts read it
-    again (its stream URLs may be what failed).
+    `downloaded()`, from this thread too, says an attempt's bytes are in and only local work
+    (the remux or ffmpeg) is left (a caller may start its next download meanwhile). `page`,
+    read ahead by `read_ahead` for this URL, spares the first attempt its page; later attempts
+    read it again (its stream URLs may be what failed).
     Every failure, a cancel included, is a FetchError with a plain reason.
     """
     if not is_allowed_media_url(url):
