@@ -7,7 +7,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +53,25 @@ def converting(serve_pid: int) -> bool:
         if argv and Path(argv[0]).name.startswith("ffmpeg") and "-y" in argv:
             return True
     return False
+
+
+def stopped(pids: Iterable[int]) -> bool:
+    """Every thread of these processes has stopped (or the process is gone). SIGSTOP lands on
+    each thread at its next return to user space, not when kill() returns: a thread may still
+    finish a database commit meanwhile."""
+    for pid in pids:
+        try:
+            tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for task in tasks:
+            try:
+                state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if state not in ("T", "t"):
+                return False
+    return True
 
 
 def live_workers() -> dict[str, int]:

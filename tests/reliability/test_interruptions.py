@@ -51,8 +51,10 @@ def test_a_worker_stopped_mid_conversion_requeues_the_item_uncounted(
 ) -> None:
     bin_dir, marks, hold = _ffmpeg_shim(tmp_path)
     path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    # MP3: a conversion by ffmpeg (kept Opus is remuxed in the worker's own process).
+    tracks = uploaded_tracks(media_sandbox, 4)
     job = playlist_job(
-        media_sandbox, user, uploaded_tracks(media_sandbox, 4), name="Stopped Mix", enqueue=True
+        media_sandbox, user, tracks, name="Stopped Mix", enqueue=True, audio_format="mp3"
     )
     worker = processes.worker(PATH=path)
     wait_until(lambda: any(marks.iterdir()), timeout=120, step=0.05, what="a conversion")

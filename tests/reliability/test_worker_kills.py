@@ -32,7 +32,7 @@ from tests.reliability.helpers import (
     wait_job_ended,
 )
 from tests.reliability.invariants import describe, music_files
-from tests.reliability.serving import WebWatch, live_workers, signal_tree
+from tests.reliability.serving import WebWatch, live_workers, signal_tree, stopped
 from tests.support.waiting import wait_until
 
 # The waits' bounds are for a machine shared with much else; an unshared one takes a fraction.
@@ -95,8 +95,8 @@ def test_three_sigkills_of_the_workers_during_a_150_track_job_fail_and_redo_noth
             dead = {worker_id_for(slot=name, pid=pid) for name, pid in victims.items()}
             # Counted with the workers frozen, by the ids they hold items under, as the
             # supervisor hands the items on as soon as it notices a death.
-            for pid in victims.values():
-                signal_tree(pid, signal.SIGSTOP)
+            frozen = [p for pid in victims.values() for p in signal_tree(pid, signal.SIGSTOP)]
+            wait_until(partial(stopped, frozen), timeout=60, what="the workers stopped")
             running = job.items.filter(status=JobItem.Status.RUNNING)
             held = running.filter(holder__in=dead).count()
             for pid in victims.values():
