@@ -206,7 +206,7 @@ class OpusBlocks:
         return body + size, padding
 
     def _group(self, data: bytes, start: int, end: int) -> tuple[bytes, int]:
-        """A BlockGroup's packet and the samples (in ns) its DiscardPadding trims."""
+        """A BlockGroup's packet and the nanoseconds of audio its DiscardPadding trims."""
         packet, padding = None, 0
         for element, body, body_end in elements(data, start, end):
             if element == BLOCK:
@@ -214,7 +214,7 @@ class OpusBlocks:
             elif element == DISCARD_PADDING:
                 padding = int.from_bytes(data[body:body_end], "big", signed=True)
         if packet is None or padding < 0:
-            raise Unreadable("a block group without its block")
+            raise Unreadable("a block group without its block, or padding below zero")
         return packet, padding
 
     def _block(self, data: bytes, start: int, end: int) -> bytes:
