@@ -10,6 +10,7 @@ from typing import Any
 from downloads.pipeline.fetch.options import FetchOptions
 from downloads.pipeline.fetch.stage import FetchedAudio, fetch
 from spotifydl.ffmpeg import ffmpeg_path
+from tests.support.files import ffmpeg
 
 TONE = ("-f", "lavfi", "-i", "sine=frequency=440:duration=1")
 PICTURE = ("-f", "lavfi", "-i", "color=size=64x64:duration=1")
@@ -21,9 +22,7 @@ def fetch_into(url: str, workdir: Path, **kwargs: Any) -> FetchedAudio:
 
 def made_by_ffmpeg(path: Path, *args: str) -> Path:
     """`path`, written by ffmpeg from `args` (inputs and encoder options)."""
-    subprocess.run(
-        [ffmpeg_path(), "-v", "error", "-nostdin", "-y", *args, str(path)], check=True, timeout=60
-    )
+    ffmpeg(*args, str(path))
     return path
 
 

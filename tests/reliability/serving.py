@@ -64,13 +64,8 @@ def stopped(pids: Iterable[int]) -> bool:
             tasks = list(Path(f"/proc/{pid}/task").iterdir())
         except (FileNotFoundError, ProcessLookupError):
             continue
-        for task in tasks:
-            try:
-                state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-            if state not in ("T", "t"):
-                return False
+        if any(_state(task / "stat") not in (None, "T", "t") for task in tasks):
+            return False
     return True
 
 
@@ -83,11 +78,15 @@ def live_workers() -> dict[str, int]:
 
 def alive(pid: int) -> bool:
     """Running, not a zombie waiting for its parent to notice."""
+    return _state(Path(f"/proc/{pid}/stat")) not in (None, "Z")
+
+
+def _state(stat: Path) -> str | None:
+    """The state letter in a /proc stat file (R, S, D, T, Z...); None once it is gone."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.read_text().rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, ProcessLookupError):
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+        return None
 
 
 @dataclass
