@@ -210,7 +210,7 @@ MEDIA_SOURCES = env_list("MEDIA_SOURCES", default=["ytmusic", "youtube"])
 YTMUSIC_BASE_URL = os.environ.get("YTMUSIC_BASE_URL", "https://music.youtube.com")
 YOUTUBE_WATCH_BASE = os.environ.get("YOUTUBE_WATCH_BASE", "https://www.youtube.com/watch?v=")
 # Lyrics: LRCLIB's API (the demo points it at the sandbox; empty turns lyrics off for everyone),
-# and the least seconds between two of its requests.
+# and its pace: one request of a worker per this many seconds (downloads/pipeline/lyrics.py).
 LRCLIB_URL = os.environ.get("LRCLIB_URL", "https://lrclib.net")
 LRCLIB_GAP = env_float("LRCLIB_GAP", 0.2)
 # How long yt-dlp waits on a silent connection before it resumes the download elsewhere.

@@ -14,6 +14,7 @@ import logging
 import random
 import time
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,21 +50,30 @@ class Lyrics:
 
 
 class _Pace:
-    """At least LRCLIB_GAP seconds between two requests of this process."""
+    """One request of this loop per LRCLIB_GAP seconds. Each turn is booked a gap after the one
+    before, not a gap after that one's sleep ended: a worker woken late on a busy machine would
+    otherwise add every late wake-up to its pace for good."""
 
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-        self._last = 0.0
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._clock, self._sleep = clock, sleep
+        self._next = 0.0  # the earliest moment of the next turn
 
     async def turn(self) -> None:
-        async with self._lock:
-            wait = self._last + settings.LRCLIB_GAP - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._last = time.monotonic()
+        # Booked without an await in between, so turns taken at once queue up a gap apart; an
+        # idle loop books from now, saving up no turns for a burst.
+        now = self._clock()
+        booked = max(self._next, now)
+        self._next = booked + settings.LRCLIB_GAP
+        if booked > now:
+            await self._sleep(booked - now)
 
 
-# One per event loop (an asyncio.Lock belongs to its loop); gone with the loop.
+# One per event loop (a worker's, or a test's); gone with the loop.
 _pace: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pace] = weakref.WeakKeyDictionary()
 
 
