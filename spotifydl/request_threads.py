@@ -1,4 +1,5 @@
-"""Where a web request's synchronous work runs: one thread hop per request, on a reused thread.
+"""Where a web request's synchronous work runs: one thread hop per request, on a reused thread,
+taking turns.
 
 Django's ASGI handler runs each middleware's `process_request` and `process_response` in the
 request's thread one call at a time, hopping between the event loop and the thread some sixteen
@@ -13,10 +14,17 @@ from one request to the next rather than opening the file and reading the schema
 A thread serves one request at a time, as Django's do; the pool grows to the most requests in
 flight at once (a progress stream holds its thread while it is open) and keeps at most
 IDLE_THREADS of them waiting.
+
+Requests of a process take turns at that work (`TakeTurns`), first come first served, instead of
+running side by side: a process runs Python under one interpreter lock, so side by side they
+only shared it, every page finishing as late as the last, and each of a page's SQLite steps (the
+module lets the lock go for each row) waited for its turn behind the others' templates. A slow
+request (an outside call) holds up the rest at most PATIENCE_S: then they run beside it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
@@ -24,14 +32,21 @@ from typing import Any, cast
 from asgiref.sync import AsyncToSync, ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 from django.db import connections
+from django.http import HttpRequest, HttpResponseBase
 
 App = Callable[[Any, Any, Any], Awaitable[None]]
+Chain = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
 
 # A household's burst: P6's 40 people and 10 progress streams put 20-30 requests in flight at
 # once in each of two processes; with 16 kept, every burst ended threads and the next opened
 # new SQLite connections (5-11 % of the request threads' samples in a profile). Each kept thread
 # holds its connection's page cache (what its queries read, at most 2 MB by SQLite's default).
 IDLE_THREADS = 32
+# Bench P6 (40 people and 10 progress streams on two processes; one world, in turn): the pages'
+# server time p50/p99 36-47/136-174 ms taking turns one at a time, 99-213/600-1,609 side by side,
+# 27-46 ms of it at the median in database calls (2 when taking turns).
+AT_ONCE = 1
+PATIENCE_S = 1.0
 
 
 class OneHopASGIHandler(ASGIHandler):
@@ -44,9 +59,39 @@ class OneHopASGIHandler(ASGIHandler):
         super().load_middleware(is_async=False)
         chain = cast(Any, self)._middleware_chain
         if isinstance(chain, AsyncToSync):
-            self._middleware_chain = chain.awaitable
+            chain = chain.awaitable
         else:
-            self._middleware_chain = sync_to_async(chain, thread_sensitive=True)
+            chain = sync_to_async(chain, thread_sensitive=True)
+        self._middleware_chain = TakeTurns(chain, at_once=AT_ONCE, patience=PATIENCE_S)
+
+
+class TakeTurns:
+    """Runs at most `at_once` calls of `chain` at a time, in the order they came. A call that
+    has waited `patience` seconds runs anyway: a slow call ahead (an outside service's answer)
+    holds the others up no longer."""
+
+    def __init__(self, chain: Chain, *, at_once: int, patience: float) -> None:
+        self.chain, self.at_once, self.patience = chain, at_once, patience
+        self._turns: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+    async def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        turns = self._turns_here()
+        try:
+            async with asyncio.timeout(self.patience):
+                await turns.acquire()
+        except TimeoutError:
+            return await self.chain(request)
+        try:
+            return await self.chain(request)
+        finally:
+            turns.release()
+
+    def _turns_here(self) -> asyncio.Semaphore:
+        # uvicorn runs one loop a process; a test may run the app in several, one after another.
+        loop = asyncio.get_running_loop()
+        if loop not in self._turns:
+            self._turns = {loop: asyncio.Semaphore(self.at_once)}
+        return self._turns[loop]
 
 
 class ReusedThreads:

@@ -6,7 +6,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from spotifydl.request_threads import ReusedThreads
+from spotifydl.request_threads import OneHopASGIHandler, ReusedThreads, TakeTurns
 
 HTTP = {"type": "http"}
 
@@ -53,3 +53,58 @@ def test_requests_at_the_same_time_get_threads_of_their_own() -> None:
     asyncio.run(two_at_once())
 
     assert len(set(threads)) == 2
+
+
+def _turn_taking_chain(started: list[int], release: dict[int, asyncio.Event]) -> Any:
+    async def chain(request: Any) -> Any:
+        started.append(request)
+        await release[request].wait()
+        return request
+
+    return chain
+
+
+async def _settle() -> None:
+    """Lets every task that can run, run (no threads here: the loop alone decides)."""
+    for _ in range(10):
+        await asyncio.sleep(0)
+
+
+def test_a_process_runs_one_request_at_a_time_in_the_order_they_came() -> None:
+    started: list[int] = []
+    release = {n: asyncio.Event() for n in (1, 2, 3)}
+    seen: list[list[int]] = []
+
+    async def three_at_once() -> list[int]:
+        turns: Any = TakeTurns(_turn_taking_chain(started, release), at_once=1, patience=60)
+        calls = [asyncio.create_task(turns(n)) for n in (1, 2, 3)]
+        for n in (1, 2, 3):
+            await _settle()
+            seen.append(list(started))
+            release[n].set()
+        return list(await asyncio.gather(*calls))
+
+    assert asyncio.run(three_at_once()) == [1, 2, 3]
+    assert seen == [[1], [1, 2], [1, 2, 3]]
+
+
+def test_a_request_behind_a_slow_one_runs_once_it_has_waited_its_patience() -> None:
+    started: list[int] = []
+    release = {1: asyncio.Event(), 2: asyncio.Event()}
+    release[2].set()
+
+    async def behind_a_stuck_one() -> tuple[int, list[int]]:
+        turns: Any = TakeTurns(_turn_taking_chain(started, release), at_once=1, patience=0.05)
+        stuck = asyncio.create_task(turns(1))
+        await _settle()
+        second = await turns(2)  # returns while the first still holds its turn
+        still_held = list(started)
+        release[1].set()
+        await stuck
+        return second, still_held
+
+    assert asyncio.run(behind_a_stuck_one()) == (2, [1, 2])
+
+
+def test_the_web_handler_runs_its_requests_taking_turns() -> None:
+    assert isinstance(OneHopASGIHandler()._middleware_chain, TakeTurns)
