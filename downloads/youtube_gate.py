@@ -85,9 +85,10 @@ def at_local(moment: datetime, *, now: datetime | None = None) -> str:
     return f"{local:%H:%M}" if local.date() == today.date() else f"{local:%a} {local:%H:%M}"
 
 
-def hold_words(gate: YouTubeGate, *, with_cookies: bool) -> str:
+def hold_words(gate: YouTubeGate, *, with_cookies: bool, now: datetime | None = None) -> str:
+    """Why the gate is closed and until when, in words; the day named when it is not `now`'s."""
     assert gate.paused_until is not None
-    at = at_local(gate.paused_until)
+    at = at_local(gate.paused_until, now=now)
     if gate.hold == YouTubeGate.Hold.SIGN_IN:
         words = SIGN_IN_AGAIN_WORDS if with_cookies else SIGN_IN_WORDS
         return words + RETRY_WORDS.format(at=at)
@@ -105,7 +106,7 @@ def gate_claim(*, turn: Turn, now: datetime | None = None) -> float | GateHold:
         now = now or timezone.now()
         gate = _locked_gate()
         if gate.is_closed(now):
-            return GateHold(gate.paused_until, hold_words(gate, with_cookies=with_cookies))  # type: ignore[arg-type]
+            return GateHold(gate.paused_until, hold_words(gate, with_cookies=with_cookies, now=now))  # type: ignore[arg-type]
         field = "next_fetch_at" if turn == "fetch" else "next_search_at"
         start = max(now, getattr(gate, field) or now)
         wait = (start - now).total_seconds()
@@ -122,7 +123,7 @@ def gate_hold(*, now: datetime | None = None) -> GateHold | None:
     gate = YouTubeGate.load()
     if not gate.is_closed(now):
         return None
-    return GateHold(gate.paused_until, hold_words(gate, with_cookies=_has_cookies()))  # type: ignore[arg-type]
+    return GateHold(gate.paused_until, hold_words(gate, with_cookies=_has_cookies(), now=now))  # type: ignore[arg-type]
 
 
 def gate_strike(*, sign_in: bool, now: datetime | None = None) -> GateHold:
@@ -135,7 +136,7 @@ def gate_strike(*, sign_in: bool, now: datetime | None = None) -> GateHold:
         hold = YouTubeGate.Hold.SIGN_IN if sign_in else YouTubeGate.Hold.RATE_LIMITED
         gate.strike(hold=hold, now=now, steps=settings.YOUTUBE_BACKOFF_STEPS)
         gate.save()
-        return GateHold(gate.paused_until, hold_words(gate, with_cookies=with_cookies))  # type: ignore[arg-type]
+        return GateHold(gate.paused_until, hold_words(gate, with_cookies=with_cookies, now=now))  # type: ignore[arg-type]
 
 
 def gate_success() -> None:
@@ -161,7 +162,7 @@ def gate_overview(*, now: datetime | None = None) -> GateOverview:
     closed = gate.is_closed(now)
     return GateOverview(
         paused_until=gate.paused_until if closed else None,
-        reason=hold_words(gate, with_cookies=with_cookies) if closed else "",
+        reason=hold_words(gate, with_cookies=with_cookies, now=now) if closed else "",
         strikes=gate.strikes,
         budget_per_hour=budget_per_hour(with_cookies=with_cookies),
         with_cookies=with_cookies,
