@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from downloads.delivery.files import locate, present
 from downloads.delivery.player import PER_PAGE
 from downloads.models import AudioFormat, JobItem, StoredFile
 from library.models import PlaylistEntry, Track
@@ -21,6 +22,7 @@ from tests.factories import (
     JobItemFactory,
     SavedAlbumFactory,
     SavedTrackFactory,
+    StoredFileFactory,
     TrackFactory,
     UserPlaylistFactory,
 )
@@ -192,3 +194,36 @@ def test_a_job_player_page_reads_only_its_files_in_the_same_few_queries_at_any_s
     assert f'data-index="{PER_PAGE}"' in page  # its place in the whole queue
     assert f'data-player-total="{3 * PER_PAGE}"' in page
     assert f"{3 * PER_PAGE} tracks on disk" in page
+
+
+def test_the_player_finds_the_files_locate_finds_links_and_all(
+    db: None, music_root: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    (outside / "x").mkdir(parents=True)
+    (outside / "x" / "song.opus").write_bytes(b"OggS")
+    (music_root / "A" / "B").mkdir(parents=True)
+    for name in ("plain.opus", "twice.opus"):
+        (music_root / "A" / "B" / name).write_bytes(b"OggS")
+    (music_root / "Linked").symlink_to(music_root / "A")  # a folder link that stays inside
+    (music_root / "Out").symlink_to(outside)  # one that leaves the music folder
+    (music_root / "A" / "B" / "away.opus").symlink_to(outside / "x" / "song.opus")
+    (music_root / "A" / "B" / "alias.opus").symlink_to(music_root / "A" / "B" / "plain.opus")
+    paths = {
+        "A/B/plain.opus": True,
+        "Linked/B/twice.opus": True,
+        "A/B/alias.opus": True,
+        "Out/x/song.opus": False,
+        "A/B/away.opus": False,
+        "A/B/missing.opus": False,
+        "A/B": False,  # a folder, not a file
+        "A/B/plain.opus/more.opus": False,
+        "A/../A/B/plain.opus": True,  # judged where it lands, as the file views judge it
+        str(music_root / "A" / "B" / "plain.opus"): False,
+    }
+    files = [StoredFileFactory.create(path=path) for path in paths]
+
+    found = present(files, music_root)
+
+    assert {f.path for f in files if f.pk in found} == {p for p, there in paths.items() if there}
+    assert found == {f.pk for f in files if locate(f, music_root) is not None}
