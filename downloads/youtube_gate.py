@@ -85,7 +85,7 @@ def at_local(moment: datetime, *, now: datetime | None = None) -> str:
     return f"{local:%H:%M}" if local.date() == today.date() else f"{local:%a} {local:%H:%M}"
 
 
-def hold_words(gate: YouTubeGate, *, with_cookies: bool, now: datetime | None = None) -> str:
+def hold_words(gate: YouTubeGate, *, with_cookies: bool, now: datetime) -> str:
     """Why the gate is closed and until when, in words; the day named when it is not `now`'s."""
     assert gate.paused_until is not None
     at = at_local(gate.paused_until, now=now)

@@ -72,7 +72,8 @@ class TakeTurns:
 
     def __init__(self, chain: Chain, *, at_once: int, patience: float) -> None:
         self.chain, self.at_once, self.patience = chain, at_once, patience
-        self._turns: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._turns = asyncio.Semaphore(at_once)
 
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
         turns = self._turns_here()
@@ -87,11 +88,12 @@ class TakeTurns:
             turns.release()
 
     def _turns_here(self) -> asyncio.Semaphore:
-        # uvicorn runs one loop a process; a test may run the app in several, one after another.
+        # uvicorn runs one loop a process; a test may run the app in several, one after another
+        # (a semaphore that has made a call wait belongs to that call's loop).
         loop = asyncio.get_running_loop()
-        if loop not in self._turns:
-            self._turns = {loop: asyncio.Semaphore(self.at_once)}
-        return self._turns[loop]
+        if loop is not self._loop:
+            self._loop, self._turns = loop, asyncio.Semaphore(self.at_once)
+        return self._turns
 
 
 class ReusedThreads:

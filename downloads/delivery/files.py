@@ -73,20 +73,21 @@ class _Look:
         self._folders: dict[tuple[str, ...], int] = {}
 
     def present(self, stored: StoredFile) -> bool:
-        relative = PurePosixPath(stored.path)
+        found = self._plain_lookup(PurePosixPath(stored.path))
+        return locate(stored, self.root) is not None if found is None else found
+
+    def _plain_lookup(self, relative: PurePosixPath) -> bool | None:
+        """Whether a plain file is there; None when only `locate` can say (an absolute path, a
+        `..`, a symbolic link on the way: refused or resolved there)."""
         parts = relative.parts
         if relative.is_absolute() or ".." in parts or not parts:
-            return locate(stored, self.root) is not None  # refused there, with a warning
+            return None
         for depth in range(1, len(parts)):
             mode = self._folder(parts[:depth])
-            if stat.S_ISLNK(mode):
-                return locate(stored, self.root) is not None
             if not stat.S_ISDIR(mode):
-                return False
+                return None if stat.S_ISLNK(mode) else False
         mode = _lstat_mode(self.root.joinpath(*parts))
-        if stat.S_ISLNK(mode):
-            return locate(stored, self.root) is not None
-        return stat.S_ISREG(mode)
+        return None if stat.S_ISLNK(mode) else stat.S_ISREG(mode)
 
     def _folder(self, parts: tuple[str, ...]) -> int:
         if parts not in self._folders:

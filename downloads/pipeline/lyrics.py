@@ -1,7 +1,7 @@
 """The lyrics stage: ask LRCLIB for a stored track's lyrics, then write them beside and into it.
 
 One outside call with one retry policy (short backoff on 5xx and dropped connections, a short
-Retry-After honoured, a polite installation-wide pace); an answer whose duration differs from the
+Retry-After honoured, a polite pace per worker process); an answer whose duration differs from the
 track's by more than two seconds is refused, so a file never gets a wrong song's lyrics.
 Whatever goes wrong here never fails the track: the caller records the status.
 """
@@ -12,8 +12,8 @@ import asyncio
 import glob
 import logging
 import random
+import threading
 import time
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,9 +50,9 @@ class Lyrics:
 
 
 class _Pace:
-    """One request of this loop per LRCLIB_GAP seconds. Each turn is booked a gap after the one
-    before, not a gap after that one's sleep ended: a worker woken late on a busy machine would
-    otherwise add every late wake-up to its pace for good."""
+    """One request of this process per LRCLIB_GAP seconds. Each turn is booked a gap after the
+    one before, not a gap after that one's sleep ended: a worker woken late on a busy machine
+    would otherwise add every late wake-up to its pace for good."""
 
     def __init__(
         self,
@@ -62,26 +62,21 @@ class _Pace:
     ) -> None:
         self._clock, self._sleep = clock, sleep
         self._next = 0.0  # the earliest moment of the next turn
+        # Each chunk run is an event loop of its own (downloads/tasks.py), in a worker's thread.
+        self._booking = threading.Lock()
 
     async def turn(self) -> None:
-        # Booked without an await in between, so turns taken at once queue up a gap apart; an
-        # idle loop books from now, saving up no turns for a burst.
-        now = self._clock()
-        booked = max(self._next, now)
-        self._next = booked + settings.LRCLIB_GAP
+        # Turns taken at once queue up a gap apart; an idle pace books from now, saving up no
+        # turns for a burst. The sleep is outside the lock: the booking is what is shared.
+        with self._booking:
+            now = self._clock()
+            booked = max(self._next, now)
+            self._next = booked + settings.LRCLIB_GAP
         if booked > now:
             await self._sleep(booked - now)
 
 
-# One per event loop (a worker's, or a test's); gone with the loop.
-_pace: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pace] = weakref.WeakKeyDictionary()
-
-
-def _pace_for_loop() -> _Pace:
-    loop = asyncio.get_running_loop()
-    if loop not in _pace:
-        _pace[loop] = _Pace()
-    return _pace[loop]
+_pace = _Pace()
 
 
 def enabled() -> bool:
@@ -128,7 +123,7 @@ async def _get(client: httpx.AsyncClient, path: str, params: dict[str, str]) -> 
     url = settings.LRCLIB_URL.rstrip("/") + path
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     for attempt in range(1, ATTEMPTS + 1):
-        await _pace_for_loop().turn()
+        await _pace.turn()
         try:
             response = await client.get(url, params=params, headers=headers, timeout=TIMEOUT_S)
         except httpx.TransportError as exc:
