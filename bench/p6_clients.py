@@ -57,6 +57,7 @@ class Load:
     server_cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     server_runq: list[float] = field(default_factory=list)
     server_db: list[float] = field(default_factory=list)
+    by_process: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     stream_bytes: int = 0
     stream_events: int = 0
@@ -65,12 +66,19 @@ class Load:
     seconds: float = 0.0  # from the first client's start to the last one's end
 
     def record(
-        self, path: str, seconds: float, ok: bool, server: dict[str, float] | None = None
+        self,
+        path: str,
+        seconds: float,
+        ok: bool,
+        server: dict[str, float] | None = None,
+        process: str = "",
     ) -> None:
         if not ok:
             self.errors[path] += 1
             return
         self.times[path].append(seconds)
+        if process:
+            self.by_process[process] += 1
         if server and "app" in server:
             self.server[path].append(server["app"])
         if server and "cpu" in server:
@@ -100,6 +108,8 @@ class Load:
             },
             "server_waiting_for_cpu": percentiles(self.server_runq),
             "server_in_database": percentiles(self.server_db),
+            # How evenly the web processes shared the pages, busiest first.
+            "requests_by_process": sorted(self.by_process.values(), reverse=True),
             "client_loop_lag": percentiles(self.loop_lag),
             "client_cpu_seconds": round(self.cpu_seconds, 2),
             "stream_events": self.stream_events,
@@ -112,7 +122,7 @@ class Load:
     @classmethod
     def load(cls, raw: dict[str, Any]) -> Load:
         made = cls()
-        for name in ("times", "server", "server_cpu", "errors"):
+        for name in ("times", "server", "server_cpu", "errors", "by_process"):
             getattr(made, name).update(raw[name])
         for name in ("stream_bytes", "stream_events", "loop_lag", "cpu_seconds", "seconds"):
             setattr(made, name, raw[name])
@@ -141,6 +151,12 @@ def server_seconds(response: httpx.Response) -> dict[str, float]:
     return figures
 
 
+def answering_process(response: httpx.Response) -> str:
+    """The pid the web process that answered names in its `Server-Timing`, when it does."""
+    _, found, rest = response.headers.get("server-timing", "").partition('pid;desc="')
+    return rest.partition('"')[0] if found else ""
+
+
 async def _browse(spec: LoadSpec, paths: list[str], until: float, load: Load) -> None:
     async with _client(spec) as client:
         turn = 0
@@ -148,14 +164,14 @@ async def _browse(spec: LoadSpec, paths: list[str], until: float, load: Load) ->
             path = paths[turn % len(paths)]
             turn += 1
             began = time.perf_counter()
-            server = None
+            server, process = None, ""
             try:
                 response = await client.get(path)
                 ok = response.status_code == 200
-                server = server_seconds(response)
+                server, process = server_seconds(response), answering_process(response)
             except httpx.HTTPError:
                 ok = False
-            load.record(path, time.perf_counter() - began, ok, server)
+            load.record(path, time.perf_counter() - began, ok, server, process)
             await asyncio.sleep(spec.think)
 
 

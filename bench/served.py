@@ -27,6 +27,7 @@ import httpx
 
 from bench.environment import ROOT
 from bench.harness import free_port, proc_status_mb, wait_for_port
+from bench.p6_clients import answering_process
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -128,7 +129,7 @@ class Web(Process):
             with httpx.Client(base_url=self.url, cookies=cookies, timeout=120) as client:
                 for _ in range(rounds):
                     for path in paths:
-                        pid = _answering_pid(client.get(path))
+                        pid = answering_process(client.get(path))
                         if pid:
                             seen[path].add(pid)
 
@@ -142,11 +143,6 @@ class Web(Process):
     def tree(self) -> list[int]:
         """The supervisor, its uvicorn and uvicorn's processes: their pids."""
         return process_tree(self.pid)
-
-
-def _answering_pid(response: httpx.Response) -> str:
-    _, found, rest = response.headers.get("server-timing", "").partition('pid;desc="')
-    return rest.partition('"')[0] if found else ""
 
 
 def process_tree(pid: int) -> list[int]:

@@ -5,6 +5,7 @@ import threading
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.http import HttpResponse
 
 from spotifydl.request_threads import OneHopASGIHandler, ReusedThreads, TakeTurns
 
@@ -56,12 +57,16 @@ def test_requests_at_the_same_time_get_threads_of_their_own() -> None:
 
 
 def _turn_taking_chain(started: list[int], release: dict[int, asyncio.Event]) -> Any:
-    async def chain(request: Any) -> Any:
+    async def chain(request: int) -> HttpResponse:
         started.append(request)
         await release[request].wait()
-        return request
+        return HttpResponse(str(request))
 
     return chain
+
+
+def _answered(responses: list[HttpResponse]) -> list[int]:
+    return [int(response.content) for response in responses]
 
 
 async def _settle() -> None:
@@ -82,7 +87,7 @@ def test_a_process_runs_one_request_at_a_time_in_the_order_they_came() -> None:
             await _settle()
             seen.append(list(started))
             release[n].set()
-        return list(await asyncio.gather(*calls))
+        return _answered(await asyncio.gather(*calls))
 
     assert asyncio.run(three_at_once()) == [1, 2, 3]
     assert seen == [[1], [1, 2], [1, 2, 3]]
@@ -101,10 +106,45 @@ def test_a_request_behind_a_slow_one_runs_once_it_has_waited_its_patience() -> N
         still_held = list(started)
         release[1].set()
         await stuck
-        return second, still_held
+        return int(second.content), still_held
 
     assert asyncio.run(behind_a_stuck_one()) == (2, [1, 2])
 
 
 def test_the_web_handler_runs_its_requests_taking_turns() -> None:
     assert isinstance(OneHopASGIHandler()._middleware_chain, TakeTurns)
+
+
+def test_a_request_that_waited_for_its_turn_asks_for_a_new_connection() -> None:
+    release = {1: asyncio.Event(), 2: asyncio.Event()}
+
+    async def one_behind_another() -> list[HttpResponse]:
+        turns: Any = TakeTurns(_turn_taking_chain([], release), at_once=1, patience=60)
+        first = asyncio.create_task(turns(1))
+        await _settle()
+        second = asyncio.create_task(turns(2))
+        await _settle()
+        release[1].set()
+        release[2].set()
+        return list(await asyncio.gather(first, second))
+
+    first, second = asyncio.run(one_behind_another())
+
+    assert not first.has_header("Connection")
+    assert second["Connection"] == "close"
+
+
+def test_a_request_that_ran_past_a_slow_one_asks_for_a_new_connection_too() -> None:
+    release = {1: asyncio.Event(), 2: asyncio.Event()}
+    release[2].set()
+
+    async def behind_a_stuck_one() -> HttpResponse:
+        turns: Any = TakeTurns(_turn_taking_chain([], release), at_once=1, patience=0.05)
+        stuck = asyncio.create_task(turns(1))
+        await _settle()
+        second = await turns(2)
+        release[1].set()
+        await stuck
+        return second
+
+    assert asyncio.run(behind_a_stuck_one())["Connection"] == "close"
