@@ -28,7 +28,8 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from downloads import selectors, snapshots
+from downloads import snapshots
+from spotifydl.paging import TRACKS_PER_PAGE
 
 POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0
@@ -75,7 +76,7 @@ def _read(
         job = snapshots.job_snapshot(job_id=job_id)
         if since is None:
             items = snapshots.item_snapshots(
-                job_id=job_id, changed_since=SINCE_EARLIEST, first=selectors.ITEMS_PER_PAGE
+                job_id=job_id, changed_since=SINCE_EARLIEST, first=TRACKS_PER_PAGE
             )
         else:
             items = snapshots.item_snapshots(job_id=job_id, changed_since=since - CLOCK_SLACK)

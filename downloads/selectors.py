@@ -104,7 +104,6 @@ _ITEM_FILTERS: dict[ItemFilter, tuple[str, ...]] = {
     ItemFilter.DONE: (JobItem.Status.DONE,),
     ItemFilter.CANCELLED: (JobItem.Status.CANCELLED,),
 }
-ITEMS_PER_PAGE = 100  # a job page's tracks
 
 
 def job_items(*, job: Job, which: ItemFilter = ItemFilter.ALL) -> QuerySet[JobItem]:

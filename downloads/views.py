@@ -32,6 +32,7 @@ from downloads.selectors import ItemFilter, JobFilter, TargetNotFound
 from downloads.worker_presence import NO_WORKER_WORDS, no_live_worker_for
 from library.roles import is_admin
 from spotifydl.auth import request_user
+from spotifydl.paging import TRACKS_PER_PAGE
 
 JOBS_PER_PAGE = 50
 CANCELLING = "Cancelling: downloads stop within a couple of seconds."
@@ -102,7 +103,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page weighs the same at 10,000 tracks as at 100."""
     job = _job(request, pk)
     which = _choice(ItemFilter, request.GET.get("show"), ItemFilter.ALL)
-    page = Paginator(selectors.job_items(job=job, which=which), selectors.ITEMS_PER_PAGE).get_page(
+    page = Paginator(selectors.job_items(job=job, which=which), TRACKS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -39,6 +39,7 @@ from library.models import (
     in_library_of,
 )
 from library.tracklists import album_tracks, liked_saves, playlist_entries
+from spotifydl.paging import TRACKS_PER_PAGE
 
 # Each given track's state, by track id, read for a whole page at once.
 type States[S] = Callable[[Sequence[int]], Mapping[int, S]]
@@ -96,7 +97,6 @@ def _count_of(rows: QuerySet[Any]) -> Coalesce:
 
 # --- track tables ---------------------------------------------------------------------------------
 
-PAGE_SIZE = 100  # tracks per page: a 10,000-song library stays as fast as a small one
 GRID_PAGE_SIZE = 60  # covers per page of a grid
 SEARCH_LIMIT = 50  # results per kind on the search page
 MAX_QUERY_WORDS = 6  # a filter is a few words; more only makes the query slower
@@ -164,7 +164,7 @@ def _track_page[M: models.Model, S](
 ) -> TrackPage[S]:
     """A page of `rows` (saved tracks, playlist entries...) filtered by `query`."""
     matching = rows.filter(_matching(query, "track__")) if query else rows
-    found = Paginator(matching, PAGE_SIZE).get_page(page)
+    found = Paginator(matching, TRACKS_PER_PAGE).get_page(page)
     # Unfiltered, the paginator has counted the whole list already.
     total = rows.count() if query else found.paginator.count
     lines = [line(row) for row in found.object_list]

@@ -1,9 +1,9 @@
 """One page of a player: the collection's files on disk, in play order, a page at a time.
 
-The page never grows with the collection: it lists PER_PAGE entries, each numbered with its place
-in the whole queue, and the player script reads neighbouring pages (the same HTML) to play on
-past the last row, so a 10,000-track playlist is as heavy as a 100-track one. Only the page's
-own files are read from the database and looked for on disk; the counts are aggregate SQL.
+The page never grows with the collection: it lists TRACKS_PER_PAGE entries, each numbered with
+its place in the whole queue, and the player script reads neighbouring pages (the same HTML) to
+play on past the last row, so a 10,000-track playlist is as heavy as a 100-track one. Only the
+page's own files are read from the database and looked for on disk; the counts are aggregate SQL.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from django.core.paginator import Page, Paginator
 from downloads.delivery.files import present
 from downloads.delivery.selectors import Queue, queue_files
 from downloads.models import LyricsStatus, StoredFile
+from spotifydl.paging import TRACKS_PER_PAGE
 from spotifydl.row_addresses import row_address
-
-PER_PAGE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +48,7 @@ def player_page(queue: Queue, *, root: Path, number: str | int | None) -> Player
     """The page `number` (out-of-range numbers give the nearest page). Blocking: stat calls,
     for this page's files only; a file gone from disk leaves a gap in the numbering, which the
     player steps over."""
-    page = Paginator(queue.entries, PER_PAGE).get_page(number)
+    page = Paginator(queue.entries, TRACKS_PER_PAGE).get_page(number)
     track_ids = list(page.object_list)
     files = queue_files(queue=queue, track_ids=track_ids)
     first = page.start_index() - 1 if track_ids else 0
@@ -77,7 +76,7 @@ def _entry(index: int, stored: StoredFile) -> PlayerEntry:
         artists=", ".join(track.artist_names()),
         length=_length(stored.duration or track.duration_ms / 1000),
         cover_url=(album.cover_url_small or album.cover_url) if album else "",
-        # Three addresses a row, a hundred rows a page (spotifydl/row_addresses.py).
+        # Three addresses a row, fifty rows a page (spotifydl/row_addresses.py).
         stream_url=row_address("delivery:stream", stored.pk),
         download_url=row_address("delivery:file", stored.pk),
         lyrics_url=row_address("delivery:lyrics", stored.pk) if synced else "",

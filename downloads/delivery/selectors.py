@@ -59,7 +59,7 @@ class Collection:
 class Queue:
     """A collection as the player reads it: counts from aggregate SQL, and the track pks of its
     entries that have a file, in play order, read a slice at a time (`entries`), so a page of
-    a 10,000-track collection reads 100 rows, not 10,000 files."""
+    a 10,000-track collection reads 50 rows, not 10,000 files."""
 
     kind: Kind
     target: str

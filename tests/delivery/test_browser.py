@@ -137,7 +137,7 @@ def test_the_player_bar_stays_at_the_bottom_and_covers_no_row(
 def test_the_playing_row_shows_pause_and_next_goes_on_to_the_next_page(
     page: Page, asgi_server: AsgiServer, user: Any, browser_mix: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(player, "PER_PAGE", 1)  # Jóga on page 1, Hunter on page 2
+    monkeypatch.setattr(player, "TRACKS_PER_PAGE", 1)  # Jóga on page 1, Hunter on page 2
     hunter = browser_mix.entries.order_by("position").last().track
     cover = f"{asgi_server.url}/static/img/logo.svg"
     Album.objects.filter(pk=hunter.album_id).update(cover_url=cover)

@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from downloads.delivery.files import locate, present
-from downloads.delivery.player import PER_PAGE
 from downloads.models import AudioFormat, JobItem, StoredFile
 from library.models import PlaylistEntry, Track
+from spotifydl.paging import TRACKS_PER_PAGE
 from tests.factories import (
     AlbumFactory,
     ArtistFactory,
@@ -133,8 +133,8 @@ def _long_playlist(user: Any, music_root: Path, count: int) -> Any:
 def test_a_player_page_weighs_the_same_at_a_thousand_tracks_as_at_a_hundred(
     signed_in: Client, user: Any, music_root: Path
 ) -> None:
-    small = _long_playlist(user, music_root, PER_PAGE)
-    large = _long_playlist(user, music_root, 10 * PER_PAGE)
+    small = _long_playlist(user, music_root, TRACKS_PER_PAGE)
+    large = _long_playlist(user, music_root, 10 * TRACKS_PER_PAGE)
 
     small_page = signed_in.get(f"/play/playlists/{small.spotify_id}/").content
     large_page = signed_in.get(f"/play/playlists/{large.spotify_id}/").content
@@ -142,9 +142,9 @@ def test_a_player_page_weighs_the_same_at_a_thousand_tracks_as_at_a_hundred(
 
     assert len(large_page) < len(small_page) + 1_000  # the pager, longer numbers
     assert len(large_page) < 100_000
-    assert large_page.count(b"data-player-track ") == PER_PAGE
-    assert f'data-index="{10 * PER_PAGE - 1}"' in last_page  # its place in the whole queue
-    assert f'data-player-total="{10 * PER_PAGE}"' in last_page
+    assert large_page.count(b"data-player-track ") == TRACKS_PER_PAGE
+    assert f'data-index="{10 * TRACKS_PER_PAGE - 1}"' in last_page  # its place in the whole queue
+    assert f'data-player-total="{10 * TRACKS_PER_PAGE}"' in last_page
     assert 'rel="prev" href="/play/playlists/' in last_page
 
 
@@ -173,7 +173,7 @@ def test_a_job_player_page_reads_only_its_files_in_the_same_few_queries_at_any_s
     signed_in: Client, user: Any, music_root: Path, django_assert_max_num_queries: Any
 ) -> None:
     small = _played_job(user, music_root, 3)
-    large = _played_job(user, music_root, 3 * PER_PAGE)
+    large = _played_job(user, music_root, 3 * TRACKS_PER_PAGE)
     with CaptureQueriesContext(connection) as at_three:
         signed_in.get(f"/play/jobs/{small.pk}/")
 
@@ -189,11 +189,11 @@ def test_a_job_player_page_reads_only_its_files_in_the_same_few_queries_at_any_s
     finally:
         post_init.disconnect(count, sender=StoredFile)
 
-    assert len(loaded) == PER_PAGE  # the page's own files, not the job's
-    assert page.count("data-player-track ") == PER_PAGE
-    assert f'data-index="{PER_PAGE}"' in page  # its place in the whole queue
-    assert f'data-player-total="{3 * PER_PAGE}"' in page
-    assert f"{3 * PER_PAGE} tracks on disk" in page
+    assert len(loaded) == TRACKS_PER_PAGE  # the page's own files, not the job's
+    assert page.count("data-player-track ") == TRACKS_PER_PAGE
+    assert f'data-index="{TRACKS_PER_PAGE}"' in page  # its place in the whole queue
+    assert f'data-player-total="{3 * TRACKS_PER_PAGE}"' in page
+    assert f"{3 * TRACKS_PER_PAGE} tracks on disk" in page
 
 
 def test_the_player_finds_the_files_locate_finds_links_and_all(

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from downloads.models import Job, JobItem
+from spotifydl.paging import TRACKS_PER_PAGE
 from tests.factories import JobFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +50,8 @@ def test_a_1200_track_job_page_stays_small_and_shows_where_the_failures_are(
 
     assert len(first.content) < LIMIT
     html = first.content.decode()
-    assert html.count('<tr id="item-') == 100
-    assert "Tracks 1\u2013100 of 1200" in html
+    assert html.count('<tr id="item-') == TRACKS_PER_PAGE
+    assert f"Tracks 1\u2013{TRACKS_PER_PAGE} of 1200" in html
     assert 'href="?show=problems"' in html  # the failures, one click away and counted
     assert problems.count('<tr id="item-') == job.failed + job.no_match
     assert "It broke" in problems
@@ -68,6 +69,6 @@ def test_a_job_page_leaves_the_match_alternatives_in_the_database(
     with CaptureQueriesContext(connection) as queries:
         html = client.get(url).content.decode()
 
-    assert html.count('<tr id="item-') == 100
+    assert html.count('<tr id="item-') == TRACKS_PER_PAGE
     item_reads = [q["sql"] for q in queries if 'FROM "downloads_jobitem"' in q["sql"]]
     assert item_reads and not any('"alternatives"' in sql for sql in item_reads)

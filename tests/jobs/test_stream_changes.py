@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from downloads.models import Job, JobItem
 from downloads.progress import job_stream
-from downloads.selectors import ITEMS_PER_PAGE
+from spotifydl.paging import TRACKS_PER_PAGE
 from tests.factories import JobFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the stream reads from its own thread
@@ -72,6 +72,6 @@ def test_a_client_with_nothing_is_sent_the_first_page_of_a_long_job_not_all_of_i
 
     name, data = opening.split("\n")[1:3]
     items = json.loads(data.removeprefix("data: "))
-    shown = job.items.order_by("position").values_list("pk", flat=True)[:ITEMS_PER_PAGE]
+    shown = job.items.order_by("position").values_list("pk", flat=True)[:TRACKS_PER_PAGE]
     assert name == "event: items"
     assert [i["id"] for i in items] == list(shown)

@@ -13,6 +13,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from downloads.models import Job, JobItem, StoredFile
 from library.models import Album, Artist, SavedTrack, Track, TrackArtist
+from spotifydl.paging import TRACKS_PER_PAGE
 from tests.factories import ArtistFactory, SavedTrackFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -84,15 +85,16 @@ def test_liked_songs_show_title_artists_album_added_date_and_each_tracks_state(
     assert "ERROR: Sign in to confirm" not in page
 
 
-def test_liked_songs_are_paged_by_100_newest_first(client: Client, listener: User) -> None:
-    liked_library(listener, 150)
+def test_liked_songs_are_paged_newest_first(client: Client, listener: User) -> None:
+    liked_library(listener, TRACKS_PER_PAGE + 50)
 
     first = client.get("/library/liked/").content.decode()
     second = client.get("/library/liked/?page=2").content.decode()
 
-    assert "Bench Song 00000" in first and "Bench Song 00099" in first
-    assert "Bench Song 00100" not in first
-    assert "Bench Song 00149" in second and "Page 2 of 2" in second
+    last = TRACKS_PER_PAGE - 1
+    assert "Bench Song 00000" in first and f"Bench Song {last:05d}" in first
+    assert f"Bench Song {last + 1:05d}" not in first
+    assert f"Bench Song {last + 50:05d}" in second and "Page 2 of 2" in second
 
 
 def test_the_liked_filter_matches_title_artist_or_album_and_works_without_javascript(
@@ -160,7 +162,7 @@ def test_the_liked_songs_page_costs_the_same_queries_at_any_library_size(
         last = client.get("/library/liked/", {"page": "last"})
 
     assert first.status_code == filtered.status_code == last.status_code == 200
-    assert first.content.decode().count('name="track"') == 100
+    assert first.content.decode().count('name="track"') == TRACKS_PER_PAGE
     assert f"{size:,} songs" in first.content.decode()
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from library.models import LibraryRefresh
+from spotifydl.paging import TRACKS_PER_PAGE
 from tests.factories import (
     AlbumFactory,
     LibraryRefreshFactory,
@@ -88,7 +89,7 @@ def test_an_album_page_lists_its_tracks_and_unsaved_albums_are_not_found(
 
 def test_liked_songs_are_paged_newest_first(client: Client, listener: User) -> None:
     now = datetime.now(UTC)
-    for n in range(105):
+    for n in range(TRACKS_PER_PAGE + 5):
         SavedTrackFactory.create(
             user=listener, track__name=f"Song {n:03d}", added_at=now - timedelta(n)
         )
@@ -96,8 +97,10 @@ def test_liked_songs_are_paged_newest_first(client: Client, listener: User) -> N
     first = client.get("/library/liked/").content.decode()
     second = client.get("/library/liked/?page=2").content.decode()
 
-    assert "Song 000" in first and "Song 099" in first and "Song 100" not in first
-    assert "Song 104" in second
+    last = TRACKS_PER_PAGE - 1
+    assert "Song 000" in first and f"Song {last:03d}" in first
+    assert f"Song {last + 1:03d}" not in first
+    assert f"Song {last + 5:03d}" in second
 
 
 def test_the_refresh_button_starts_a_background_refresh_and_shows_its_progress(
