@@ -142,7 +142,7 @@ def test_a_request_that_ran_past_a_slow_one_asks_for_a_new_connection_too() -> N
         turns: Any = TakeTurns(_turn_taking_chain([], release), at_once=1, patience=0.05)
         stuck = asyncio.create_task(turns(1))
         await _settle()
-        second = await turns(2)
+        second: HttpResponse = await turns(2)
         release[1].set()
         await stuck
         return second
