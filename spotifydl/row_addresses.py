@@ -22,13 +22,15 @@ STAND_IN = "90817263544536271809"
 _SAFE = RFC3986_SUBDELIMS + "~:@"
 
 
-def row_address(name: str, argument: str | int) -> str:
-    """`reverse(name, args=[argument])` for a pattern with one argument."""
-    pattern = _pattern(name, get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
-    return pattern.replace(STAND_IN, quote(str(argument), safe=_SAFE))
+def row_address(name: str, argument: str | int | None = None) -> str:
+    """`reverse(name, args=[argument])` for a pattern with one argument, `reverse(name)` for
+    one with none."""
+    with_stand_in = argument is not None
+    pattern = _pattern(name, with_stand_in, get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
+    return pattern.replace(STAND_IN, quote(str(argument), safe=_SAFE)) if with_stand_in else pattern
 
 
 @lru_cache(maxsize=64)
-def _pattern(name: str, prefix: str, urlconf: Any) -> str:
+def _pattern(name: str, with_stand_in: bool, prefix: str, urlconf: Any) -> str:
     # The prefix is part of the key: reverse() reads it from the request's thread.
-    return reverse(name, args=[STAND_IN], urlconf=urlconf)
+    return reverse(name, args=[STAND_IN] if with_stand_in else [], urlconf=urlconf)
