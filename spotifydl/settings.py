@@ -235,7 +235,7 @@ EMBEDDED_WORKERS = env_int("EMBEDDED_WORKERS", 2)
 # 0 keeps them equal (bench P6, README).
 WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
 # uvicorn processes `serve` runs for the web: a process runs its requests' Python one at a time
-# (spotifydl/request_threads.py), some 25 ms of CPU a page (bench P6, README).
+# (spotifydl/request_threads.py), some 20 ms of CPU a page (bench P6, README).
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 # The YouTube governor, shared by every worker of the installation. Video fetches an hour:
 # signed out YouTube allows about 300, so stay under it; a cookies file allows more.

@@ -11,7 +11,6 @@ from downloads.failures import youtube_pause_step as pause_step
 from downloads.format_labels import format_short as short_name
 from downloads.models import JobItem
 from downloads.selectors import TrackState
-from spotifydl.row_addresses import row_address
 
 register = template.Library()
 
@@ -19,12 +18,6 @@ register = template.Library()
 @register.filter
 def format_short(audio_format: str) -> str:
     return short_name(audio_format)
-
-
-@register.filter
-def match_address(item_id: int) -> str:
-    """An item's match details page, for each row of a job page (spotifydl/row_addresses.py)."""
-    return row_address("matches:item", item_id)
 
 
 @register.inclusion_tag("downloads/_failure_note.html", takes_context=True)
